@@ -1,3 +1,13 @@
 //! kubeplay's command layer: the kubectl subset, `sim` verbs and scenario scripts, shared by
 //! the CLI and the browser terminal. Pure: commands in, text out.
 #![deny(clippy::disallowed_types, clippy::disallowed_methods)]
+
+pub mod duration;
+pub mod flags;
+pub mod json;
+pub mod jsonpath;
+pub mod resource;
+pub mod selector;
+pub mod tabwriter;
+pub mod token;
+pub mod yaml;

@@ -33,10 +33,15 @@ pub fn load(text: &str) -> Loaded {
                     .and_then(|x| x.as_str())
                     .unwrap_or("")
                     .to_string();
-                out.documents.push(Document { kind: s("kind"), name });
+                out.documents.push(Document {
+                    kind: s("kind"),
+                    name,
+                });
             }
             Err(e) => {
-                let pos = e.location().map(|l| format!("{}:{}: ", l.line(), l.column()));
+                let pos = e
+                    .location()
+                    .map(|l| format!("{}:{}: ", l.line(), l.column()));
                 out.errors.push(format!("{}{}", pos.unwrap_or_default(), e));
                 break;
             }
@@ -62,6 +67,10 @@ mod tests {
     fn reports_line_of_syntax_error() {
         let l = load("a: b\nc: [\n");
         assert_eq!(l.errors.len(), 1);
-        assert!(l.errors[0].starts_with("3:1") || l.errors[0].starts_with("2:"), "{:?}", l.errors);
+        assert!(
+            l.errors[0].starts_with("3:1") || l.errors[0].starts_with("2:"),
+            "{:?}",
+            l.errors
+        );
     }
 }

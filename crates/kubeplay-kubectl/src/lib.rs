@@ -2,10 +2,13 @@
 //! the CLI and the browser terminal. Pure: commands in, text out.
 #![deny(clippy::disallowed_types, clippy::disallowed_methods)]
 
+pub mod command;
 pub mod duration;
 pub mod flags;
+pub mod help;
 pub mod json;
 pub mod jsonpath;
+pub mod printers;
 pub mod resource;
 pub mod selector;
 pub mod tabwriter;

@@ -1,0 +1,420 @@
+//! The scheduler cache: per-node aggregates kept incrementally as pods are bound and removed,
+//! so a scheduling cycle is one cheap pass over nodes (upstream `internal/cache` + `NodeInfo`).
+//! Besides upstream's `Requested`/`NonZeroRequested`/`UsedPorts`/`ImageStates`, it keeps two
+//! indexes upstream recomputes every cycle: pods grouped by (namespace, labels) per node, and
+//! per label-group counts per zone. Both only make PodTopologySpread's counting cheap; the
+//! counts are exactly the ones `countPodsMatchSelector` would produce.
+
+use std::collections::BTreeMap;
+
+use super::types::{
+    normalized_image_name, HostPort, Labels, NodeSpec, PodInfo, Resources, TaintEffect,
+    LABEL_HOSTNAME, LABEL_REGION, LABEL_ZONE,
+};
+
+/// A node plus what is bound to it.
+#[derive(Clone, Debug)]
+pub struct NodeState {
+    /// The node as last reported.
+    pub spec: NodeSpec,
+    /// Σ actual requests of pods on the node (including terminating ones).
+    pub requested: Resources,
+    /// Σ non-zero cpu requests (LeastAllocated).
+    pub non_zero_milli_cpu: i64,
+    /// Σ non-zero memory requests.
+    pub non_zero_memory: i64,
+    /// Pods on the node (including terminating ones).
+    pub pod_count: i64,
+    /// Host ports in use.
+    pub used_ports: Vec<HostPort>,
+    /// (label group, non-terminating pods in it), sorted by group.
+    pub(crate) groups: Vec<(u32, u32)>,
+    /// Interned `topology.kubernetes.io/zone` value.
+    pub(crate) zone: Option<u32>,
+    /// Has the `kubernetes.io/hostname` label.
+    pub(crate) has_hostname: bool,
+    /// (image id, size) sorted by id.
+    pub(crate) images: Vec<(u32, i64)>,
+    /// Has at least one PreferNoSchedule taint (fast path of the taint score).
+    pub(crate) has_prefer_taints: bool,
+    /// Has at least one NoSchedule/NoExecute taint (fast path of the taint filter).
+    pub(crate) has_hard_taints: bool,
+}
+
+#[derive(Clone, Debug)]
+struct PodEntry {
+    node: usize,
+    requests: Resources,
+    non_zero_milli_cpu: i64,
+    non_zero_memory: i64,
+    ports: Vec<HostPort>,
+    group: u32,
+    terminating: bool,
+}
+
+/// Incrementally maintained cluster view for the scheduler. The core calls
+/// [`Cache::upsert_node`], [`Cache::remove_node`], [`Cache::add_pod`], [`Cache::remove_pod`]
+/// and [`Cache::set_pod_terminating`] as the store changes.
+#[derive(Clone, Debug, Default)]
+pub struct Cache {
+    slots: Vec<Option<NodeState>>,
+    free: Vec<usize>,
+    by_name: BTreeMap<String, usize>,
+    /// Zone-interleaved node order (`nodeTree.list`), recomputed when the node set changes.
+    order: Vec<usize>,
+    /// `nodeTree`: zone keys in first-seen order, each with its nodes in insertion order.
+    tree: Vec<(String, Vec<usize>)>,
+    zone_ids: BTreeMap<String, u32>,
+    groups: BTreeMap<(String, Labels), u32>,
+    group_list: Vec<(String, Labels)>,
+    ns_groups: BTreeMap<String, Vec<u32>>,
+    /// [group][zone] = non-terminating pods of the group on nodes of the zone.
+    group_zone_counts: Vec<Vec<u32>>,
+    image_ids: BTreeMap<String, u32>,
+    image_num_nodes: Vec<u32>,
+    pods: BTreeMap<(String, String), PodEntry>,
+}
+
+/// `utilnode.GetZoneKey`: region and zone joined the way upstream's nodeTree keys zones.
+fn zone_key(labels: &Labels) -> String {
+    let region = labels.get(LABEL_REGION).map_or("", String::as_str);
+    let zone = labels.get(LABEL_ZONE).map_or("", String::as_str);
+    if region.is_empty() && zone.is_empty() {
+        return String::new();
+    }
+    format!("{region}:\x00:{zone}")
+}
+
+impl Cache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Cache::default()
+    }
+
+    /// Number of nodes.
+    pub fn num_nodes(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Node slots in scheduling order.
+    pub(crate) fn order(&self) -> &[usize] {
+        &self.order
+    }
+
+    /// The node in a slot.
+    pub(crate) fn slot(&self, i: usize) -> &NodeState {
+        self.slots[i].as_ref().expect("order only holds live slots")
+    }
+
+    /// A node by name.
+    pub fn node(&self, name: &str) -> Option<&NodeState> {
+        self.by_name.get(name).map(|&i| self.slot(i))
+    }
+
+    /// Node names in scheduling (zone-interleaved) order.
+    pub fn node_names(&self) -> impl Iterator<Item = &str> {
+        self.order.iter().map(|&i| self.slot(i).spec.name.as_str())
+    }
+
+    /// Name of the node a pod is bound to in the cache.
+    pub fn pod_node(&self, namespace: &str, name: &str) -> Option<&str> {
+        let e = self.pods.get(&(namespace.to_string(), name.to_string()))?;
+        Some(self.slot(e.node).spec.name.as_str())
+    }
+
+    pub(crate) fn group(&self, g: u32) -> &(String, Labels) {
+        &self.group_list[g as usize]
+    }
+
+    pub(crate) fn groups_in_namespace(&self, ns: &str) -> &[u32] {
+        self.ns_groups.get(ns).map_or(&[], Vec::as_slice)
+    }
+
+    pub(crate) fn num_groups(&self) -> usize {
+        self.group_list.len()
+    }
+
+    pub(crate) fn group_zone_count(&self, g: u32, zone: u32) -> u32 {
+        self.group_zone_counts[g as usize]
+            .get(zone as usize)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    pub(crate) fn image_id(&self, image: &str) -> Option<u32> {
+        self.image_ids.get(&normalized_image_name(image)).copied()
+    }
+
+    pub(crate) fn image_num_nodes(&self, id: u32) -> u32 {
+        self.image_num_nodes[id as usize]
+    }
+
+    fn intern_zone(&mut self, zone: &str) -> u32 {
+        let next = self.zone_ids.len() as u32;
+        *self.zone_ids.entry(zone.to_string()).or_insert(next)
+    }
+
+    fn intern_image(&mut self, image: &str) -> u32 {
+        let next = self.image_ids.len() as u32;
+        let id = *self.image_ids.entry(image.to_string()).or_insert(next);
+        if id as usize == self.image_num_nodes.len() {
+            self.image_num_nodes.push(0);
+        }
+        id
+    }
+
+    fn intern_group(&mut self, ns: &str, labels: &Labels) -> u32 {
+        let key = (ns.to_string(), labels.clone());
+        if let Some(&g) = self.groups.get(&key) {
+            return g;
+        }
+        let g = self.group_list.len() as u32;
+        self.groups.insert(key.clone(), g);
+        self.group_list.push(key);
+        self.group_zone_counts.push(Vec::new());
+        self.ns_groups.entry(ns.to_string()).or_default().push(g);
+        g
+    }
+
+    fn bump_zone(&mut self, g: u32, zone: Option<u32>, delta: i32) {
+        let Some(z) = zone else { return };
+        let v = &mut self.group_zone_counts[g as usize];
+        if v.len() <= z as usize {
+            v.resize(z as usize + 1, 0);
+        }
+        v[z as usize] = v[z as usize].wrapping_add_signed(delta);
+    }
+
+    /// Adds a node or replaces its spec (pods stay bound).
+    pub fn upsert_node(&mut self, spec: NodeSpec) {
+        let zone = spec.labels.get(LABEL_ZONE).map(|z| self.intern_zone(z));
+        let mut images: Vec<(u32, i64)> = spec
+            .images
+            .iter()
+            .map(|im| {
+                (
+                    self.intern_image(&normalized_image_name(&im.name)),
+                    im.size_bytes,
+                )
+            })
+            .collect();
+        images.sort();
+        images.dedup_by_key(|(id, _)| *id);
+        let has_prefer_taints = spec
+            .taints
+            .iter()
+            .any(|t| t.effect == TaintEffect::PreferNoSchedule);
+        let has_hard_taints = spec
+            .taints
+            .iter()
+            .any(|t| t.effect != TaintEffect::PreferNoSchedule);
+        let has_hostname = spec.labels.contains_key(LABEL_HOSTNAME);
+        let key = zone_key(&spec.labels);
+        if let Some(&i) = self.by_name.get(&spec.name) {
+            let old = self.slots[i].take().expect("named slot is live");
+            for (id, _) in &old.images {
+                self.image_num_nodes[*id as usize] -= 1;
+            }
+            if old.zone != zone {
+                for &(g, n) in &old.groups {
+                    self.bump_zone(g, old.zone, -(n as i32));
+                    self.bump_zone(g, zone, n as i32);
+                }
+            }
+            let old_key = zone_key(&old.spec.labels);
+            for (id, _) in &images {
+                self.image_num_nodes[*id as usize] += 1;
+            }
+            self.slots[i] = Some(NodeState {
+                spec,
+                zone,
+                images,
+                has_prefer_taints,
+                has_hard_taints,
+                has_hostname,
+                ..old
+            });
+            if old_key != key {
+                // nodeTree.updateNode: remove from the old zone, append to the new one.
+                self.tree_remove(&old_key, i);
+                self.tree_add(key, i);
+                self.rebuild_order();
+            }
+            return;
+        }
+        for (id, _) in &images {
+            self.image_num_nodes[*id as usize] += 1;
+        }
+        let state = NodeState {
+            spec,
+            requested: Resources::default(),
+            non_zero_milli_cpu: 0,
+            non_zero_memory: 0,
+            pod_count: 0,
+            used_ports: Vec::new(),
+            groups: Vec::new(),
+            zone,
+            has_hostname,
+            images,
+            has_prefer_taints,
+            has_hard_taints,
+        };
+        let i = match self.free.pop() {
+            Some(i) => {
+                self.slots[i] = Some(state);
+                i
+            }
+            None => {
+                self.slots.push(Some(state));
+                self.slots.len() - 1
+            }
+        };
+        self.by_name.insert(self.slot(i).spec.name.clone(), i);
+        self.tree_add(key, i);
+        self.rebuild_order();
+    }
+
+    /// Removes a node; pods still bound to it are dropped from the cache.
+    pub fn remove_node(&mut self, name: &str) -> bool {
+        let Some(i) = self.by_name.remove(name) else {
+            return false;
+        };
+        let bound: Vec<(String, String)> = self
+            .pods
+            .iter()
+            .filter(|(_, e)| e.node == i)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for (ns, n) in bound {
+            self.remove_pod(&ns, &n);
+        }
+        let old = self.slots[i].take().expect("named slot is live");
+        for (id, _) in &old.images {
+            self.image_num_nodes[*id as usize] -= 1;
+        }
+        self.tree_remove(&zone_key(&old.spec.labels), i);
+        self.free.push(i);
+        self.rebuild_order();
+        true
+    }
+
+    fn tree_add(&mut self, key: String, i: usize) {
+        match self.tree.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => v.push(i),
+            None => self.tree.push((key, vec![i])),
+        }
+    }
+
+    fn tree_remove(&mut self, key: &str, i: usize) {
+        if let Some(z) = self.tree.iter().position(|(k, _)| k == key) {
+            self.tree[z].1.retain(|&x| x != i);
+            if self.tree[z].1.is_empty() {
+                self.tree.remove(z);
+            }
+        }
+    }
+
+    /// `nodeTree.list`: one node from each zone in turn.
+    fn rebuild_order(&mut self) {
+        self.order.clear();
+        let longest = self.tree.iter().map(|(_, v)| v.len()).max().unwrap_or(0);
+        for idx in 0..longest {
+            for (_, nodes) in &self.tree {
+                if let Some(&n) = nodes.get(idx) {
+                    self.order.push(n);
+                }
+            }
+        }
+    }
+
+    /// Binds a pod to a node in the cache (upstream `AssumePod`/`AddPod`). Re-adding an already
+    /// known pod moves it. Returns false when the node is unknown.
+    pub fn add_pod(&mut self, node: &str, pod: &PodInfo) -> bool {
+        self.remove_pod(&pod.namespace, &pod.name);
+        let Some(&i) = self.by_name.get(node) else {
+            return false;
+        };
+        let group = self.intern_group(&pod.namespace, &pod.labels);
+        let entry = PodEntry {
+            node: i,
+            requests: pod.requests.clone(),
+            non_zero_milli_cpu: pod.non_zero_requests.milli_cpu,
+            non_zero_memory: pod.non_zero_requests.memory,
+            ports: pod.host_ports.clone(),
+            group,
+            terminating: pod.terminating,
+        };
+        self.apply(&entry, 1);
+        self.pods
+            .insert((pod.namespace.clone(), pod.name.clone()), entry);
+        true
+    }
+
+    /// Forgets a pod. Returns false when it was not in the cache.
+    pub fn remove_pod(&mut self, namespace: &str, name: &str) -> bool {
+        let key = (namespace.to_string(), name.to_string());
+        let Some(entry) = self.pods.remove(&key) else {
+            return false;
+        };
+        self.apply(&entry, -1);
+        true
+    }
+
+    /// Marks a bound pod as terminating: it keeps its resources (and its ports) until removed
+    /// but no longer counts for topology spreading (`countPodsMatchSelector` skips pods with a
+    /// deletionTimestamp).
+    pub fn set_pod_terminating(&mut self, namespace: &str, name: &str) -> bool {
+        let key = (namespace.to_string(), name.to_string());
+        let Some(entry) = self.pods.get(&key).cloned() else {
+            return false;
+        };
+        if entry.terminating {
+            return true;
+        }
+        self.count_group(entry.node, entry.group, -1);
+        self.pods.get_mut(&key).expect("just read").terminating = true;
+        true
+    }
+
+    fn count_group(&mut self, node: usize, g: u32, delta: i32) {
+        let zone = self.slot(node).zone;
+        let st = self.slots[node].as_mut().expect("live");
+        match st.groups.binary_search_by_key(&g, |&(x, _)| x) {
+            Ok(p) => {
+                let n = &mut st.groups[p].1;
+                *n = n.wrapping_add_signed(delta);
+                if *n == 0 {
+                    st.groups.remove(p);
+                }
+            }
+            Err(p) => {
+                assert!(delta > 0, "removing a pod from a group it is not in");
+                st.groups.insert(p, (g, delta as u32));
+            }
+        }
+        self.bump_zone(g, zone, delta);
+    }
+
+    fn apply(&mut self, e: &PodEntry, sign: i32) {
+        {
+            let st = self.slots[e.node].as_mut().expect("live");
+            if sign > 0 {
+                st.requested.add(&e.requests);
+                st.used_ports.extend(e.ports.iter().cloned());
+            } else {
+                st.requested.sub(&e.requests);
+                for p in &e.ports {
+                    if let Some(pos) = st.used_ports.iter().position(|u| u == p) {
+                        st.used_ports.swap_remove(pos);
+                    }
+                }
+            }
+            st.non_zero_milli_cpu += i64::from(sign) * e.non_zero_milli_cpu;
+            st.non_zero_memory += i64::from(sign) * e.non_zero_memory;
+            st.pod_count += i64::from(sign);
+        }
+        if !e.terminating {
+            self.count_group(e.node, e.group, sign);
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! Filter plugins of the default profile, run per node in upstream order; the first failing
+//! plugin decides the node's status (`frameworkImpl.RunFilterPlugins` returns on the first
+//! non-success). Failures are small `Copy` values so a pass over thousands of nodes allocates
+//! nothing; reason strings are produced only when a message is built.
+
+use super::cache::NodeState;
+use super::types::{tolerations_tolerate, PodInfo, Taint, TaintEffect, TAINT_UNSCHEDULABLE};
+
+/// `fwk.Code` of a rejection: whether preemption could help.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    /// `Unschedulable`: removing pods might make it fit.
+    Unschedulable,
+    /// `UnschedulableAndUnresolvable`: nothing on this node can change that.
+    UnschedulableAndUnresolvable,
+}
+
+/// Which filter rejected a node, with just enough data to print upstream's reason(s).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rejection {
+    /// NodeUnschedulable: cordoned node.
+    NodeUnschedulable,
+    /// NodeName: `spec.nodeName` names another node.
+    NodeName,
+    /// TaintToleration: index into the node's taints of the first untolerated one.
+    TaintToleration(u16),
+    /// NodeAffinity: nodeSelector or required affinity.
+    NodeAffinity,
+    /// NodePorts: a host port is taken.
+    NodePorts,
+    /// NodeResourcesFit: which resources are short; `unresolvable` when the pod asks more
+    /// than the node's whole allocatable.
+    NodeResourcesFit {
+        /// `Too many pods`.
+        pods: bool,
+        /// `Insufficient cpu`.
+        cpu: bool,
+        /// `Insufficient memory`.
+        memory: bool,
+        /// `Insufficient ephemeral-storage`.
+        ephemeral_storage: bool,
+        /// Bit i set: `Insufficient <pod scalar i>`.
+        scalars: u32,
+        /// Some resource exceeds the node's allocatable on its own.
+        unresolvable: bool,
+    },
+    /// PodTopologySpread: a hard constraint's skew would be exceeded.
+    PodTopologySpread,
+    /// PodTopologySpread: the node lacks a hard constraint's topology key.
+    PodTopologySpreadMissingLabel,
+}
+
+/// Reason strings exactly as upstream's filter plugins word them.
+pub const REASON_UNSCHEDULABLE: &str = "node(s) were unschedulable";
+/// NodeName reason.
+pub const REASON_NODE_NAME: &str = "node(s) didn't match the requested node name";
+/// NodeAffinity reason (`ErrReasonPod`).
+pub const REASON_NODE_AFFINITY: &str = "node(s) didn't match Pod's node affinity/selector";
+/// NodePorts reason.
+pub const REASON_NODE_PORTS: &str = "node(s) didn't have free ports for the requested pod ports";
+/// PodTopologySpread reason (`ErrReasonConstraintsNotMatch`).
+pub const REASON_SPREAD: &str = "node(s) didn't match pod topology spread constraints";
+/// PodTopologySpread reason for a node without the key (`ErrReasonNodeLabelNotMatch`).
+pub const REASON_SPREAD_LABEL: &str =
+    "node(s) didn't match pod topology spread constraints (missing required label)";
+
+impl Rejection {
+    /// The plugin's name, for "why Pending".
+    pub fn plugin(&self) -> &'static str {
+        match self {
+            Rejection::NodeUnschedulable => "NodeUnschedulable",
+            Rejection::NodeName => "NodeName",
+            Rejection::TaintToleration(_) => "TaintToleration",
+            Rejection::NodeAffinity => "NodeAffinity",
+            Rejection::NodePorts => "NodePorts",
+            Rejection::NodeResourcesFit { .. } => "NodeResourcesFit",
+            Rejection::PodTopologySpread | Rejection::PodTopologySpreadMissingLabel => {
+                "PodTopologySpread"
+            }
+        }
+    }
+
+    /// The status code.
+    pub fn code(&self) -> Code {
+        match self {
+            Rejection::NodePorts | Rejection::PodTopologySpread => Code::Unschedulable,
+            Rejection::NodeResourcesFit { unresolvable, .. } if !unresolvable => {
+                Code::Unschedulable
+            }
+            _ => Code::UnschedulableAndUnresolvable,
+        }
+    }
+
+    /// Upstream reason strings, in the order the plugin reports them.
+    pub fn reasons(&self, node: &NodeState, pod: &PodInfo) -> Vec<String> {
+        match *self {
+            Rejection::NodeUnschedulable => vec![REASON_UNSCHEDULABLE.into()],
+            Rejection::NodeName => vec![REASON_NODE_NAME.into()],
+            Rejection::TaintToleration(i) => {
+                let t = &node.spec.taints[i as usize];
+                // v1.34 wording (taint_toleration.go); 1.35 drops the key/value.
+                vec![format!(
+                    "node(s) had untolerated taint {{{}: {}}}",
+                    t.key, t.value
+                )]
+            }
+            Rejection::NodeAffinity => vec![REASON_NODE_AFFINITY.into()],
+            Rejection::NodePorts => vec![REASON_NODE_PORTS.into()],
+            Rejection::NodeResourcesFit {
+                pods,
+                cpu,
+                memory,
+                ephemeral_storage,
+                scalars,
+                ..
+            } => {
+                let mut v = Vec::new();
+                if pods {
+                    v.push("Too many pods".to_string());
+                }
+                if cpu {
+                    v.push("Insufficient cpu".to_string());
+                }
+                if memory {
+                    v.push("Insufficient memory".to_string());
+                }
+                if ephemeral_storage {
+                    v.push("Insufficient ephemeral-storage".to_string());
+                }
+                for (i, (name, _)) in pod.requests.scalars.iter().enumerate() {
+                    if scalars & (1 << i) != 0 {
+                        v.push(format!("Insufficient {name}"));
+                    }
+                }
+                v
+            }
+            Rejection::PodTopologySpread => vec![REASON_SPREAD.into()],
+            Rejection::PodTopologySpreadMissingLabel => vec![REASON_SPREAD_LABEL.into()],
+        }
+    }
+}
+
+/// Per-pod facts computed once per cycle (the PreFilter states).
+pub(crate) struct PreFilter {
+    tolerates_unschedulable: bool,
+    checks_affinity: bool,
+    requests_anything: bool,
+}
+
+impl PreFilter {
+    pub(crate) fn new(pod: &PodInfo) -> Self {
+        let unsched = Taint::new(TAINT_UNSCHEDULABLE, "", TaintEffect::NoSchedule);
+        let r = &pod.requests;
+        PreFilter {
+            tolerates_unschedulable: tolerations_tolerate(&pod.tolerations, &unsched),
+            // NodeAffinity PreFilter returns Skip without nodeSelector or required affinity.
+            checks_affinity: pod.has_required_node_constraints(),
+            requests_anything: r.milli_cpu != 0
+                || r.memory != 0
+                || r.ephemeral_storage != 0
+                || !r.scalars.is_empty(),
+        }
+    }
+}
+
+/// Runs NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts and
+/// NodeResourcesFit in upstream order; `None` means the node passes them all.
+pub(crate) fn run_filters(pre: &PreFilter, pod: &PodInfo, node: &NodeState) -> Option<Rejection> {
+    // nodeunschedulable.Filter
+    if node.spec.unschedulable && !pre.tolerates_unschedulable {
+        return Some(Rejection::NodeUnschedulable);
+    }
+    // nodename.Fits
+    if let Some(want) = &pod.node_name {
+        if *want != node.spec.name {
+            return Some(Rejection::NodeName);
+        }
+    }
+    // tainttoleration.Filter → v1helper.FindMatchingUntoleratedTaint with
+    // DoNotScheduleTaintsFilterFunc: the first NoSchedule/NoExecute taint not tolerated.
+    if node.has_hard_taints {
+        for (i, t) in node.spec.taints.iter().enumerate() {
+            if t.effect != TaintEffect::PreferNoSchedule
+                && !tolerations_tolerate(&pod.tolerations, t)
+            {
+                return Some(Rejection::TaintToleration(i as u16));
+            }
+        }
+    }
+    // nodeaffinity.Filter
+    if pre.checks_affinity && !pod.matches_required_affinity(&node.spec.name, &node.spec.labels) {
+        return Some(Rejection::NodeAffinity);
+    }
+    // nodeports.Filter → fitsPorts
+    if !pod.host_ports.is_empty()
+        && pod
+            .host_ports
+            .iter()
+            .any(|want| node.used_ports.iter().any(|u| u.conflicts(want)))
+    {
+        return Some(Rejection::NodePorts);
+    }
+    fits_request(pre, pod, node)
+}
+
+/// `noderesources.fitsRequest`: pod count first (even for pods requesting nothing), then
+/// cpu, memory, ephemeral-storage and each extended resource. Equality fits.
+fn fits_request(pre: &PreFilter, pod: &PodInfo, node: &NodeState) -> Option<Rejection> {
+    let pods = node.pod_count + 1 > node.spec.allocatable_pods;
+    if !pre.requests_anything {
+        return pods.then_some(Rejection::NodeResourcesFit {
+            pods,
+            cpu: false,
+            memory: false,
+            ephemeral_storage: false,
+            scalars: 0,
+            unresolvable: false,
+        });
+    }
+    let (alloc, used, want) = (&node.spec.allocatable, &node.requested, &pod.requests);
+    let short = |w: i64, a: i64, u: i64| w > 0 && w > a - u;
+    let cpu = short(want.milli_cpu, alloc.milli_cpu, used.milli_cpu);
+    let memory = short(want.memory, alloc.memory, used.memory);
+    let ephemeral_storage = short(
+        want.ephemeral_storage,
+        alloc.ephemeral_storage,
+        used.ephemeral_storage,
+    );
+    let mut unresolvable = (cpu && want.milli_cpu > alloc.milli_cpu)
+        || (memory && want.memory > alloc.memory)
+        || (ephemeral_storage && want.ephemeral_storage > alloc.ephemeral_storage);
+    let mut scalars = 0u32;
+    for (i, (name, w)) in want.scalars.iter().enumerate() {
+        let a = alloc.scalar(name);
+        if short(*w, a, used.scalar(name)) {
+            scalars |= 1 << i.min(31);
+            unresolvable |= *w > a;
+        }
+    }
+    (pods || cpu || memory || ephemeral_storage || scalars != 0).then_some(
+        Rejection::NodeResourcesFit {
+            pods,
+            cpu,
+            memory,
+            ephemeral_storage,
+            scalars,
+            unresolvable,
+        },
+    )
+}

@@ -1,0 +1,1098 @@
+//! Golden cases copied from upstream's scheduler unit tests (each test names its source), plus
+//! end-to-end checks of the cycle: message text, round-robin start, tie-breaking.
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use super::cache::NodeState;
+use super::filter::{run_filters, PreFilter};
+use super::spread::{ln_q64, SoftSpread};
+use super::*;
+
+fn node(name: &str, cpu: i64, mem: i64) -> NodeSpec {
+    let mut labels = Labels::new();
+    labels.insert(LABEL_HOSTNAME.into(), name.into());
+    NodeSpec {
+        name: name.into(),
+        labels,
+        allocatable: Resources {
+            milli_cpu: cpu,
+            memory: mem,
+            ..Resources::default()
+        },
+        allocatable_pods: 110,
+        ..NodeSpec::default()
+    }
+}
+
+fn c(cpu: i64, mem: i64) -> ContainerRequests {
+    ContainerRequests {
+        milli_cpu: Some(cpu),
+        memory: Some(mem),
+        ..ContainerRequests::default()
+    }
+}
+
+fn pod(name: &str, containers: &[ContainerRequests]) -> PodInfo {
+    PodInfo::new("default", name, containers, &[])
+}
+
+fn cache_with(nodes: Vec<NodeSpec>, pods: &[(&str, PodInfo)]) -> Cache {
+    let mut cache = Cache::new();
+    for n in nodes {
+        cache.upsert_node(n);
+    }
+    for (n, p) in pods {
+        assert!(cache.add_pod(n, p));
+    }
+    cache
+}
+
+fn state<'a>(cache: &'a Cache, name: &str) -> &'a NodeState {
+    cache.node(name).expect("node")
+}
+
+fn rng() -> ChaCha8Rng {
+    ChaCha8Rng::seed_from_u64(7)
+}
+
+// ---- NodeResourcesFit filter: fit_test.go TestEnoughRequests -------------------------------
+
+fn fit_node(existing: &[ContainerRequests]) -> Cache {
+    let mut n = node("n", 10, 20);
+    n.allocatable.ephemeral_storage = 20;
+    n.allocatable.scalars = vec![("example.com/aaa".into(), 5), ("hugepages-2Mi".into(), 5)];
+    n.allocatable_pods = 32;
+    cache_with(vec![n], &[("n", pod("existing", existing))])
+}
+
+fn fit(cache: &Cache, p: &PodInfo) -> Vec<String> {
+    let node = state(cache, "n");
+    match run_filters(&PreFilter::new(p), p, node) {
+        None => vec![],
+        Some(r) => r.reasons(node, p),
+    }
+}
+
+/// fit_test.go `TestEnoughRequests` F1–F12 (semantics doc §1.2).
+#[test]
+fn fit_filter_upstream_enough_requests() {
+    let init = |cs: &[ContainerRequests], inits: &[ContainerRequests]| {
+        PodInfo::new("default", "p", cs, inits)
+    };
+    // F1: no requests fits a full node
+    assert!(fit(&fit_node(&[c(10, 20)]), &pod("p", &[])).is_empty());
+    // F2
+    assert_eq!(
+        fit(&fit_node(&[c(10, 20)]), &pod("p", &[c(1, 1)])),
+        ["Insufficient cpu", "Insufficient memory"]
+    );
+    // F3, F4: init container max
+    assert_eq!(
+        fit(&fit_node(&[c(8, 19)]), &init(&[c(1, 1)], &[c(3, 1)])),
+        ["Insufficient cpu"]
+    );
+    assert_eq!(
+        fit(
+            &fit_node(&[c(8, 19)]),
+            &init(&[c(1, 1)], &[c(3, 1), c(2, 1)])
+        ),
+        ["Insufficient cpu"]
+    );
+    // F5, F6
+    assert_eq!(
+        fit(&fit_node(&[c(9, 19)]), &init(&[c(1, 1)], &[c(1, 3)])),
+        ["Insufficient memory"]
+    );
+    assert!(fit(&fit_node(&[c(9, 19)]), &init(&[c(1, 1)], &[c(1, 1)])).is_empty());
+    // F7–F10
+    assert!(fit(&fit_node(&[c(5, 5)]), &pod("p", &[c(1, 1)])).is_empty());
+    assert_eq!(
+        fit(&fit_node(&[c(9, 5)]), &pod("p", &[c(2, 1)])),
+        ["Insufficient cpu"]
+    );
+    assert_eq!(
+        fit(&fit_node(&[c(5, 19)]), &pod("p", &[c(1, 2)])),
+        ["Insufficient memory"]
+    );
+    assert!(fit(&fit_node(&[c(5, 19)]), &pod("p", &[c(5, 1)])).is_empty());
+    // F11, F12: overhead
+    let with_overhead = |cpu, mem| {
+        let cs = [c(1, 1)];
+        let o = Resources {
+            milli_cpu: cpu,
+            memory: mem,
+            ..Resources::default()
+        };
+        let mut p = pod("p", &cs);
+        p.requests = types::pod_requests(&cs, &[], &o, false);
+        p
+    };
+    assert!(fit(&fit_node(&[c(5, 5)]), &with_overhead(3, 13)).is_empty());
+    assert_eq!(
+        fit(&fit_node(&[c(5, 5)]), &with_overhead(1, 15)),
+        ["Insufficient memory"]
+    );
+    // F13, F14: extended resources
+    let aaa = |n| ContainerRequests {
+        scalars: vec![("example.com/aaa".into(), n)],
+        ..c(1, 1)
+    };
+    assert_eq!(
+        fit(&fit_node(&[c(0, 0)]), &pod("p", &[aaa(10)])),
+        ["Insufficient example.com/aaa"]
+    );
+    let full = ContainerRequests {
+        scalars: vec![("example.com/aaa".into(), 5)],
+        ..c(0, 0)
+    };
+    assert_eq!(
+        fit(&fit_node(&[full]), &pod("p", &[aaa(1)])),
+        ["Insufficient example.com/aaa"]
+    );
+}
+
+/// fit_test.go `TestNotEnoughRequests` (F15): pod count checked even for empty pods.
+#[test]
+fn fit_filter_upstream_not_enough_pods() {
+    let mut n = node("n", 10, 20);
+    n.allocatable_pods = 1;
+    let cache = cache_with(vec![n], &[("n", pod("existing", &[]))]);
+    assert_eq!(fit(&cache, &pod("p", &[])), ["Too many pods"]);
+}
+
+// ---- Scoring helpers -----------------------------------------------------------------------
+
+/// Runs one plugin's per-node score over every node of the cache, in name order.
+fn per_node(cache: &Cache, f: impl Fn(&NodeState) -> i64) -> Vec<i64> {
+    let mut names: Vec<&str> = cache.node_names().collect();
+    names.sort();
+    names.into_iter().map(|n| f(state(cache, n))).collect()
+}
+
+/// least_allocated_test.go `TestLeastAllocatedScoringStrategy` L2, L4–L7.
+#[test]
+fn least_allocated_upstream() {
+    let incoming = pod("in", &[c(1000, 2000), c(2000, 3000)]);
+    let cache = cache_with(vec![node("n1", 4000, 10000), node("n2", 6000, 10000)], &[]);
+    assert_eq!(
+        per_node(&cache, |n| score::least_allocated(&incoming, n)),
+        [37, 50]
+    );
+    // L4: existing pods with explicit memory 0, incoming pod with no containers
+    let cache = cache_with(
+        vec![node("n1", 10000, 20000), node("n2", 10000, 20000)],
+        &[
+            ("n1", pod("a", &[c(3000, 0), c(3000, 0)])),
+            ("n2", pod("b", &[c(3000, 0), c(3000, 5000)])),
+        ],
+    );
+    assert_eq!(
+        per_node(&cache, |n| score::least_allocated(&pod("e", &[]), n)),
+        [70, 57]
+    );
+    // L5
+    let cache = cache_with(
+        vec![node("n1", 10000, 20000), node("n2", 10000, 20000)],
+        &[
+            ("n1", pod("a", &[c(3000, 0)])),
+            ("n2", pod("b", &[c(3000, 5000)])),
+        ],
+    );
+    assert_eq!(
+        per_node(&cache, |n| score::least_allocated(&incoming, n)),
+        [57, 45]
+    );
+    // L6
+    let cache = cache_with(
+        vec![node("n1", 10000, 20000), node("n2", 10000, 50000)],
+        &[
+            ("n1", pod("a", &[c(3000, 0)])),
+            ("n2", pod("b", &[c(3000, 5000)])),
+        ],
+    );
+    assert_eq!(
+        per_node(&cache, |n| score::least_allocated(&incoming, n)),
+        [57, 60]
+    );
+    // L7
+    let cache = cache_with(
+        vec![node("n1", 4000, 10000), node("n2", 4000, 10000)],
+        &[
+            ("n1", pod("a", &[c(3000, 0)])),
+            ("n2", pod("b", &[c(3000, 5000)])),
+        ],
+    );
+    assert_eq!(
+        per_node(&cache, |n| score::least_allocated(
+            &pod("x", &[c(3000, 0)]),
+            n
+        )),
+        [50, 25]
+    );
+    // L8: nodes with no allocatable
+    let cache = cache_with(vec![node("n1", 0, 0), node("n2", 0, 0)], &[]);
+    assert_eq!(
+        per_node(&cache, |n| score::least_allocated(&incoming, n)),
+        [0, 0]
+    );
+}
+
+/// A container without requests counts as 100m / 200Mi for LeastAllocated only.
+#[test]
+fn least_allocated_defaults_missing_requests() {
+    let p = pod("p", &[ContainerRequests::default()]);
+    assert_eq!(p.non_zero_requests.milli_cpu, 100);
+    assert_eq!(p.non_zero_requests.memory, 209_715_200);
+    assert_eq!(p.requests.milli_cpu, 0);
+}
+
+/// balanced_allocation_test.go `TestNodeResourcesBalancedAllocation` B1–B4 (v1.34 formula).
+#[test]
+fn balanced_allocation_upstream() {
+    let cpu_and_memory = || pod("cm", &[c(1000, 2000), c(2000, 3000)]);
+    let cpu_only = || pod("co", &[c(1000, 0), c(2000, 0)]);
+    let cache = cache_with(vec![node("n1", 4000, 10000), node("n2", 6000, 10000)], &[]);
+    assert_eq!(
+        per_node(&cache, |n| score::balanced_allocation(&cpu_and_memory(), n)),
+        [87, 100]
+    );
+    let cache = cache_with(
+        vec![node("n1", 10000, 20000), node("n2", 10000, 20000)],
+        &[("n1", cpu_only()), ("n2", cpu_and_memory())],
+    );
+    assert_eq!(
+        per_node(&cache, |n| score::balanced_allocation(&cpu_and_memory(), n)),
+        [82, 95]
+    );
+    let cache = cache_with(
+        vec![node("n1", 10000, 20000), node("n2", 10000, 50000)],
+        &[("n1", cpu_only()), ("n2", cpu_and_memory())],
+    );
+    assert_eq!(
+        per_node(&cache, |n| score::balanced_allocation(&cpu_and_memory(), n)),
+        [82, 80]
+    );
+    let cache = cache_with(
+        vec![node("n1", 6000, 10000), node("n2", 6000, 10000)],
+        &[("n1", cpu_only()), ("n2", cpu_and_memory())],
+    );
+    assert_eq!(
+        per_node(&cache, |n| score::balanced_allocation(&cpu_only(), n)),
+        [50, 75]
+    );
+    // B7: best-effort pods skip
+    assert!(score::balanced_skips(&pod("be", &[])));
+}
+
+fn tainted(name: &str, taints: &[(&str, &str, TaintEffect)]) -> NodeSpec {
+    let mut n = node(name, 1000, 1000);
+    n.taints = taints
+        .iter()
+        .map(|(k, v, e)| Taint::new(k, v, *e))
+        .collect();
+    n
+}
+
+fn tol(key: &str, value: &str, effect: Option<TaintEffect>) -> Toleration {
+    Toleration {
+        key: key.into(),
+        value: value.into(),
+        effect,
+        ..Toleration::default()
+    }
+}
+
+fn taint_scores(cache: &Cache, p: &PodInfo) -> Vec<i64> {
+    let pns = score::prefer_no_schedule_tolerations(p);
+    let mut raw = per_node(cache, |n| score::intolerable_prefer_taints(n, &pns));
+    score::default_normalize(&mut raw, true);
+    raw
+}
+
+/// taint_toleration_test.go `TestTaintTolerationScore` T1–T5.
+#[test]
+fn taint_toleration_score_upstream() {
+    use TaintEffect::*;
+    let mut p = pod("p", &[]);
+    p.tolerations = vec![tol("foo", "bar", Some(PreferNoSchedule))];
+    let cache = cache_with(
+        vec![
+            tainted("a", &[("foo", "bar", PreferNoSchedule)]),
+            tainted("b", &[("foo", "blah", PreferNoSchedule)]),
+        ],
+        &[],
+    );
+    assert_eq!(taint_scores(&cache, &p), [100, 0]);
+    // T2
+    p.tolerations = vec![
+        tol("cpu-type", "arm64", Some(PreferNoSchedule)),
+        tol("disk-type", "ssd", Some(PreferNoSchedule)),
+    ];
+    let three = |b: &[(&str, &str, TaintEffect)], cc: &[(&str, &str, TaintEffect)]| {
+        cache_with(
+            vec![tainted("a", &[]), tainted("b", b), tainted("c", cc)],
+            &[],
+        )
+    };
+    let both = [
+        ("cpu-type", "arm64", PreferNoSchedule),
+        ("disk-type", "ssd", PreferNoSchedule),
+    ];
+    assert_eq!(
+        taint_scores(
+            &three(&[("cpu-type", "arm64", PreferNoSchedule)], &both),
+            &p
+        ),
+        [100, 100, 100]
+    );
+    // T3
+    p.tolerations = vec![tol("foo", "bar", Some(PreferNoSchedule))];
+    assert_eq!(
+        taint_scores(
+            &three(&[("cpu-type", "arm64", PreferNoSchedule)], &both),
+            &p
+        ),
+        [100, 50, 0]
+    );
+    // T4: NoSchedule tolerations don't count for PreferNoSchedule
+    p.tolerations = vec![
+        tol("cpu-type", "arm64", Some(NoSchedule)),
+        tol("disk-type", "ssd", Some(NoSchedule)),
+    ];
+    assert_eq!(
+        taint_scores(&three(&[("cpu-type", "arm64", NoSchedule)], &both), &p),
+        [100, 100, 0]
+    );
+    // T5
+    p.tolerations = vec![];
+    let cache = cache_with(
+        vec![
+            tainted("a", &[]),
+            tainted("b", &[("cpu-type", "arm64", PreferNoSchedule)]),
+        ],
+        &[],
+    );
+    assert_eq!(taint_scores(&cache, &p), [100, 0]);
+}
+
+/// taint_toleration_test.go `TestTaintTolerationFilter` TF1–TF8, with the v1.34 reason.
+#[test]
+fn taint_toleration_filter_upstream() {
+    use TaintEffect::*;
+    let check = |tols: Vec<Toleration>, taint: (&str, &str, TaintEffect)| -> Vec<String> {
+        let cache = cache_with(vec![tainted("n", &[taint])], &[]);
+        let mut p = pod("p", &[]);
+        p.tolerations = tols;
+        let n = state(&cache, "n");
+        run_filters(&PreFilter::new(&p), &p, n).map_or(vec![], |r| r.reasons(n, &p))
+    };
+    let ded = ("dedicated", "user1", NoSchedule);
+    assert_eq!(
+        check(vec![], ded),
+        ["node(s) had untolerated taint {dedicated: user1}"]
+    );
+    assert!(check(vec![tol("dedicated", "user1", Some(NoSchedule))], ded).is_empty());
+    assert!(!check(vec![tol("dedicated", "user2", Some(NoSchedule))], ded).is_empty());
+    assert!(check(
+        vec![Toleration::exists("foo", Some(NoSchedule), None)],
+        ("foo", "bar", NoSchedule)
+    )
+    .is_empty());
+    assert!(!check(
+        vec![tol("foo", "bar", Some(PreferNoSchedule))],
+        ("foo", "bar", NoSchedule)
+    )
+    .is_empty());
+    assert!(check(vec![tol("foo", "bar", None)], ("foo", "bar", NoSchedule)).is_empty());
+    assert!(check(
+        vec![tol("dedicated", "user2", Some(NoSchedule))],
+        ("dedicated", "user1", PreferNoSchedule)
+    )
+    .is_empty());
+    assert!(check(vec![], ("dedicated", "user1", PreferNoSchedule)).is_empty());
+    // empty value prints as "{key: }"
+    assert_eq!(
+        check(
+            vec![],
+            ("node-role.kubernetes.io/control-plane", "", NoSchedule)
+        ),
+        ["node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }"]
+    );
+}
+
+fn labelled(name: &str, labels: &[(&str, &str)]) -> NodeSpec {
+    let mut n = node(name, 1000, 1000);
+    n.labels = labels
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    n
+}
+
+fn affinity_ok(p: &PodInfo, labels: &[(&str, &str)]) -> bool {
+    let cache = cache_with(vec![labelled("n", labels)], &[]);
+    run_filters(&PreFilter::new(p), p, state(&cache, "n")).is_none()
+}
+
+fn required(terms: Vec<Vec<Requirement>>) -> PodInfo {
+    let mut p = pod("p", &[]);
+    p.required_affinity = Some(
+        terms
+            .into_iter()
+            .map(|e| NodeSelectorTerm {
+                match_expressions: e,
+                match_fields: vec![],
+            })
+            .collect(),
+    );
+    p
+}
+
+/// node_affinity_test.go `TestNodeAffinity` A1–A14.
+#[test]
+fn node_affinity_filter_upstream() {
+    use Operator::*;
+    let mut p = pod("p", &[]);
+    p.node_selector.insert("foo".into(), "bar".into());
+    assert!(!affinity_ok(&p, &[]));
+    assert!(affinity_ok(&p, &[("foo", "bar")]));
+    assert!(affinity_ok(&p, &[("foo", "bar"), ("baz", "blah")]));
+    p.node_selector.insert("baz".into(), "blah".into());
+    assert!(!affinity_ok(&p, &[("foo", "bar")]));
+    assert!(affinity_ok(
+        &required(vec![vec![Requirement::new("foo", In, &["bar", "value2"])]]),
+        &[("foo", "bar")]
+    ));
+    assert!(affinity_ok(
+        &required(vec![vec![Requirement::new(
+            "kernel-version",
+            Gt,
+            &["0204"]
+        )]]),
+        &[("kernel-version", "0206")]
+    ));
+    assert!(affinity_ok(
+        &required(vec![vec![Requirement::new(
+            "mem-type",
+            NotIn,
+            &["DDR", "DDR2"]
+        )]]),
+        &[("mem-type", "DDR3")]
+    ));
+    assert!(affinity_ok(
+        &required(vec![vec![Requirement::new("GPU", Exists, &[])]]),
+        &[("GPU", "NVIDIA-GRID-K1")]
+    ));
+    assert!(!affinity_ok(
+        &required(vec![vec![Requirement::new(
+            "foo",
+            In,
+            &["value1", "value2"]
+        )]]),
+        &[("foo", "bar")]
+    ));
+    assert!(!affinity_ok(&required(vec![vec![]]), &[("foo", "bar")]));
+    let gpu = |op, vals: &[&str]| {
+        vec![
+            Requirement::new("GPU", Exists, &[]),
+            Requirement::new("GPU", op, vals),
+        ]
+    };
+    assert!(affinity_ok(
+        &required(vec![gpu(NotIn, &["AMD", "INTER"])]),
+        &[("GPU", "NVIDIA-GRID-K1")]
+    ));
+    assert!(!affinity_ok(
+        &required(vec![gpu(In, &["AMD", "INTER"])]),
+        &[("GPU", "NVIDIA-GRID-K1")]
+    ));
+    let two = required(vec![
+        vec![Requirement::new("foo", In, &["bar", "value2"])],
+        vec![Requirement::new("diffkey", In, &["wrong", "value2"])],
+    ]);
+    assert!(affinity_ok(&two, &[("foo", "bar")]));
+    let mut a14 = required(vec![vec![Requirement::new("foo", Exists, &[])]]);
+    a14.node_selector.insert("foo".into(), "bar".into());
+    assert!(!affinity_ok(&a14, &[("foo", "barrrrrr")]));
+}
+
+/// node_affinity_test.go `TestNodeAffinityPriority` AS1–AS3.
+#[test]
+fn node_affinity_score_upstream() {
+    use Operator::In;
+    let term = |w, reqs: Vec<Requirement>| PreferredTerm {
+        weight: w,
+        term: NodeSelectorTerm {
+            match_expressions: reqs,
+            match_fields: vec![],
+        },
+    };
+    let mut p = pod("p", &[]);
+    p.preferred_affinity = vec![
+        term(2, vec![Requirement::new("foo", In, &["bar"])]),
+        term(4, vec![Requirement::new("key", In, &["value"])]),
+        term(
+            5,
+            vec![
+                Requirement::new("foo", In, &["bar"]),
+                Requirement::new("key", In, &["value"]),
+                Requirement::new("az", In, &["az1"]),
+            ],
+        ),
+    ];
+    let cache = cache_with(
+        vec![
+            labelled("node1", &[("foo", "bar")]),
+            labelled("node2", &[("key", "value")]),
+            labelled("node5", &[("foo", "bar"), ("key", "value"), ("az", "az1")]),
+        ],
+        &[],
+    );
+    let mut s = per_node(&cache, |n| score::preferred_affinity(&p, n));
+    assert_eq!(s, [2, 4, 11]);
+    score::default_normalize(&mut s, false);
+    assert_eq!(s, [18, 36, 100]);
+    // AS3: nothing matches
+    p.preferred_affinity.truncate(1);
+    let cache = cache_with(
+        vec![
+            labelled("node1", &[("abc", "def")]),
+            labelled("node2", &[("key", "value")]),
+        ],
+        &[],
+    );
+    let mut s = per_node(&cache, |n| score::preferred_affinity(&p, n));
+    score::default_normalize(&mut s, false);
+    assert_eq!(s, [0, 0]);
+}
+
+fn images(name: &str, mbs: &[(&str, i64)]) -> NodeSpec {
+    let mut n = node(name, 1000, 1000);
+    n.images = mbs
+        .iter()
+        .map(|(i, mb)| NodeImage {
+            name: i.to_string(),
+            size_bytes: mb * 1024 * 1024,
+        })
+        .collect();
+    n
+}
+
+fn image_scores(cache: &Cache, init: &[&str], containers: &[&str]) -> Vec<i64> {
+    let all: Vec<&str> = init.iter().chain(containers).copied().collect();
+    let ids: Vec<Option<(u32, u32)>> = all
+        .iter()
+        .map(|im| cache.image_id(im).map(|id| (id, cache.image_num_nodes(id))))
+        .collect();
+    per_node(cache, |n| {
+        score::image_locality(n, &ids, all.len(), cache.num_nodes())
+    })
+}
+
+/// image_locality_test.go `TestImageLocalityPriority` I1–I7 (current, per-container threshold).
+#[test]
+fn image_locality_upstream() {
+    let n403002000 = |name| {
+        images(
+            name,
+            &[
+                ("gcr.io/40:latest", 40),
+                ("gcr.io/300:latest", 300),
+                ("gcr.io/2000:latest", 2000),
+            ],
+        )
+    };
+    let n25010 = |name| {
+        images(
+            name,
+            &[("gcr.io/250:latest", 250), ("gcr.io/10:latest", 10)],
+        )
+    };
+    let n400030 = |name| {
+        images(
+            name,
+            &[("gcr.io/4000:latest", 4000), ("gcr.io/30:latest", 30)],
+        )
+    };
+    let cache = cache_with(vec![n403002000("n1"), n25010("n2")], &[]);
+    assert_eq!(
+        image_scores(&cache, &[], &["gcr.io/40", "gcr.io/250"]),
+        [0, 5]
+    );
+    assert_eq!(
+        image_scores(&cache, &[], &["gcr.io/40", "gcr.io/300"]),
+        [7, 0]
+    );
+    let cache = cache_with(vec![n400030("n1"), n25010("n2")], &[]);
+    assert_eq!(
+        image_scores(&cache, &[], &["gcr.io/10", "gcr.io/4000"]),
+        [100, 0]
+    );
+    let cache = cache_with(vec![n400030("n1"), n25010("n2"), node("n3", 1, 1)], &[]);
+    assert_eq!(
+        image_scores(&cache, &[], &["gcr.io/10", "gcr.io/4000"]),
+        [66, 0, 0]
+    );
+    let cache = cache_with(
+        vec![
+            images(
+                "n1",
+                &[
+                    ("gcr.io/600:latest", 600),
+                    ("gcr.io/40:latest", 40),
+                    ("gcr.io/900:latest", 900),
+                ],
+            ),
+            images(
+                "n2",
+                &[
+                    ("gcr.io/300:latest", 300),
+                    ("gcr.io/600:latest", 600),
+                    ("gcr.io/900:latest", 900),
+                ],
+            ),
+            node("n3", 1, 1),
+        ],
+        &[],
+    );
+    assert_eq!(
+        image_scores(&cache, &[], &["gcr.io/300", "gcr.io/600", "gcr.io/900"]),
+        [32, 36, 0]
+    );
+    let cache = cache_with(
+        vec![
+            images(
+                "n1",
+                &[
+                    ("gcr.io/20:latest", 20),
+                    ("gcr.io/30:latest", 30),
+                    ("gcr.io/40:latest", 40),
+                ],
+            ),
+            n400030("n2"),
+        ],
+        &[],
+    );
+    assert_eq!(
+        image_scores(&cache, &[], &["gcr.io/30", "gcr.io/40"]),
+        [1, 0]
+    );
+    let cache = cache_with(
+        vec![
+            n403002000("n1"),
+            images(
+                "n2",
+                &[
+                    ("gcr.io/20:latest", 20),
+                    ("gcr.io/30:latest", 30),
+                    ("gcr.io/40:latest", 40),
+                ],
+            ),
+        ],
+        &[],
+    );
+    assert_eq!(
+        image_scores(&cache, &["gcr.io/300"], &["gcr.io/30"]),
+        [6, 0]
+    );
+}
+
+/// image_locality_test.go `TestNormalizedImageName` (I8).
+#[test]
+fn normalized_image_name_upstream() {
+    assert_eq!(normalized_image_name("root"), "root:latest");
+    assert_eq!(
+        normalized_image_name("gcr.io:5000/root"),
+        "gcr.io:5000/root:latest"
+    );
+    assert_eq!(normalized_image_name("root:tag"), "root:tag");
+    assert_eq!(
+        normalized_image_name("gcr.io:5000/root@sha256:abc"),
+        "gcr.io:5000/root@sha256:abc"
+    );
+}
+
+// ---- PodTopologySpread scoring: scoring_test.go TestPodTopologySpreadScore ----------------
+
+fn foo_pod(name: &str, ns: &str) -> PodInfo {
+    let mut p = PodInfo::new(ns, name, &[], &[]);
+    p.labels.insert("foo".into(), "".into());
+    p
+}
+
+fn spread_scores(
+    nodes: Vec<NodeSpec>,
+    counts: &[usize],
+    incoming: &PodInfo,
+    feasible: &[&str],
+) -> Vec<i64> {
+    let names: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();
+    let mut cache = cache_with(nodes, &[]);
+    for (i, &cnt) in counts.iter().enumerate() {
+        for k in 0..cnt {
+            cache.add_pod(&names[i], &foo_pod(&format!("p-{i}-{k}"), "default"));
+        }
+    }
+    let slots: Vec<usize> = feasible
+        .iter()
+        .map(|f| {
+            cache
+                .order()
+                .iter()
+                .copied()
+                .find(|&s| cache.slot(s).spec.name == *f)
+                .expect("node")
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut ln = Vec::new();
+    SoftSpread::score(&cache, incoming, &slots, &mut ln, &mut out);
+    out
+}
+
+fn hostname_constraint(skew: i32) -> PodInfo {
+    let mut p = foo_pod("incoming", "default");
+    let sel = Selector {
+        requirements: vec![Requirement::new("foo", Operator::Exists, &[])],
+    };
+    p.spread_constraints = vec![SpreadConstraint::new(
+        LABEL_HOSTNAME,
+        skew,
+        WhenUnsatisfiable::ScheduleAnyway,
+        sel,
+    )];
+    p
+}
+
+fn four() -> Vec<NodeSpec> {
+    ["node-a", "node-b", "node-c", "node-d"]
+        .iter()
+        .map(|n| node(n, 1000, 1000))
+        .collect()
+}
+
+/// S1–S7 of `TestPodTopologySpreadScore`.
+#[test]
+fn pod_topology_spread_score_upstream() {
+    let two = || vec![node("node-a", 1000, 1000), node("node-b", 1000, 1000)];
+    assert_eq!(
+        spread_scores(
+            two(),
+            &[0, 0],
+            &hostname_constraint(1),
+            &["node-a", "node-b"]
+        ),
+        [100, 100]
+    );
+    assert_eq!(
+        spread_scores(
+            two(),
+            &[1, 1],
+            &hostname_constraint(1),
+            &["node-a", "node-b"]
+        ),
+        [100, 100]
+    );
+    let all = ["node-a", "node-b", "node-c", "node-d"];
+    assert_eq!(
+        spread_scores(four(), &[2, 1, 0, 3], &hostname_constraint(1), &all),
+        [20, 60, 100, 0]
+    );
+    assert_eq!(
+        spread_scores(four(), &[2, 1, 0, 3], &hostname_constraint(2), &all),
+        [33, 66, 100, 16]
+    );
+    assert_eq!(
+        spread_scores(four(), &[4, 3, 2, 1], &hostname_constraint(3), &all),
+        [44, 66, 77, 100]
+    );
+    // S6: system defaulting (no zone labels) with a Service selecting foo
+    let mut sys = foo_pod("incoming", "default");
+    sys.default_spread_selector = Some(Selector {
+        requirements: vec![Requirement::new("foo", Operator::Exists, &[])],
+    });
+    assert_eq!(
+        spread_scores(four(), &[4, 3, 2, 1], &sys, &all),
+        [44, 66, 77, 100]
+    );
+    // S7: node-d filtered out
+    assert_eq!(
+        spread_scores(
+            four(),
+            &[4, 2, 1, 3],
+            &hostname_constraint(1),
+            &["node-a", "node-b", "node-c"]
+        ),
+        [33, 83, 100]
+    );
+}
+
+/// S8: zone constraint; node-y is filtered out but its pods still count for zone2.
+#[test]
+fn pod_topology_spread_zone_upstream() {
+    let zoned = |n: &str, z: &str| {
+        let mut s = node(n, 1000, 1000);
+        s.labels.insert(LABEL_ZONE.into(), z.into());
+        s
+    };
+    let mut p = foo_pod("incoming", "default");
+    let sel = Selector {
+        requirements: vec![Requirement::new("foo", Operator::Exists, &[])],
+    };
+    p.spread_constraints = vec![SpreadConstraint::new(
+        LABEL_ZONE,
+        1,
+        WhenUnsatisfiable::ScheduleAnyway,
+        sel,
+    )];
+    let nodes = vec![
+        zoned("node-a", "zone1"),
+        zoned("node-b", "zone1"),
+        zoned("node-x", "zone2"),
+        zoned("node-y", "zone2"),
+    ];
+    assert_eq!(
+        spread_scores(nodes, &[4, 2, 1, 3], &p, &["node-a", "node-b", "node-x"]),
+        [75, 75, 100]
+    );
+}
+
+/// S9 (other namespace not counted) and S10 (terminating pods not counted).
+#[test]
+fn pod_topology_spread_namespace_and_terminating_upstream() {
+    let two = || vec![node("node-a", 1000, 1000), node("node-b", 1000, 1000)];
+    let mut cache = cache_with(two(), &[]);
+    cache.add_pod("node-a", &foo_pod("a1", "default"));
+    cache.add_pod("node-a", &foo_pod("a2", "other"));
+    cache.add_pod("node-b", &foo_pod("b1", "default"));
+    cache.add_pod("node-b", &foo_pod("b2", "default"));
+    let slots: Vec<usize> = cache.order().to_vec();
+    let (mut out, mut ln) = (Vec::new(), Vec::new());
+    SoftSpread::score(&cache, &hostname_constraint(1), &slots, &mut ln, &mut out);
+    assert_eq!(out, [100, 33]);
+    let mut cache = cache_with(two(), &[]);
+    cache.add_pod("node-a", &foo_pod("a1", "default"));
+    cache.add_pod("node-b", &foo_pod("b1", "default"));
+    cache.set_pod_terminating("default", "a1");
+    let slots: Vec<usize> = cache.order().to_vec();
+    SoftSpread::score(&cache, &hostname_constraint(1), &slots, &mut ln, &mut out);
+    assert_eq!(out, [100, 0]);
+}
+
+/// The fixed-point logarithm agrees with f64 `ln` to 1e-15 over the node counts that occur.
+#[test]
+fn fixed_point_ln_matches_float() {
+    for x in [2u64, 3, 4, 5, 6, 100, 502, 5002, 123_457] {
+        let got = ln_q64(x) as f64 / 18_446_744_073_709_551_616.0;
+        assert!((got - (x as f64).ln()).abs() < 1e-12, "ln({x}) = {got}");
+    }
+}
+
+// ---- The cycle --------------------------------------------------------------------------------
+
+/// `TestNumFeasibleNodesToFind` (schedule_one_test.go).
+#[test]
+fn num_feasible_nodes_to_find_upstream() {
+    assert_eq!(num_feasible_nodes_to_find(0, 10), 10);
+    assert_eq!(num_feasible_nodes_to_find(40, 10), 10);
+    assert_eq!(num_feasible_nodes_to_find(0, 1000), 420);
+    assert_eq!(num_feasible_nodes_to_find(40, 1000), 400);
+    assert_eq!(num_feasible_nodes_to_find(0, 6000), 300);
+    assert_eq!(num_feasible_nodes_to_find(40, 6000), 2400);
+    assert_eq!(num_feasible_nodes_to_find(0, 5000), 500);
+}
+
+/// The message of the doc's example: one cordoned node, two without CPU, preemption text.
+#[test]
+fn failed_scheduling_message() {
+    let mut cordoned = node("a", 1000, 1 << 30);
+    cordoned.unschedulable = true;
+    let mut s = Scheduler::new();
+    s.cache = cache_with(
+        vec![cordoned, node("b", 1000, 1 << 30), node("c", 1000, 1 << 30)],
+        &[],
+    );
+    let d = s.schedule(&pod("big", &[c(2000, 1)]), &mut rng(), true);
+    assert_eq!(d.node, None);
+    assert_eq!(
+        d.message.as_deref(),
+        Some(
+            "0/3 nodes are available: 1 node(s) were unschedulable, 2 Insufficient cpu. \
+             preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."
+        )
+    );
+    // 2000m > 1000m allocatable → unresolvable; a pod that fits an empty node is resolvable:
+    s.cache.add_pod("b", &pod("x", &[c(800, 1)]));
+    s.cache.add_pod("c", &pod("y", &[c(800, 1)]));
+    let d = s.schedule(&pod("mid", &[c(500, 1)]), &mut rng(), false);
+    assert_eq!(
+        d.message.as_deref(),
+        Some(
+            "0/3 nodes are available: 1 node(s) were unschedulable, 2 Insufficient cpu. \
+             preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, \
+             2 No preemption victims found for incoming pod."
+        )
+    );
+}
+
+/// Counts sort as strings, like Go's sort.Strings: "10 …" before "2 …".
+#[test]
+fn reasons_sort_as_strings() {
+    let mut r = std::collections::BTreeMap::new();
+    r.insert("Insufficient cpu".to_string(), 10);
+    r.insert("node(s) were unschedulable".to_string(), 2);
+    assert_eq!(
+        message::fit_error(12, &r),
+        "0/12 nodes are available: 10 Insufficient cpu, 2 node(s) were unschedulable."
+    );
+}
+
+/// The default cluster's control plane: its taint is named in the message.
+#[test]
+fn control_plane_taint_message() {
+    let cp = tainted(
+        "cp",
+        &[(
+            "node-role.kubernetes.io/control-plane",
+            "",
+            TaintEffect::NoSchedule,
+        )],
+    );
+    let mut s = Scheduler::new();
+    s.cache = cache_with(vec![cp], &[]);
+    let d = s.schedule(&pod("p", &[c(100, 1)]), &mut rng(), false);
+    assert_eq!(
+        d.message.as_deref(),
+        Some(
+            "0/1 nodes are available: 1 node(s) had untolerated taint \
+             {node-role.kubernetes.io/control-plane: }. preemption: 0/1 nodes are available: \
+             1 Preemption is not helpful for scheduling."
+        )
+    );
+}
+
+/// With spreading, replicas of one ReplicaSet land on different nodes; ties are broken by
+/// the seeded RNG and the same seed gives the same placement.
+#[test]
+fn spreads_replicas_and_is_deterministic() {
+    let run = |seed: u64| {
+        let mut s = Scheduler::new();
+        s.cache = cache_with(
+            vec![
+                node("n1", 2000, 4 << 30),
+                node("n2", 2000, 4 << 30),
+                node("n3", 2000, 4 << 30),
+            ],
+            &[],
+        );
+        let mut r = ChaCha8Rng::seed_from_u64(seed);
+        let mut placed = Vec::new();
+        for i in 0..3 {
+            let mut p = pod(&format!("web-{i}"), &[c(100, 128 << 20)]);
+            p.labels.insert("app".into(), "web".into());
+            p.default_spread_selector = Some(Selector::from_labels(&[("app", "web")]));
+            let d = s.schedule(&p, &mut r, false);
+            let n = d.node.expect("fits");
+            s.cache.add_pod(&n, &p);
+            placed.push(n);
+        }
+        placed
+    };
+    let a = run(1);
+    let mut sorted = a.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), 3, "one replica per node: {a:?}");
+    assert_eq!(a, run(1));
+}
+
+/// Round-robin start index and percentageOfNodesToScore: 200 nodes → 100 examined per cycle.
+#[test]
+fn round_robin_start_index() {
+    let mut s = Scheduler::new();
+    s.cache = cache_with(
+        (0..200)
+            .map(|i| node(&format!("n{i:03}"), 4000, 8 << 30))
+            .collect(),
+        &[],
+    );
+    let d = s.schedule(&pod("p", &[c(100, 1)]), &mut rng(), true);
+    assert_eq!(d.feasible_nodes, 100);
+    assert_eq!(s.next_start_node_index(), 100);
+    let nodes = d.nodes.expect("explain");
+    assert!(matches!(nodes[150].verdict, Verdict::NotEvaluated));
+    s.schedule(&pod("q", &[c(100, 1)]), &mut rng(), false);
+    assert_eq!(s.next_start_node_index(), 0);
+}
+
+/// Node tree order interleaves zones (`TestNodeTree_List`-style).
+#[test]
+fn node_order_interleaves_zones() {
+    let z = |n: &str, zone: &str| {
+        let mut s = node(n, 1, 1);
+        s.labels.insert(LABEL_ZONE.into(), zone.into());
+        s
+    };
+    let cache = cache_with(
+        vec![
+            z("a1", "a"),
+            z("a2", "a"),
+            z("a3", "a"),
+            z("b1", "b"),
+            z("c1", "c"),
+            z("c2", "c"),
+        ],
+        &[],
+    );
+    let order: Vec<&str> = cache.node_names().collect();
+    assert_eq!(order, ["a1", "b1", "c1", "a2", "c2", "a3"]);
+}
+
+/// Host ports: a second pod wanting the same port goes elsewhere or stays Pending.
+#[test]
+fn node_ports_filter() {
+    let mut s = Scheduler::new();
+    s.cache = cache_with(vec![node("n1", 4000, 8 << 30)], &[]);
+    let mut p = pod("a", &[]);
+    p.host_ports = vec![HostPort {
+        ip: String::new(),
+        protocol: Protocol::Tcp,
+        port: 80,
+    }];
+    s.cache.add_pod("n1", &p);
+    let mut q = p.clone();
+    q.name = "b".into();
+    let d = s.schedule(&q, &mut rng(), false);
+    assert_eq!(
+        d.message.as_deref(),
+        Some(
+            "0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports. \
+             preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."
+        )
+    );
+}
+
+/// filtering_test.go `TestSingleConstraint`-style: maxSkew 1 on hostname, DoNotSchedule.
+#[test]
+fn hard_spread_filter() {
+    let mut s = Scheduler::new();
+    s.cache = cache_with(
+        vec![node("node-a", 4000, 1 << 30), node("node-b", 4000, 1 << 30)],
+        &[],
+    );
+    s.cache.add_pod("node-a", &foo_pod("p1", "default"));
+    let mut p = foo_pod("incoming", "default");
+    let sel = Selector {
+        requirements: vec![Requirement::new("foo", Operator::Exists, &[])],
+    };
+    p.spread_constraints = vec![SpreadConstraint::new(
+        LABEL_HOSTNAME,
+        1,
+        WhenUnsatisfiable::DoNotSchedule,
+        sel,
+    )];
+    let d = s.schedule(&p, &mut rng(), true);
+    assert_eq!(d.node.as_deref(), Some("node-b"));
+    assert_eq!(d.reasons.get(filter::REASON_SPREAD), Some(&1));
+}

@@ -1,0 +1,399 @@
+//! kube-scheduler v1.34, default profile, as a pure function of a [`Cache`] and a pod.
+//!
+//! One cycle ([`Scheduler::schedule`]) follows `schedule_one.go`: filter nodes starting at a
+//! round-robin index until `numFeasibleNodesToFind` fit (adaptive `percentageOfNodesToScore`),
+//! pick the only feasible node without scoring, or score with the default plugins and
+//! weights (TaintToleration 3, NodeAffinity 2, NodeResourcesFit 1, PodTopologySpread 2,
+//! BalancedAllocation 1, ImageLocality 1) and break ties by reservoir sampling with the
+//! caller's seeded RNG (`selectHost`). A failed cycle yields the exact
+//! `0/N nodes are available: …` message. Each [`Decision`] can carry per-node verdicts and
+//! per-plugin scores for "why this node / why Pending".
+//!
+//! Not modelled: InterPodAffinity (pods without pod affinity score 0 there upstream too),
+//! volume plugins, DynamicResources, preemption victims (all pods share one priority, so
+//! DefaultPreemption only contributes its message), extenders.
+
+pub mod backoff;
+pub mod cache;
+pub mod filter;
+pub mod message;
+pub mod score;
+pub mod spread;
+pub mod types;
+
+#[cfg(test)]
+mod golden_tests;
+
+use std::collections::BTreeMap;
+
+use rand::Rng;
+
+pub use cache::Cache;
+pub use filter::{Code, Rejection};
+pub use types::*;
+
+use filter::PreFilter;
+use spread::{HardSpread, SoftSpread};
+
+/// `minFeasibleNodesToFind`.
+pub const MIN_FEASIBLE_NODES_TO_FIND: usize = 100;
+/// `minFeasibleNodesPercentageToFind`.
+pub const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND: usize = 5;
+
+/// Plugin weights of the default profile (`getDefaultPlugins`).
+pub mod weight {
+    /// TaintToleration.
+    pub const TAINT_TOLERATION: i64 = 3;
+    /// NodeAffinity.
+    pub const NODE_AFFINITY: i64 = 2;
+    /// NodeResourcesFit (LeastAllocated).
+    pub const NODE_RESOURCES_FIT: i64 = 1;
+    /// PodTopologySpread.
+    pub const POD_TOPOLOGY_SPREAD: i64 = 2;
+    /// NodeResourcesBalancedAllocation.
+    pub const BALANCED_ALLOCATION: i64 = 1;
+    /// ImageLocality.
+    pub const IMAGE_LOCALITY: i64 = 1;
+}
+
+/// `numFeasibleNodesToFind`: all nodes below 100; else `percentage` (adaptive when 0:
+/// `50 − nodes/125`, at least 5%) of them, at least 100.
+pub fn num_feasible_nodes_to_find(
+    percentage_of_nodes_to_score: u32,
+    num_all_nodes: usize,
+) -> usize {
+    if num_all_nodes < MIN_FEASIBLE_NODES_TO_FIND {
+        return num_all_nodes;
+    }
+    let mut percentage = percentage_of_nodes_to_score as i64;
+    if percentage == 0 {
+        percentage = 50 - num_all_nodes as i64 / 125;
+        if percentage < MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND as i64 {
+            percentage = MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND as i64;
+        }
+    }
+    let n = (num_all_nodes as i64 * percentage / 100) as usize;
+    n.max(MIN_FEASIBLE_NODES_TO_FIND)
+}
+
+/// Normalised (0..100, unweighted) plugin scores of one node, and the weighted total.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PluginScores {
+    /// TaintToleration (PreferNoSchedule).
+    pub taint_toleration: i64,
+    /// NodeAffinity (preferred terms).
+    pub node_affinity: i64,
+    /// NodeResourcesFit, LeastAllocated.
+    pub node_resources_fit: i64,
+    /// PodTopologySpread.
+    pub pod_topology_spread: i64,
+    /// NodeResourcesBalancedAllocation.
+    pub balanced_allocation: i64,
+    /// ImageLocality.
+    pub image_locality: i64,
+    /// Σ score × weight.
+    pub total: i64,
+}
+
+impl PluginScores {
+    fn weigh(&mut self) {
+        self.total = self.taint_toleration * weight::TAINT_TOLERATION
+            + self.node_affinity * weight::NODE_AFFINITY
+            + self.node_resources_fit * weight::NODE_RESOURCES_FIT
+            + self.pod_topology_spread * weight::POD_TOPOLOGY_SPREAD
+            + self.balanced_allocation * weight::BALANCED_ALLOCATION
+            + self.image_locality * weight::IMAGE_LOCALITY;
+    }
+}
+
+/// What happened to one node in a cycle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Passed every filter; scores present when the cycle scored.
+    Feasible(Option<PluginScores>),
+    /// Rejected by a filter plugin.
+    Rejected {
+        /// The plugin.
+        plugin: &'static str,
+        /// Its reason strings.
+        reasons: Vec<String>,
+        /// Whether preemption could help.
+        code: Code,
+    },
+    /// Not examined: enough feasible nodes were found first (percentageOfNodesToScore).
+    NotEvaluated,
+}
+
+/// Per-node explanation of a cycle, in scheduling order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeReport {
+    /// Node name.
+    pub node: String,
+    /// Verdict.
+    pub verdict: Verdict,
+}
+
+/// Result of one scheduling cycle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    /// The chosen node, or `None` when the pod stays Pending.
+    pub node: Option<String>,
+    /// FailedScheduling message when no node fits.
+    pub message: Option<String>,
+    /// Plugin scores of the chosen node (None when it was the only feasible one).
+    pub scores: Option<PluginScores>,
+    /// Nodes examined (feasible + rejected).
+    pub evaluated_nodes: usize,
+    /// Feasible nodes found.
+    pub feasible_nodes: usize,
+    /// Reason histogram (reason → node count) over the rejected nodes.
+    pub reasons: BTreeMap<String, usize>,
+    /// Per-node detail, when asked for.
+    pub nodes: Option<Vec<NodeReport>>,
+}
+
+/// The scheduler: its cache plus the round-robin start index and reusable scratch space.
+#[derive(Clone, Debug, Default)]
+pub struct Scheduler {
+    /// Cluster view; keep it in step with the store.
+    pub cache: Cache,
+    /// `percentageOfNodesToScore`; 0 = adaptive (the default).
+    pub percentage_of_nodes_to_score: u32,
+    next_start_node_index: usize,
+    ln_table: Vec<u128>,
+    feasible: Vec<usize>,
+    rejected: Vec<(usize, Rejection)>,
+    scratch: [Vec<i64>; 6],
+}
+
+impl Scheduler {
+    /// An empty scheduler.
+    pub fn new() -> Self {
+        Scheduler::default()
+    }
+
+    /// Where the next cycle starts filtering (`nextStartNodeIndex`).
+    pub fn next_start_node_index(&self) -> usize {
+        self.next_start_node_index
+    }
+
+    /// One scheduling cycle for `pod`. Does not bind: on success the caller binds and calls
+    /// `cache.add_pod`. `explain` fills [`Decision::nodes`] (one allocation per node; leave it
+    /// off in bulk runs).
+    pub fn schedule<R: Rng + ?Sized>(
+        &mut self,
+        pod: &PodInfo,
+        rng: &mut R,
+        explain: bool,
+    ) -> Decision {
+        let n = self.cache.num_nodes();
+        let mut decision = Decision {
+            node: None,
+            message: None,
+            scores: None,
+            evaluated_nodes: 0,
+            feasible_nodes: 0,
+            reasons: BTreeMap::new(),
+            nodes: None,
+        };
+        if n == 0 {
+            decision.message = Some(message::NO_NODES_AVAILABLE.to_string());
+            return decision;
+        }
+        self.find_feasible(pod);
+        let processed = self.feasible.len() + self.rejected.len();
+        decision.evaluated_nodes = processed;
+        decision.feasible_nodes = self.feasible.len();
+        self.next_start_node_index = (self.next_start_node_index + processed) % n;
+        for (slot, rej) in &self.rejected {
+            for r in rej.reasons(self.cache.slot(*slot), pod) {
+                *decision.reasons.entry(r).or_insert(0) += 1;
+            }
+        }
+        if self.feasible.is_empty() {
+            let resolvable = self
+                .rejected
+                .iter()
+                .filter(|(_, r)| r.code() == Code::Unschedulable)
+                .count();
+            decision.message = Some(format!(
+                "{} {}",
+                message::fit_error(n, &decision.reasons),
+                message::preemption(n, resolvable, pod.preemption_never)
+            ));
+            if explain {
+                decision.nodes = Some(self.reports(pod, None));
+            }
+            return decision;
+        }
+        if self.feasible.len() == 1 {
+            decision.node = Some(self.cache.slot(self.feasible[0]).spec.name.clone());
+            if explain {
+                decision.nodes = Some(self.reports(pod, None));
+            }
+            return decision;
+        }
+        let scores = self.score(pod);
+        let best = select_host(&scores, rng);
+        decision.node = Some(self.cache.slot(self.feasible[best]).spec.name.clone());
+        decision.scores = Some(scores[best]);
+        if explain {
+            decision.nodes = Some(self.reports(pod, Some(&scores)));
+        }
+        decision
+    }
+
+    /// `findNodesThatPassFilters`, sequentially: from `nextStartNodeIndex`, until one more
+    /// feasible node than needed turns up (upstream cancels on it and drops it).
+    fn find_feasible(&mut self, pod: &PodInfo) {
+        self.feasible.clear();
+        self.rejected.clear();
+        let n = self.cache.num_nodes();
+        let want = num_feasible_nodes_to_find(self.percentage_of_nodes_to_score, n);
+        let pre = PreFilter::new(pod);
+        let hard = HardSpread::new(&self.cache, pod);
+        let order = self.cache.order();
+        for i in 0..n {
+            let slot = order[(self.next_start_node_index + i) % n];
+            let node = self.cache.slot(slot);
+            let mut verdict = filter::run_filters(&pre, pod, node);
+            if verdict.is_none() {
+                if let Some(h) = &hard {
+                    verdict = h.filter(node).err().map(|missing| {
+                        if missing {
+                            Rejection::PodTopologySpreadMissingLabel
+                        } else {
+                            Rejection::PodTopologySpread
+                        }
+                    });
+                }
+            }
+            match verdict {
+                None => {
+                    if self.feasible.len() == want {
+                        break;
+                    }
+                    self.feasible.push(slot);
+                }
+                Some(r) => self.rejected.push((slot, r)),
+            }
+        }
+    }
+
+    /// Runs every score plugin over the feasible nodes and weighs them.
+    fn score(&mut self, pod: &PodInfo) -> Vec<PluginScores> {
+        let cache = &self.cache;
+        let feasible = &self.feasible;
+        let [taint, affinity, fit, spread, balanced, image] = &mut self.scratch;
+        for v in [
+            &mut *taint,
+            &mut *affinity,
+            &mut *fit,
+            &mut *balanced,
+            &mut *image,
+        ] {
+            v.clear();
+        }
+        let pns = score::prefer_no_schedule_tolerations(pod);
+        let has_preferred = pod
+            .preferred_affinity
+            .iter()
+            .any(|p| p.weight != 0 && !p.term.is_empty());
+        let skip_balanced = score::balanced_skips(pod);
+        let total_nodes = cache.num_nodes();
+        let pod_images: Vec<Option<(u32, u32)>> = pod
+            .images
+            .iter()
+            .map(|im| cache.image_id(im).map(|id| (id, cache.image_num_nodes(id))))
+            .collect();
+        for &slot in feasible {
+            let node = cache.slot(slot);
+            taint.push(score::intolerable_prefer_taints(node, &pns));
+            affinity.push(if has_preferred {
+                score::preferred_affinity(pod, node)
+            } else {
+                0
+            });
+            fit.push(score::least_allocated(pod, node));
+            balanced.push(if skip_balanced {
+                0
+            } else {
+                score::balanced_allocation(pod, node)
+            });
+            image.push(score::image_locality(
+                node,
+                &pod_images,
+                pod.images.len(),
+                total_nodes,
+            ));
+        }
+        score::default_normalize(taint, true);
+        if has_preferred {
+            score::default_normalize(affinity, false);
+        }
+        SoftSpread::score(cache, pod, feasible, &mut self.ln_table, spread);
+        (0..feasible.len())
+            .map(|i| {
+                let mut s = PluginScores {
+                    taint_toleration: taint[i],
+                    node_affinity: affinity[i],
+                    node_resources_fit: fit[i],
+                    pod_topology_spread: spread[i],
+                    balanced_allocation: balanced[i],
+                    image_locality: image[i],
+                    total: 0,
+                };
+                s.weigh();
+                s
+            })
+            .collect()
+    }
+
+    fn reports(&self, pod: &PodInfo, scores: Option<&[PluginScores]>) -> Vec<NodeReport> {
+        let mut verdicts: BTreeMap<usize, Verdict> = BTreeMap::new();
+        for (i, &slot) in self.feasible.iter().enumerate() {
+            verdicts.insert(slot, Verdict::Feasible(scores.map(|s| s[i])));
+        }
+        for (slot, r) in &self.rejected {
+            verdicts.insert(
+                *slot,
+                Verdict::Rejected {
+                    plugin: r.plugin(),
+                    reasons: r.reasons(self.cache.slot(*slot), pod),
+                    code: r.code(),
+                },
+            );
+        }
+        self.cache
+            .order()
+            .iter()
+            .map(|slot| NodeReport {
+                node: self.cache.slot(*slot).spec.name.clone(),
+                verdict: verdicts.remove(slot).unwrap_or(Verdict::NotEvaluated),
+            })
+            .collect()
+    }
+}
+
+/// `selectHost`: the highest total wins; among equal totals each is chosen with equal
+/// probability by reservoir sampling (`rand.Intn(cntOfMaxScore) == 0` replaces the pick),
+/// visiting ties in filter order. Draws nothing when there is no tie.
+pub fn select_host<R: Rng + ?Sized>(scores: &[PluginScores], rng: &mut R) -> usize {
+    let max = scores
+        .iter()
+        .map(|s| s.total)
+        .max()
+        .expect("at least two feasible nodes");
+    let mut selected = 0;
+    let mut count = 0u32;
+    for (i, s) in scores.iter().enumerate() {
+        if s.total != max {
+            continue;
+        }
+        count += 1;
+        if count == 1 || rng.random_range(0..count) == 0 {
+            selected = i;
+        }
+    }
+    selected
+}

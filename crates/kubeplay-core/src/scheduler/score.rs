@@ -1,0 +1,165 @@
+//! Score plugins that look at one node at a time: NodeResourcesFit (LeastAllocated),
+//! NodeResourcesBalancedAllocation, TaintToleration, NodeAffinity (preferred) and
+//! ImageLocality, plus upstream's `DefaultNormalizeScore`. Integer math only: Go's int64
+//! division is Rust's `/` on non-negative operands, and where upstream uses float64 the exact
+//! rational is computed instead (see [`balanced_allocation`]).
+
+use super::cache::NodeState;
+use super::types::{tolerations_tolerate, PodInfo, TaintEffect, Toleration};
+
+/// `framework.MaxNodeScore`.
+pub const MAX_NODE_SCORE: i64 = 100;
+
+/// `leastRequestedScore` (least_allocated.go): the unused share of capacity, 0..100.
+pub fn least_requested_score(requested: i64, capacity: i64) -> i64 {
+    if capacity == 0 || requested > capacity {
+        return 0;
+    }
+    (capacity - requested) * MAX_NODE_SCORE / capacity
+}
+
+/// NodeResourcesFit score with the default LeastAllocated strategy (cpu weight 1, memory
+/// weight 1), on non-zero requests (`leastResourceScorer`); resources with allocatable 0 are
+/// skipped.
+pub fn least_allocated(pod: &PodInfo, node: &NodeState) -> i64 {
+    let a = &node.spec.allocatable;
+    let mut sum = 0;
+    let mut weights = 0;
+    if a.milli_cpu != 0 {
+        let req = node.non_zero_milli_cpu + pod.non_zero_requests.milli_cpu;
+        sum += least_requested_score(req, a.milli_cpu);
+        weights += 1;
+    }
+    if a.memory != 0 {
+        let req = node.non_zero_memory + pod.non_zero_requests.memory;
+        sum += least_requested_score(req, a.memory);
+        weights += 1;
+    }
+    if weights == 0 {
+        return 0;
+    }
+    sum / weights
+}
+
+/// `balancedResourceScorer` for two resources: `int64((1 - |f_cpu - f_mem| / 2) * 100)` with
+/// each fraction `requested / allocatable` capped at 1, computed as an exact rational:
+/// `floor((200·P·Q − 100·|p·Q − q·P|) / (2·P·Q))`. Upstream evaluates it in float64; the two
+/// agree except when the exact value is an integer that float rounding lands just below.
+pub fn balanced_score(p: i64, cap_p: i64, q: i64, cap_q: i64) -> i64 {
+    match (cap_p > 0, cap_q > 0) {
+        // fewer than two fractions: std = 0
+        (false, _) | (_, false) => return MAX_NODE_SCORE,
+        _ => {}
+    }
+    let p = p.min(cap_p) as u128;
+    let q = q.min(cap_q) as u128;
+    let (cp, cq) = (cap_p as u128, cap_q as u128);
+    let d = (p * cq).abs_diff(q * cp);
+    let pq = cp * cq;
+    let num = 200 * pq - 100 * d;
+    // Small operands (the usual case) divide in u64, which is much cheaper than u128.
+    let den = 2 * pq;
+    if let (Ok(n), Ok(dn)) = (u64::try_from(num), u64::try_from(den)) {
+        return (n / dn) as i64;
+    }
+    (num / den) as i64
+}
+
+/// NodeResourcesBalancedAllocation on actual requests (`useRequested`).
+pub fn balanced_allocation(pod: &PodInfo, node: &NodeState) -> i64 {
+    let a = &node.spec.allocatable;
+    balanced_score(
+        node.requested.milli_cpu + pod.requests.milli_cpu,
+        a.milli_cpu,
+        node.requested.memory + pod.requests.memory,
+        a.memory,
+    )
+}
+
+/// BalancedAllocation PreScore returns Skip for best-effort pods (kubernetes#129138).
+pub fn balanced_skips(pod: &PodInfo) -> bool {
+    pod.requests.milli_cpu == 0 && pod.requests.memory == 0
+}
+
+/// Tolerations that count for PreferNoSchedule (`getAllTolerationPreferNoSchedule`).
+pub fn prefer_no_schedule_tolerations(pod: &PodInfo) -> Vec<Toleration> {
+    pod.tolerations
+        .iter()
+        .filter(|t| t.effect.is_none_or(|e| e == TaintEffect::PreferNoSchedule))
+        .cloned()
+        .collect()
+}
+
+/// `countIntolerableTaintsPreferNoSchedule`: raw TaintToleration score.
+pub fn intolerable_prefer_taints(node: &NodeState, tolerations: &[Toleration]) -> i64 {
+    if !node.has_prefer_taints {
+        return 0;
+    }
+    node.spec
+        .taints
+        .iter()
+        .filter(|t| t.effect == TaintEffect::PreferNoSchedule)
+        .filter(|t| !tolerations_tolerate(tolerations, t))
+        .count() as i64
+}
+
+/// NodeAffinity raw score: Σ weights of matching preferred terms (empty or weight-0 terms
+/// are dropped by `NewPreferredSchedulingTerms`).
+pub fn preferred_affinity(pod: &PodInfo, node: &NodeState) -> i64 {
+    pod.preferred_affinity
+        .iter()
+        .filter(|p| p.weight != 0 && p.term.matches(&node.spec.name, &node.spec.labels))
+        .map(|p| i64::from(p.weight))
+        .sum()
+}
+
+/// `helper.DefaultNormalizeScore(MaxNodeScore, reverse, scores)`.
+pub fn default_normalize(scores: &mut [i64], reverse: bool) {
+    let max = scores.iter().copied().max().unwrap_or(0).max(0);
+    if max == 0 {
+        if reverse {
+            scores.iter_mut().for_each(|s| *s = MAX_NODE_SCORE);
+        }
+        return;
+    }
+    for s in scores.iter_mut() {
+        let v = MAX_NODE_SCORE * *s / max;
+        *s = if reverse { MAX_NODE_SCORE - v } else { v };
+    }
+}
+
+const MB: i64 = 1024 * 1024;
+/// ImageLocality `minThreshold` (23 MB).
+pub const IMAGE_MIN_THRESHOLD: i64 = 23 * MB;
+/// ImageLocality `maxContainerThreshold` (1000 MB per container).
+pub const IMAGE_MAX_CONTAINER_THRESHOLD: i64 = 1000 * MB;
+
+/// ImageLocality score: `calculatePriority(sumImageScores(...))`. `pod_images` are the
+/// interned ids of the pod's init+regular container images (`None` when no node has it);
+/// `containers` is their count; `total_nodes` the number of nodes in the snapshot.
+pub fn image_locality(
+    node: &NodeState,
+    pod_images: &[Option<(u32, u32)>],
+    containers: usize,
+    total_nodes: usize,
+) -> i64 {
+    let mut sum: i64 = 0;
+    for (id, num_nodes) in pod_images.iter().flatten() {
+        if let Ok(p) = node.images.binary_search_by_key(id, |&(i, _)| i) {
+            // scaledImageScore: int64(float64(size) * (numNodes / totalNumNodes))
+            let size = node.images[p].1;
+            sum += (i128::from(size) * i128::from(*num_nodes) / total_nodes.max(1) as i128) as i64;
+        }
+    }
+    calculate_priority(sum, containers)
+}
+
+/// `imagelocality.calculatePriority`.
+pub fn calculate_priority(sum: i64, containers: usize) -> i64 {
+    let max_threshold = IMAGE_MAX_CONTAINER_THRESHOLD * containers as i64;
+    if max_threshold <= IMAGE_MIN_THRESHOLD {
+        return 0;
+    }
+    let s = sum.clamp(IMAGE_MIN_THRESHOLD, max_threshold);
+    MAX_NODE_SCORE * (s - IMAGE_MIN_THRESHOLD) / (max_threshold - IMAGE_MIN_THRESHOLD)
+}

@@ -8,3 +8,4 @@
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub mod scheduler;
+pub mod network;

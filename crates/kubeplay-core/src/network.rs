@@ -1,0 +1,826 @@
+//! Services and traffic: ClusterIP/NodePort allocation, Endpoints and EndpointSlices,
+//! kube-proxy's iptables rules, an AWS-flavoured cloud load balancer, and requests through all
+//! of them (`curl`, steady load) with their paths and statistics.
+//!
+//! The model is a state machine over *views* of the cluster ([`ClusterView`]) handed to
+//! [`Network::sync`] at virtual times. Between two syncs the cluster is constant, so everything
+//! time-driven that falls in between (ELB health-check rounds, load-generator requests) is
+//! replayed in time order against the previous view when the next sync (or `curl`) arrives.
+//! Nothing here reads a clock or OS entropy: randomness comes from two streams derived from
+//! the seed ([`rng`]), iteration is over ordered maps, decisions use integers.
+//!
+//! The pieces, each in its own module: [`ipam`] (allocation), [`endpoints`] (Endpoints and
+//! slices), [`proxy`] (iptables chains), [`lb`] (the ELB), [`curl`] (URLs, app answers, curl's
+//! messages), [`stats`] (counters and percentiles), [`trace`] (records for the UI), [`route`]
+//! (a request's walk through them), [`load`] (the load generator) and [`sim`] (the glue to
+//! the Sim's object store).
+//!
+//! Propagation delays, because they make the failure windows users see: the API objects
+//! (Endpoints, slices) update at the sync that saw the change; kube-proxy's rules follow
+//! [`NetConfig::proxy_sync_delay_ms`] later (EndpointSlice controller + kube-proxy's
+//! `minSyncPeriod` of 1 s); the ELB follows its health checks ([`lb`]).
+
+pub mod curl;
+pub mod endpoints;
+pub mod ip;
+pub mod ipam;
+pub mod lb;
+pub mod load;
+pub mod model;
+pub mod proxy;
+pub mod rng;
+pub mod route;
+pub mod sim;
+pub mod stats;
+pub mod trace;
+
+pub use curl::{CurlResult, Hop, Url};
+pub use endpoints::{EndpointSlice, Endpoints};
+pub use ip::{fmt_ip, parse_ip, DisplayIp, Ip};
+pub use lb::{CloudLb, LbConfig};
+pub use load::{LoadReport, LoadSpec};
+pub use model::{
+    ClusterView, ContainerPortView, Labels, Ms, NodeView, PodPhase, PodView, Protocol,
+    ServicePortSpec, ServiceSpec, ServiceType, ServiceView, SvcKey, TargetPort, TrafficPolicy,
+};
+pub use stats::{Failure, TrafficStats};
+pub use trace::{NetEvent, NetEventKind};
+
+use ipam::{cluster_ip_error, node_port_error, AllocError, ClusterIpAllocator, NodePortAllocator};
+use lb::HealthCheck;
+use proxy::ServiceRules;
+use rng::NetRng;
+use std::collections::BTreeMap;
+
+/// Network timings and the latency model; defaults on each field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetConfig {
+    /// From a pod change to kube-proxy's rules reflecting it on every node: 1 000 ms
+    /// (EndpointSlice controller, then kube-proxy's iptables `minSyncPeriod` of 1 s).
+    pub proxy_sync_delay_ms: Ms,
+    /// The cloud load balancer.
+    pub lb: LbConfig,
+    /// How long `curl` waits for a SYN answer before giving up: 127 000 ms (Linux
+    /// `tcp_syn_retries` = 6: 1+2+4+8+16+32+64 s).
+    pub curl_connect_timeout_ms: Ms,
+    /// Client timeout of the load generator: 10 000 ms.
+    pub load_timeout_ms: Ms,
+    /// A load run records one request per this many ms in the trace: 100.
+    pub trace_sample_ms: Ms,
+    /// Trace records kept before new request records are dropped (undrained trace): 100 000.
+    pub trace_cap: usize,
+    /// Latency model.
+    pub latency: LatencyModel,
+}
+
+impl Default for NetConfig {
+    fn default() -> Self {
+        NetConfig {
+            proxy_sync_delay_ms: 1_000,
+            lb: LbConfig::default(),
+            curl_connect_timeout_ms: 127_000,
+            load_timeout_ms: 10_000,
+            trace_sample_ms: 100,
+            trace_cap: 100_000,
+            latency: LatencyModel::default(),
+        }
+    }
+}
+
+/// Round-trip costs, integer µs, summed along a request's path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LatencyModel {
+    /// Client on the internet to the ELB and back: 8 000.
+    pub client_lb_us: u64,
+    /// Client in the VPC (bastion/debug pod) to a node: 300.
+    pub client_node_us: u64,
+    /// ELB to a node: 600.
+    pub lb_node_us: u64,
+    /// Node to another node (kube-proxy forwarded to a remote endpoint): 250.
+    pub node_node_us: u64,
+    /// Node to a local pod: 40.
+    pub local_us: u64,
+    /// App processing time, fixed part: 1 500.
+    pub app_us: u64,
+    /// App processing time, uniform jitter on top: 0..1 000.
+    pub app_jitter_us: u64,
+}
+
+impl Default for LatencyModel {
+    fn default() -> Self {
+        LatencyModel {
+            client_lb_us: 8_000,
+            client_node_us: 300,
+            lb_node_us: 600,
+            node_node_us: 250,
+            local_us: 40,
+            app_us: 1_500,
+            app_jitter_us: 1_000,
+        }
+    }
+}
+
+/// What the API server allocated for a Service.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ServiceAllocation {
+    /// `spec.clusterIP` (None: headless or ExternalName).
+    pub cluster_ip: Option<Ip>,
+    /// `spec.ports[i].nodePort`.
+    pub node_ports: Vec<Option<u16>>,
+    /// `spec.healthCheckNodePort` (LoadBalancer + Local).
+    pub health_check_node_port: Option<u16>,
+}
+
+/// Per-Service state.
+#[derive(Debug, Clone)]
+struct SvcState {
+    key: SvcKey,
+    view: ServiceView,
+    alloc: ServiceAllocation,
+    endpoints: Endpoints,
+    slices: Vec<EndpointSlice>,
+    slice_names: BTreeMap<(Vec<endpoints::EndpointPort>, usize), String>,
+    /// kube-proxy's rules over time: `(effective_at, rules)`, ascending.
+    programmed: Vec<(Ms, ServiceRules)>,
+    lb: Option<CloudLb>,
+    lb_announced: bool,
+    stats: TrafficStats,
+}
+
+impl SvcState {
+    /// Rules kube-proxy has programmed at `t` (None before the first sync took effect).
+    #[inline]
+    fn rules_at(&self, t: Ms) -> Option<&ServiceRules> {
+        self.programmed
+            .iter()
+            .rev()
+            .find(|(at, _)| *at <= t)
+            .map(|(_, r)| r)
+    }
+}
+
+/// The whole network: see the module docs.
+#[derive(Debug, Clone)]
+pub struct Network {
+    cfg: NetConfig,
+    alloc_rng: NetRng,
+    route_rng: NetRng,
+    ips: ClusterIpAllocator,
+    ports: NodePortAllocator,
+    slots: Vec<Option<SvcState>>,
+    by_key: BTreeMap<SvcKey, usize>,
+    by_cluster_ip: BTreeMap<Ip, usize>,
+    by_node_port: BTreeMap<u16, (usize, usize)>,
+    by_hostname: BTreeMap<String, usize>,
+    view: ClusterView,
+    node_by_name: BTreeMap<String, usize>,
+    node_by_ip: BTreeMap<Ip, usize>,
+    pod_by_ip: BTreeMap<Ip, usize>,
+    now: Ms,
+    generation: u64,
+    /// iptables `recent` lists: (node IP, slot, port index, source IP) → (backend, last seen).
+    affinity: BTreeMap<(Ip, usize, usize, Ip), (Ip, Ms)>,
+    loads: Vec<load::LoadGen>,
+    trace: Vec<NetEvent>,
+}
+
+/// `The Service "x" is invalid: …` as kubectl prints it (one error bare, several in `[…]`).
+pub fn invalid_message(name: &str, errors: &[String]) -> String {
+    let body = if errors.len() == 1 {
+        errors[0].clone()
+    } else {
+        format!("[{}]", errors.join(", "))
+    };
+    format!("The Service \"{name}\" is invalid: {body}")
+}
+
+impl Network {
+    /// A network seeded from the sim seed.
+    pub fn new(seed: u64) -> Network {
+        Network::with_config(seed, NetConfig::default())
+    }
+
+    /// A network with explicit timings.
+    pub fn with_config(seed: u64, cfg: NetConfig) -> Network {
+        let mut ips = ClusterIpAllocator::default();
+        // The `kubernetes` Service's address is never handed out to anyone else.
+        ips.allocate(ipam::KUBERNETES_SERVICE_IP)
+            .expect("fresh allocator has .1 free");
+        Network {
+            cfg,
+            alloc_rng: NetRng::new(seed, 0x6e65_7401),
+            route_rng: NetRng::new(seed, 0x6e65_7402),
+            ips,
+            ports: NodePortAllocator::default(),
+            slots: Vec::new(),
+            by_key: BTreeMap::new(),
+            by_cluster_ip: BTreeMap::new(),
+            by_node_port: BTreeMap::new(),
+            by_hostname: BTreeMap::new(),
+            view: ClusterView::default(),
+            node_by_name: BTreeMap::new(),
+            node_by_ip: BTreeMap::new(),
+            pod_by_ip: BTreeMap::new(),
+            now: 0,
+            generation: 0,
+            affinity: BTreeMap::new(),
+            loads: Vec::new(),
+            trace: Vec::new(),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &NetConfig {
+        &self.cfg
+    }
+
+    /// Virtual time of the last sync / curl.
+    pub fn now(&self) -> Ms {
+        self.now
+    }
+
+    /// Allocates (or re-allocates, on update) a Service's ClusterIP and NodePorts, as the API
+    /// server does on create/update. On error nothing changes and the errors are the API
+    /// server's field errors (wrap with [`invalid_message`]).
+    pub fn admit_service(&mut self, svc: &ServiceView) -> Result<ServiceAllocation, Vec<String>> {
+        let key: SvcKey = (svc.namespace.clone(), svc.name.clone());
+        let slot = self.by_key.get(&key).copied();
+        let old = slot.map(|s| {
+            let st = self.slots[s].as_ref().expect("indexed slot exists");
+            (st.alloc.clone(), st.view.spec.clone())
+        });
+        if let Some((a, _)) = &old {
+            self.release(a);
+        }
+        match self.allocate(svc, old.as_ref()) {
+            Ok(alloc) => {
+                self.install_alloc(&key, svc, slot, &alloc);
+                Ok(alloc)
+            }
+            Err(errs) => {
+                if let Some((a, _)) = &old {
+                    self.reclaim(a);
+                }
+                Err(errs)
+            }
+        }
+    }
+
+    fn release(&mut self, a: &ServiceAllocation) {
+        if let Some(ip) = a.cluster_ip {
+            self.ips.release(ip);
+        }
+        for p in a.node_ports.iter().flatten() {
+            self.ports.release(*p);
+        }
+        if let Some(p) = a.health_check_node_port {
+            self.ports.release(p);
+        }
+    }
+
+    fn reclaim(&mut self, a: &ServiceAllocation) {
+        // Just released by us in this call; nothing else ran in between.
+        if let Some(ip) = a.cluster_ip {
+            self.ips.allocate(ip).expect("reclaiming own ClusterIP");
+        }
+        for p in a.node_ports.iter().flatten() {
+            self.ports.allocate(*p).expect("reclaiming own NodePort");
+        }
+        if let Some(p) = a.health_check_node_port {
+            self.ports
+                .allocate(p)
+                .expect("reclaiming own health-check port");
+        }
+    }
+
+    /// The allocation steps of the Service REST strategy (`pkg/registry/core/service/storage`
+    /// `alloc.go` `allocClusterIPs`, `initNodePorts`, `allocHealthCheckNodePort`).
+    fn allocate(
+        &mut self,
+        svc: &ServiceView,
+        old: Option<&(ServiceAllocation, ServiceSpec)>,
+    ) -> Result<ServiceAllocation, Vec<String>> {
+        let spec = &svc.spec;
+        let mut errs = Vec::new();
+        let mut got = ServiceAllocation::default();
+        if spec.type_ != ServiceType::ExternalName {
+            match spec.cluster_ip.as_deref() {
+                Some("None") => {}
+                Some(s) if !s.is_empty() => match parse_ip(s) {
+                    Some(ip) => match self.ips.allocate(ip) {
+                        Ok(()) => got.cluster_ip = Some(ip),
+                        Err(e) => errs.push(cluster_ip_error(ip, e)),
+                    },
+                    None => errs.push(format!(
+                        "spec.clusterIPs[0]: Invalid value: \"{s}\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
+                    )),
+                },
+                _ => {
+                    let keep = old.and_then(|(a, _)| a.cluster_ip);
+                    let is_kubernetes = svc.namespace == "default" && svc.name == "kubernetes";
+                    let r = match keep {
+                        Some(ip) => self.ips.allocate(ip).map(|_| ip),
+                        None if is_kubernetes => Ok(ipam::KUBERNETES_SERVICE_IP),
+                        None => self.ips.allocate_next(&mut self.alloc_rng),
+                    };
+                    match r {
+                        Ok(ip) => got.cluster_ip = Some(ip),
+                        Err(_) => errs.push("spec.clusterIPs: Internal error: range is full".into()),
+                    }
+                }
+            }
+        }
+        for (i, sp) in spec.ports.iter().enumerate() {
+            if !spec.type_.has_node_ports() {
+                if let Some(np) = sp.node_port {
+                    errs.push(format!(
+                        "spec.ports[{i}].nodePort: Forbidden: may not be used when `type` is '{}'",
+                        spec.type_.as_str()
+                    ));
+                    let _ = np;
+                }
+                got.node_ports.push(None);
+                continue;
+            }
+            // On update an unspecified nodePort keeps the one the same port had.
+            let kept = old.and_then(|(a, s)| {
+                s.ports
+                    .iter()
+                    .position(|op| op.port == sp.port && op.protocol == sp.protocol)
+                    .and_then(|j| a.node_ports.get(j).copied().flatten())
+            });
+            let r = match sp.node_port.or(kept) {
+                Some(p) => self.ports.allocate(p).map(|_| p).map_err(|e| (p, e)),
+                None => self
+                    .ports
+                    .allocate_next(&mut self.alloc_rng)
+                    .map_err(|e| (0, e)),
+            };
+            match r {
+                Ok(p) => got.node_ports.push(Some(p)),
+                Err((p, e)) => {
+                    errs.push(node_port_error(i, p, e));
+                    got.node_ports.push(None);
+                }
+            }
+        }
+        if spec.type_ == ServiceType::LoadBalancer
+            && spec.external_traffic_policy == TrafficPolicy::Local
+        {
+            let kept = old.and_then(|(a, _)| a.health_check_node_port);
+            let r = match spec.health_check_node_port.or(kept) {
+                Some(p) => self.ports.allocate(p).map(|_| p).map_err(|e| (p, e)),
+                None => self
+                    .ports
+                    .allocate_next(&mut self.alloc_rng)
+                    .map_err(|e| (0, e)),
+            };
+            match r {
+                Ok(p) => got.health_check_node_port = Some(p),
+                Err((p, AllocError::Allocated)) => errs.push(format!(
+                    "spec.healthCheckNodePort: Invalid value: {p}: provided port is already allocated"
+                )),
+                Err((p, _)) => errs.push(format!(
+                    "spec.healthCheckNodePort: Invalid value: {p}: provided port is not in the valid range. The range of valid ports is {}-{}",
+                    ipam::NODE_PORT_MIN,
+                    ipam::NODE_PORT_MAX
+                )),
+            }
+        }
+        if errs.is_empty() {
+            Ok(got)
+        } else {
+            self.release(&got);
+            Err(errs)
+        }
+    }
+
+    fn install_alloc(
+        &mut self,
+        key: &SvcKey,
+        svc: &ServiceView,
+        slot: Option<usize>,
+        alloc: &ServiceAllocation,
+    ) {
+        let s = match slot {
+            Some(s) => s,
+            None => {
+                let s = match self.slots.iter().position(Option::is_none) {
+                    Some(free) => free,
+                    None => {
+                        self.slots.push(None);
+                        self.slots.len() - 1
+                    }
+                };
+                self.slots[s] = Some(SvcState {
+                    key: key.clone(),
+                    view: svc.clone(),
+                    alloc: ServiceAllocation::default(),
+                    endpoints: Endpoints::default(),
+                    slices: Vec::new(),
+                    slice_names: BTreeMap::new(),
+                    programmed: Vec::new(),
+                    lb: None,
+                    lb_announced: false,
+                    stats: TrafficStats::default(),
+                });
+                self.by_key.insert(key.clone(), s);
+                s
+            }
+        };
+        self.unindex(s);
+        let st = self.slots[s].as_mut().expect("slot just ensured");
+        st.alloc = alloc.clone();
+        st.view = svc.clone();
+        self.index(s);
+        self.push(NetEventKind::Allocated {
+            svc: key.clone(),
+            cluster_ip: alloc.cluster_ip,
+            node_ports: alloc.node_ports.iter().flatten().copied().collect(),
+        });
+    }
+
+    fn unindex(&mut self, s: usize) {
+        self.by_cluster_ip.retain(|_, v| *v != s);
+        self.by_node_port.retain(|_, v| v.0 != s);
+        self.by_hostname.retain(|_, v| *v != s);
+    }
+
+    fn index(&mut self, s: usize) {
+        let st = self.slots[s].as_ref().expect("indexing a live slot");
+        if let Some(ip) = st.alloc.cluster_ip {
+            self.by_cluster_ip.insert(ip, s);
+        }
+        for (i, p) in st.alloc.node_ports.iter().enumerate() {
+            if let Some(p) = p {
+                self.by_node_port.insert(*p, (s, i));
+            }
+        }
+        if let Some(lb) = &st.lb {
+            self.by_hostname.insert(lb.hostname.clone(), s);
+        }
+    }
+
+    /// Forgets a deleted Service and returns its ClusterIP and ports to the pools.
+    pub fn remove_service(&mut self, namespace: &str, name: &str) {
+        let key = (namespace.to_string(), name.to_string());
+        let Some(s) = self.by_key.remove(&key) else {
+            return;
+        };
+        self.unindex(s);
+        let st = self.slots[s].take().expect("indexed slot exists");
+        self.release(&st.alloc);
+        self.affinity.retain(|k, _| k.1 != s);
+    }
+
+    fn push(&mut self, kind: NetEventKind) {
+        self.trace.push(NetEvent {
+            at_ms: self.now,
+            kind,
+        });
+    }
+
+    fn push_at(&mut self, at_ms: Ms, kind: NetEventKind) {
+        self.trace.push(NetEvent { at_ms, kind });
+    }
+
+    /// Drains the trace records produced since the last call.
+    pub fn take_trace(&mut self) -> Vec<NetEvent> {
+        std::mem::take(&mut self.trace)
+    }
+
+    /// Hands the network the cluster as it is at `now` (call after every change; `now` must
+    /// not go backwards). Replays health checks and load traffic due before `now` against the
+    /// previous view first.
+    pub fn sync(&mut self, now: Ms, view: ClusterView) {
+        self.advance(now);
+        self.now = self.now.max(now);
+        self.fold_stats();
+        self.view = view;
+        self.generation += 1;
+        self.node_by_name = self
+            .view
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.name.clone(), i))
+            .collect();
+        self.node_by_ip = self
+            .view
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.ip, i))
+            .collect();
+        self.pod_by_ip = BTreeMap::new();
+        for (i, p) in self.view.pods.iter().enumerate() {
+            if let Some(ip) = p.ip {
+                // Two pods cannot hold one IP; if a view ever has that, the live one wins.
+                let keep_old = self
+                    .pod_by_ip
+                    .get(&ip)
+                    .is_some_and(|j| self.view.pods[*j].accepting && !p.accepting);
+                if !keep_old {
+                    self.pod_by_ip.insert(ip, i);
+                }
+            }
+        }
+        let mut services = self.view.services.clone();
+        services.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        let live: Vec<SvcKey> = services
+            .iter()
+            .map(|s| (s.namespace.clone(), s.name.clone()))
+            .collect();
+        let gone: Vec<SvcKey> = self
+            .by_key
+            .keys()
+            .filter(|k| live.binary_search(k).is_err())
+            .cloned()
+            .collect();
+        for (ns, name) in gone {
+            self.remove_service(&ns, &name);
+        }
+        for svc in &services {
+            let key = (svc.namespace.clone(), svc.name.clone());
+            let needs_admit = match self.by_key.get(&key) {
+                None => true,
+                Some(s) => self.slots[*s].as_ref().expect("live").view.spec != svc.spec,
+            };
+            if needs_admit {
+                if let Err(errs) = self.admit_service(svc) {
+                    let message = invalid_message(&svc.name, &errs);
+                    self.push(NetEventKind::Rejected { svc: key, message });
+                    continue;
+                }
+            }
+            let s = self.by_key[&key];
+            self.reconcile(s);
+        }
+    }
+
+    /// Endpoints, slices, kube-proxy rules and the load balancer of one Service.
+    fn reconcile(&mut self, s: usize) {
+        let now = self.now;
+        let delay = self.cfg.proxy_sync_delay_ms;
+        let mut st = self.slots[s].take().expect("reconciling a live slot");
+        let svc = st.view.clone();
+        let endpoints = endpoints::compute_endpoints(&svc, &self.view.pods);
+        let groups = endpoints::compute_slices(&svc, &self.view.pods);
+        let mut slices = Vec::with_capacity(groups.len());
+        let mut counts: BTreeMap<Vec<endpoints::EndpointPort>, usize> = BTreeMap::new();
+        for (ports, eps) in groups {
+            let n = counts.entry(ports.clone()).or_insert(0);
+            let name_key = (ports.clone(), *n);
+            *n += 1;
+            let name = match st.slice_names.get(&name_key) {
+                Some(name) => name.clone(),
+                None => {
+                    let name = format!("{}-{}", svc.name, random_suffix(&mut self.alloc_rng));
+                    st.slice_names.insert(name_key, name.clone());
+                    name
+                }
+            };
+            slices.push(EndpointSlice {
+                name,
+                ports,
+                endpoints: eps,
+            });
+        }
+        let rules = ServiceRules {
+            ports: svc
+                .spec
+                .ports
+                .iter()
+                .enumerate()
+                .map(|(i, sp)| {
+                    proxy::port_rules(sp, st.alloc.node_ports.get(i).copied().flatten(), &slices)
+                })
+                .collect(),
+        };
+        let endpoints_changed = endpoints != st.endpoints;
+        st.endpoints = endpoints;
+        st.slices = slices;
+        if st.programmed.last().map(|(_, r)| r) != Some(&rules) {
+            // Drop entries that can no longer be the effective one at or after `now`.
+            let keep_from = st
+                .programmed
+                .iter()
+                .rposition(|(at, _)| *at <= now)
+                .unwrap_or(0);
+            st.programmed.drain(..keep_from);
+            st.programmed.push((now + delay, rules));
+        }
+        if endpoints_changed {
+            let (ready, not_ready) = (st.endpoints.ready_count(), st.endpoints.not_ready_count());
+            self.push(NetEventKind::EndpointsChanged {
+                svc: st.key.clone(),
+                ready,
+                not_ready,
+                programmed_at: now + delay,
+            });
+        }
+        self.reconcile_lb(s, &mut st);
+        self.slots[s] = Some(st);
+    }
+
+    fn reconcile_lb(&mut self, s: usize, st: &mut SvcState) {
+        if st.view.spec.type_ != ServiceType::LoadBalancer {
+            if st.lb.take().is_some() {
+                self.by_hostname.retain(|_, v| *v != s);
+            }
+            return;
+        }
+        let hc = match st.alloc.health_check_node_port {
+            Some(p) => HealthCheck::Http(p),
+            None => HealthCheck::Tcp(st.alloc.node_ports.first().copied().flatten().unwrap_or(0)),
+        };
+        if st.lb.is_none() {
+            let lb = CloudLb::new(
+                &st.view.uid,
+                hc,
+                self.now,
+                &self.cfg.lb,
+                &mut self.alloc_rng,
+            );
+            self.by_hostname.insert(lb.hostname.clone(), s);
+            self.push(NetEventKind::LbProvisioning {
+                svc: st.key.clone(),
+                name: lb.name.clone(),
+            });
+            st.lb = Some(lb);
+        }
+        let lb = st.lb.as_mut().expect("just ensured");
+        lb.health_check = hc;
+        let mut eligible: Vec<&str> = self
+            .view
+            .nodes
+            .iter()
+            .filter(|n| !n.exclude_from_lb)
+            .map(|n| n.name.as_str())
+            .collect();
+        eligible.sort();
+        lb.set_instances(&eligible);
+    }
+
+    fn fold_stats(&mut self) {
+        let pods = &self.view.pods;
+        let name_of = |i: usize| pods[i].name.as_str();
+        for st in self.slots.iter_mut().flatten() {
+            st.stats.fold(name_of);
+        }
+        for l in &mut self.loads {
+            l.stats.fold(name_of);
+        }
+    }
+
+    /// Runs one ELB health-check round.
+    fn run_health_checks(&mut self, s: usize) {
+        let mut st = self.slots[s].take().expect("live slot");
+        let mut lb = st
+            .lb
+            .take()
+            .expect("health checks only run for load balancers");
+        let at = lb.next_check_at;
+        if !st.lb_announced {
+            st.lb_announced = true;
+            let hostname = lb.hostname.clone();
+            self.push_at(
+                at,
+                NetEventKind::LbReady {
+                    svc: st.key.clone(),
+                    hostname,
+                },
+            );
+        }
+        let rules = st.rules_at(at);
+        let hc = lb.health_check;
+        let nodes = &self.view.nodes;
+        let node_by_name = &self.node_by_name;
+        let passes = |node: &str| -> bool {
+            let Some(n) = node_by_name.get(node).map(|i| &nodes[*i]) else {
+                return false;
+            };
+            if !n.alive {
+                return false;
+            }
+            let Some(rules) = rules else { return false };
+            match hc {
+                // TCP connect to the NodePort: DNAT'd to some endpoint; with none, REJECT.
+                HealthCheck::Tcp(_) => rules.ports.first().is_some_and(|p| !p.cluster.is_empty()),
+                // kube-proxy's health server: 200 iff the node has a local endpoint.
+                HealthCheck::Http(_) => rules.ports.iter().any(|p| p.has_local(node)),
+            }
+        };
+        let flips = lb.run_checks(&self.cfg.lb, passes);
+        st.lb = Some(lb);
+        for (node, in_service) in flips {
+            self.push_at(
+                at,
+                NetEventKind::LbInstance {
+                    svc: st.key.clone(),
+                    node,
+                    in_service,
+                },
+            );
+        }
+        self.slots[s] = Some(st);
+    }
+
+    // ---- read side, for kubectl and the UI -------------------------------------------------
+
+    fn state(&self, namespace: &str, name: &str) -> Option<&SvcState> {
+        let s = self
+            .by_key
+            .get(&(namespace.to_string(), name.to_string()))?;
+        self.slots[*s].as_ref()
+    }
+
+    /// What the API server allocated.
+    pub fn allocation(&self, namespace: &str, name: &str) -> Option<&ServiceAllocation> {
+        self.state(namespace, name).map(|s| &s.alloc)
+    }
+
+    /// v1 Endpoints (`kubectl get endpoints`).
+    pub fn endpoints(&self, namespace: &str, name: &str) -> Option<&Endpoints> {
+        self.state(namespace, name).map(|s| &s.endpoints)
+    }
+
+    /// EndpointSlices (`kubectl get endpointslices`).
+    pub fn endpoint_slices(&self, namespace: &str, name: &str) -> Option<&[EndpointSlice]> {
+        self.state(namespace, name).map(|s| s.slices.as_slice())
+    }
+
+    /// The load balancer, if the Service is `type: LoadBalancer`.
+    pub fn load_balancer(&self, namespace: &str, name: &str) -> Option<&CloudLb> {
+        self.state(namespace, name).and_then(|s| s.lb.as_ref())
+    }
+
+    /// `status.loadBalancer.ingress[0].hostname` at the current time.
+    pub fn ingress_hostname(&self, namespace: &str, name: &str) -> Option<&str> {
+        self.load_balancer(namespace, name)
+            .and_then(|lb| lb.ingress(self.now))
+    }
+
+    /// kube-proxy's rules in effect at the current time.
+    pub fn proxy_rules(&self, namespace: &str, name: &str) -> Option<&ServiceRules> {
+        self.state(namespace, name)
+            .and_then(|s| s.rules_at(self.now))
+    }
+
+    /// `CLUSTER-IP` column.
+    pub fn cluster_ip_column(&self, namespace: &str, name: &str) -> String {
+        match self.allocation(namespace, name).and_then(|a| a.cluster_ip) {
+            Some(ip) => fmt_ip(ip),
+            None => "None".into(),
+        }
+    }
+
+    /// `EXTERNAL-IP` column: the hostname, `<pending>` while provisioning, `<none>` otherwise.
+    pub fn external_ip_column(&self, namespace: &str, name: &str) -> String {
+        match self.load_balancer(namespace, name) {
+            Some(lb) => lb.ingress(self.now).unwrap_or("<pending>").to_string(),
+            None => "<none>".into(),
+        }
+    }
+
+    /// `PORT(S)` column: `80:31234/TCP,443:30443/TCP` or `80/TCP`.
+    pub fn ports_column(&self, namespace: &str, name: &str) -> String {
+        let Some(st) = self.state(namespace, name) else {
+            return "<none>".into();
+        };
+        let cols: Vec<String> = st
+            .view
+            .spec
+            .ports
+            .iter()
+            .enumerate()
+            .map(
+                |(i, p)| match st.alloc.node_ports.get(i).copied().flatten() {
+                    Some(np) => format!("{}:{np}/{}", p.port, p.protocol.as_str()),
+                    None => format!("{}/{}", p.port, p.protocol.as_str()),
+                },
+            )
+            .collect();
+        if cols.is_empty() {
+            "<none>".into()
+        } else {
+            cols.join(",")
+        }
+    }
+
+    /// Traffic statistics of a Service (everything that reached it: curl and loads).
+    pub fn service_stats(&self, namespace: &str, name: &str) -> Option<TrafficStats> {
+        let st = self.state(namespace, name)?;
+        let mut stats = st.stats.clone();
+        stats.fold(|i| self.view.pods[i].name.as_str());
+        Some(stats)
+    }
+}
+
+/// `generateName` suffix: 5 characters of apimachinery's `SafeEncodeString` alphabet.
+fn random_suffix(rng: &mut NetRng) -> String {
+    const ALPHABET: &[u8; 27] = b"bcdfghjklmnpqrstvwxz2456789";
+    (0..5)
+        .map(|_| ALPHABET[rng.below(ALPHABET.len() as u64) as usize] as char)
+        .collect()
+}

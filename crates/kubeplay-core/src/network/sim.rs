@@ -1,0 +1,1 @@
+//! Glue between the Sim's object store and the network model (filled in once the Sim exists).

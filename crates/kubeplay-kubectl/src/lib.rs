@@ -3,12 +3,15 @@
 #![deny(clippy::disallowed_types, clippy::disallowed_methods)]
 
 pub mod command;
+pub mod describe;
 pub mod duration;
+pub mod explain;
 pub mod flags;
 pub mod help;
 pub mod json;
 pub mod jsonpath;
 pub mod printers;
+pub mod quantity;
 pub mod resource;
 pub mod selector;
 pub mod tabwriter;

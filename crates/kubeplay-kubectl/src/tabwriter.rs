@@ -86,6 +86,43 @@ fn write_lines(lines: &[Vec<&str>], from: usize, to: usize, widths: &[usize], ou
     }
 }
 
+/// Tab-padded alignment (`tabwriter.NewWriter(w, 0, 8, 1, '\t', 0)`), as kops prints tables:
+/// cells are padded with tab characters to the next multiple of 8 columns.
+pub fn align_tabs(text: &str) -> String {
+    // Recompute with Go's tab rounding: cell width rounded up to a multiple of 8, padding
+    // written as tabs.
+    let ends_with_newline = text.ends_with('\n');
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    let lines: Vec<Vec<&str>> = body.split('\n').map(|l| l.split('\t').collect()).collect();
+    let cols = lines.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0usize; cols];
+    for l in &lines {
+        for (j, c) in l.iter().enumerate() {
+            if j + 1 < l.len() {
+                widths[j] = widths[j].max(width(c) + 1);
+            }
+        }
+    }
+    let mut out = String::new();
+    for l in &lines {
+        for (j, c) in l.iter().enumerate() {
+            out.push_str(c);
+            if j + 1 < l.len() {
+                let cellw = widths[j].div_ceil(8) * 8;
+                let n = cellw - width(c);
+                for _ in 0..n.div_ceil(8) {
+                    out.push('\t');
+                }
+            }
+        }
+        out.push('\n');
+    }
+    if !ends_with_newline {
+        out.pop();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

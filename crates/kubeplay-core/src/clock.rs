@@ -1,0 +1,146 @@
+//! Virtual time: integer milliseconds since the simulation's fixed epoch.
+//!
+//! The core never reads a wall clock (house style R2). Timestamps shown to users
+//! (`creationTimestamp`, event first/last seen) are the virtual clock added to a fixed epoch, so
+//! the same seed prints the same dates on every machine, and durations are rendered the way Go's
+//! `time.Duration.String` does because kubelet and controller messages embed them.
+
+/// Milliseconds of virtual time since the sim started.
+pub type Ms = u64;
+
+/// One second in [`Ms`].
+pub const SECOND_MS: Ms = 1_000;
+/// One minute in [`Ms`].
+pub const MINUTE_MS: Ms = 60 * SECOND_MS;
+
+/// The wall date virtual time 0 maps to: 2026-01-01T00:00:00Z, in Unix seconds.
+pub const EPOCH_UNIX_S: u64 = 1_767_225_600;
+
+/// RFC 3339 UTC timestamp (second precision, as the API server serialises `metav1.Time`)
+/// for a virtual instant.
+pub fn rfc3339(at_ms: Ms) -> String {
+    let secs = EPOCH_UNIX_S + at_ms / 1000;
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = civil_from_days(days as i64);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+/// Days since 1970-01-01 → (year, month, day); Howard Hinnant's `civil_from_days`, integer-only.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Go's `time.Duration.String()` for whole milliseconds: `10s`, `1m20s`, `5m0s`, `1.5s`, `250ms`.
+///
+/// Kubelet messages such as `back-off 5m0s restarting failed container=…` embed it, so the
+/// text must match upstream byte for byte.
+pub fn go_duration(ms: Ms) -> String {
+    if ms == 0 {
+        return "0s".into();
+    }
+    if ms < 1000 {
+        return format!("{ms}ms");
+    }
+    let (h, m) = (ms / 3_600_000, (ms / 60_000) % 60);
+    let s_ms = ms % 60_000;
+    let secs = if s_ms.is_multiple_of(1000) {
+        format!("{}s", s_ms / 1000)
+    } else {
+        let frac = format!("{:03}", s_ms % 1000);
+        format!("{}.{}s", s_ms / 1000, frac.trim_end_matches('0'))
+    };
+    if h > 0 {
+        format!("{h}h{m}m{secs}")
+    } else if m > 0 {
+        format!("{m}m{secs}")
+    } else {
+        secs
+    }
+}
+
+/// kubectl's `AGE` column (`HumanDuration` from apimachinery `duration.go`): `45s`, `5m`,
+/// `2m30s`, `3h`, `2d`.
+pub fn human_age(ms: Ms) -> String {
+    let s = ms / 1000;
+    if s < 120 {
+        return format!("{s}s");
+    }
+    let m = s / 60;
+    if m < 10 {
+        let rs = s % 60;
+        return if rs == 0 {
+            format!("{m}m")
+        } else {
+            format!("{m}m{rs}s")
+        };
+    }
+    if m < 180 {
+        return format!("{m}m");
+    }
+    let h = m / 60;
+    if h < 8 {
+        let rm = m % 60;
+        return if rm == 0 {
+            format!("{h}h")
+        } else {
+            format!("{h}h{rm}m")
+        };
+    }
+    if h < 48 {
+        return format!("{h}h");
+    }
+    format!("{}d", h / 24)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_renders_as_new_year_2026() {
+        assert_eq!(rfc3339(0), "2026-01-01T00:00:00Z");
+        assert_eq!(rfc3339(61_500), "2026-01-01T00:01:01Z");
+        assert_eq!(rfc3339(59 * 86_400_000), "2026-03-01T00:00:00Z");
+    }
+
+    /// Go `time.Duration` strings quoted in the semantics doc §7.
+    #[test]
+    fn go_durations_match_upstream_text() {
+        let cases = [
+            (10_000, "10s"),
+            (20_000, "20s"),
+            (40_000, "40s"),
+            (80_000, "1m20s"),
+            (160_000, "2m40s"),
+            (300_000, "5m0s"),
+            (1_500, "1.5s"),
+            (250, "250ms"),
+            (3_600_000, "1h0m0s"),
+        ];
+        for (ms, want) in cases {
+            assert_eq!(go_duration(ms), want);
+        }
+    }
+
+    #[test]
+    fn ages_like_kubectl() {
+        assert_eq!(human_age(45_000), "45s");
+        assert_eq!(human_age(150_000), "2m30s");
+        assert_eq!(human_age(900_000), "15m");
+        assert_eq!(human_age(3 * 3_600_000), "3h");
+    }
+}

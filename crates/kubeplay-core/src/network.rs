@@ -36,11 +36,11 @@ pub mod trace;
 
 pub use curl::{CurlResult, Hop, Url};
 pub use endpoints::{EndpointSlice, Endpoints};
-pub use ip::{fmt_ip, parse_ip, DisplayIp, Ip};
+pub use ip::{fmt_ip, ipv4, parse_ip, DisplayIp, Ip};
 pub use lb::{CloudLb, LbConfig};
 pub use load::{LoadReport, LoadSpec};
 pub use model::{
-    ClusterView, ContainerPortView, Labels, Ms, NodeView, PodPhase, PodView, Protocol,
+    ClusterView, ContainerPortView, Labels, Listener, Ms, NodeView, PodPhase, PodView, Protocol,
     ServicePortSpec, ServiceSpec, ServiceType, ServiceView, SvcKey, TargetPort, TrafficPolicy,
 };
 pub use stats::{Failure, TrafficStats};
@@ -88,7 +88,7 @@ impl Default for NetConfig {
 }
 
 /// Round-trip costs, integer µs, summed along a request's path.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LatencyModel {
     /// Client on the internet to the ELB and back: 8 000.
     pub client_lb_us: u64,
@@ -176,6 +176,8 @@ pub struct Network {
     node_by_name: BTreeMap<String, usize>,
     node_by_ip: BTreeMap<Ip, usize>,
     pod_by_ip: BTreeMap<Ip, usize>,
+    /// Per pod of the view: index of its node in the view (`usize::MAX` if unbound/unknown).
+    pod_node: Vec<usize>,
     now: Ms,
     generation: u64,
     /// iptables `recent` lists: (node IP, slot, port index, source IP) → (backend, last seen).
@@ -221,6 +223,7 @@ impl Network {
             node_by_name: BTreeMap::new(),
             node_by_ip: BTreeMap::new(),
             pod_by_ip: BTreeMap::new(),
+            pod_node: Vec::new(),
             now: 0,
             generation: 0,
             affinity: BTreeMap::new(),
@@ -519,12 +522,24 @@ impl Network {
                 let keep_old = self
                     .pod_by_ip
                     .get(&ip)
-                    .is_some_and(|j| self.view.pods[*j].accepting && !p.accepting);
+                    .is_some_and(|j| self.view.pods[*j].accepting_at(now) && !p.accepting_at(now));
                 if !keep_old {
                     self.pod_by_ip.insert(ip, i);
                 }
             }
         }
+        self.pod_node = self
+            .view
+            .pods
+            .iter()
+            .map(|p| {
+                p.node
+                    .as_ref()
+                    .and_then(|n| self.node_by_name.get(n))
+                    .copied()
+                    .unwrap_or(usize::MAX)
+            })
+            .collect();
         let mut services = self.view.services.clone();
         services.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
         let live: Vec<SvcKey> = services
@@ -651,14 +666,13 @@ impl Network {
         }
         let lb = st.lb.as_mut().expect("just ensured");
         lb.health_check = hc;
-        let mut eligible: Vec<&str> = self
-            .view
-            .nodes
+        // node_by_name iterates in name order, so instances come out sorted.
+        let eligible: Vec<(&str, usize)> = self
+            .node_by_name
             .iter()
-            .filter(|n| !n.exclude_from_lb)
-            .map(|n| n.name.as_str())
+            .filter(|(_, i)| !self.view.nodes[**i].exclude_from_lb)
+            .map(|(n, i)| (n.as_str(), *i))
             .collect();
-        eligible.sort();
         lb.set_instances(&eligible);
     }
 
@@ -670,6 +684,19 @@ impl Network {
         }
         for l in &mut self.loads {
             l.stats.fold(name_of);
+        }
+    }
+
+    /// Runs every health-check round due at or before `t`.
+    fn run_due_health_checks(&mut self, t: Ms) {
+        for s in 0..self.slots.len() {
+            while self.slots[s]
+                .as_ref()
+                .and_then(|st| st.lb.as_ref())
+                .is_some_and(|lb| lb.next_check_at <= t)
+            {
+                self.run_health_checks(s);
+            }
         }
     }
 

@@ -170,15 +170,20 @@ pub fn curl_error(f: Failure, url: &Url, elapsed_us: u64) -> String {
             url.host, url.port
         ),
         Failure::EmptyReply => "curl: (52) Empty reply from server".to_string(),
+        Failure::Unavailable => String::new(),
     }
 }
 
 /// The simulated app's answer: `(status, body)`.
 ///
+/// * The Sim's app model's body when the view carries one ([`PodView::body`]).
 /// * `google/python-hello` (the seed article's image) and any image we do not know:
 ///   `Hello World from <pod>` followed by the container's literal env vars, one per line.
 /// * `nginx…`: nginx's welcome page on `/`, its 404 page elsewhere.
 pub fn app_response(pod: &PodView, path: &str) -> (u16, String) {
+    if let Some(body) = &pod.body {
+        return (200, body.clone());
+    }
     let image = pod.image.rsplit('/').next().unwrap_or("");
     if image.starts_with("nginx") {
         if path == "/" || path == "/index.html" {

@@ -309,7 +309,7 @@ pub fn compute_slices(
 mod tests {
     use super::*;
     use crate::network::ip::ipv4;
-    use crate::network::model::{ContainerPortView, Labels, ServiceSpec};
+    use crate::network::model::{ContainerPortView, Labels, Listener, ServiceSpec};
 
     fn svc(target: TargetPort) -> ServiceView {
         ServiceView {
@@ -340,7 +340,8 @@ mod tests {
             phase: PodPhase::Running,
             ready: true,
             terminating: false,
-            accepting: true,
+            listeners: vec![Listener::up(9376)],
+            body: None,
             ports: vec![ContainerPortView {
                 name: Some("http".into()),
                 port: 9376,

@@ -80,6 +80,8 @@ impl HealthCheck {
 pub struct Instance {
     /// Node name.
     pub node: String,
+    /// Index of the node in the current cluster view (refreshed on every sync).
+    pub node_idx: usize,
     /// InService (true) or OutOfService.
     pub in_service: bool,
     ok_streak: u32,
@@ -153,15 +155,20 @@ impl CloudLb {
         (now >= self.ready_at).then_some(self.hostname.as_str())
     }
 
-    /// Reconciles the registered instances with the eligible nodes (sorted names); existing
-    /// instances keep their health state, new ones start OutOfService.
-    pub fn set_instances(&mut self, nodes: &[&str]) {
+    /// Reconciles the registered instances with the eligible nodes (`(name, view index)`,
+    /// sorted by name); existing instances keep their health state, new ones start
+    /// OutOfService.
+    pub fn set_instances(&mut self, nodes: &[(&str, usize)]) {
         let mut next: Vec<Instance> = Vec::with_capacity(nodes.len());
-        for n in nodes {
+        for (n, idx) in nodes {
             match self.instances.iter().find(|i| i.node == *n) {
-                Some(i) => next.push(i.clone()),
+                Some(i) => next.push(Instance {
+                    node_idx: *idx,
+                    ..i.clone()
+                }),
                 None => next.push(Instance {
                     node: (*n).to_string(),
+                    node_idx: *idx,
                     in_service: false,
                     ok_streak: 0,
                     fail_streak: 0,
@@ -258,7 +265,7 @@ mod tests {
         let cfg = LbConfig::default();
         let mut rng = NetRng::new(1, 2);
         let mut lb = CloudLb::new("x", HealthCheck::Tcp(31000), 0, &cfg, &mut rng);
-        lb.set_instances(&["n1", "n2"]);
+        lb.set_instances(&[("n1", 0), ("n2", 1)]);
         assert!(lb.pick().is_none());
         assert!(lb.run_checks(&cfg, |_| true).is_empty());
         assert_eq!(lb.run_checks(&cfg, |_| true).len(), 2);

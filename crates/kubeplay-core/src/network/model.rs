@@ -205,16 +205,58 @@ pub struct PodView {
     pub ready: bool,
     /// `metadata.deletionTimestamp` is set (graceful termination in progress).
     pub terminating: bool,
-    /// The app actually accepts connections right now: the container is running (a pod
-    /// keeps accepting during its grace period until its process exits). A request reaching
-    /// a pod with `accepting == false` is refused.
-    pub accepting: bool,
+    /// What the app listens on, and from when: a request to a port with no entry, or before
+    /// `listening_from`, is refused. A pod keeps listening during its grace period until its
+    /// process exits, so a terminating pod can still answer.
+    pub listeners: Vec<Listener>,
+    /// The body a 200 answer carries (the Sim's app model); `None` = the built-in hello body.
+    pub body: Option<String>,
     /// All container ports, in spec order.
     pub ports: Vec<ContainerPortView>,
     /// First container's image (picks the simulated app's response).
     pub image: String,
     /// First container's literal env vars, echoed by the hello-world app.
     pub env: Vec<(String, String)>,
+}
+
+/// A port a pod's app listens on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listener {
+    /// Container port number.
+    pub port: u16,
+    /// Listening from this time on (`None`: not listening: container not running, or
+    /// being killed).
+    pub listening_from: Option<Ms>,
+    /// The app answers 503 from this time on (readiness failing), if ever.
+    pub failing_from: Option<Ms>,
+}
+
+impl Listener {
+    /// Always listening, never failing: hand-built views and tests.
+    pub fn up(port: u16) -> Listener {
+        Listener {
+            port,
+            listening_from: Some(0),
+            failing_from: None,
+        }
+    }
+}
+
+impl PodView {
+    /// The listener on `port` if it accepts connections at `t`.
+    #[inline]
+    pub fn listener_at(&self, port: u16, t: Ms) -> Option<&Listener> {
+        self.listeners
+            .iter()
+            .find(|l| l.port == port && l.listening_from.is_some_and(|f| t >= f))
+    }
+
+    /// Whether anything of the pod accepts connections at `t`.
+    pub fn accepting_at(&self, t: Ms) -> bool {
+        self.listeners
+            .iter()
+            .any(|l| l.listening_from.is_some_and(|f| t >= f))
+    }
 }
 
 /// A node as the network sees it.

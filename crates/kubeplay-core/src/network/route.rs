@@ -55,6 +55,8 @@ pub enum Resolved {
     Pod {
         /// Pod index in the view.
         pod: usize,
+        /// Port.
+        port: u16,
     },
     /// An address nobody has.
     Unroutable,
@@ -103,7 +105,10 @@ impl Network {
             };
         }
         match self.pod_by_ip.get(&ip) {
-            Some(pod) => Resolved::Pod { pod: *pod },
+            Some(pod) => Resolved::Pod {
+                pod: *pod,
+                port: url.port,
+            },
             None => Resolved::Unroutable,
         }
     }
@@ -119,7 +124,7 @@ impl Network {
         timeout_us: u64,
         mut hops: Option<&mut Vec<Hop>>,
     ) -> (Result<usize, Failure>, u64) {
-        let lat = self.cfg.latency.clone();
+        let lat = self.cfg.latency;
         match r {
             Resolved::Unknown => (Err(Failure::CouldNotResolve), 0),
             Resolved::Unroutable => {
@@ -141,7 +146,7 @@ impl Network {
                     (Err(Failure::Timeout), timeout_us)
                 }
             }
-            Resolved::Pod { pod } => {
+            Resolved::Pod { pod, port } => {
                 let p = &self.view.pods[pod];
                 let node_alive = p
                     .node
@@ -152,13 +157,19 @@ impl Network {
                     note(&mut hops, || Hop::Dropped("pod's node is down".into()));
                     return (Err(Failure::Timeout), timeout_us);
                 }
-                if !p.accepting {
+                let Some(l) = p.listener_at(port, t) else {
                     note(&mut hops, || Hop::Dropped("pod is not listening".into()));
                     return (Err(Failure::Refused), lat.client_node_us);
-                }
+                };
+                let failing = l.failing_from.is_some_and(|f| t >= f);
                 note(&mut hops, || Hop::Pod(p.name.clone()));
                 let jitter = self.jitter(&lat);
-                (Ok(pod), lat.client_node_us + lat.app_us + jitter)
+                let us = lat.client_node_us + lat.app_us + jitter;
+                if failing {
+                    (Err(Failure::Unavailable), us)
+                } else {
+                    (Ok(pod), us)
+                }
             }
             Resolved::ClusterIp { slot, port } => {
                 let Some(port) = port else {
@@ -173,6 +184,7 @@ impl Network {
                 let src = self.view.nodes[node].ip;
                 match self.proxy(t, slot, port, node, false, src, &mut hops) {
                     Ok((pod, us)) => (Ok(pod), us),
+                    Err(Failure::Unavailable) => (Err(Failure::Unavailable), lat.app_us),
                     Err(Failure::Timeout) => (Err(Failure::Timeout), timeout_us),
                     Err(f) => (Err(f), lat.local_us),
                 }
@@ -186,6 +198,9 @@ impl Network {
                 }
                 match self.proxy(t, slot, port, node, true, client, &mut hops) {
                     Ok((pod, us)) => (Ok(pod), lat.client_node_us + us),
+                    Err(Failure::Unavailable) => {
+                        (Err(Failure::Unavailable), lat.client_node_us + lat.app_us)
+                    }
                     Err(Failure::Timeout) => (Err(Failure::Timeout), timeout_us),
                     Err(f) => (Err(f), lat.client_node_us),
                 }
@@ -202,7 +217,7 @@ impl Network {
         timeout_us: u64,
         mut hops: Option<&mut Vec<Hop>>,
     ) -> (Result<usize, Failure>, u64) {
-        let lat = self.cfg.latency.clone();
+        let lat = self.cfg.latency;
         let backend_timeout_us = self.cfg.lb.backend_connect_timeout_ms * 1_000;
         let st = self.slots[slot].as_mut().expect("resolved slot");
         let Some(lb) = st.lb.as_mut() else {
@@ -231,7 +246,7 @@ impl Network {
             note(&mut hops, || Hop::Dropped("no InService instances".into()));
             return (Err(Failure::EmptyReply), lat.client_lb_us);
         };
-        let node = self.node_by_name.get(&inst.node).copied();
+        let node = Some(inst.node_idx).filter(|i| *i < self.view.nodes.len());
         if hops.is_some() {
             let node_name = inst.node.clone();
             let lb_name = lb.name.clone();
@@ -256,6 +271,11 @@ impl Network {
         }
         match self.proxy(t, slot, port, node, true, src, &mut hops) {
             Ok((pod, us)) => (Ok(pod), lat.client_lb_us + lat.lb_node_us + us),
+            // A 503 is an answer: the TCP listener passes it through.
+            Err(Failure::Unavailable) => (
+                Err(Failure::Unavailable),
+                lat.client_lb_us + lat.lb_node_us + lat.app_us,
+            ),
             Err(Failure::Timeout) => (
                 Err(Failure::EmptyReply),
                 lat.client_lb_us + backend_timeout_us,
@@ -276,7 +296,7 @@ impl Network {
         src: Ip,
         hops: &mut Option<&mut Vec<Hop>>,
     ) -> Result<(usize, u64), Failure> {
-        let lat = &self.cfg.latency;
+        let lat = self.cfg.latency;
         let st = self.slots[slot].as_ref().expect("resolved slot");
         let n = &self.view.nodes[node];
         let Some(rules) = st.rules_at(t) else {
@@ -346,27 +366,28 @@ impl Network {
             return Err(Failure::Timeout);
         };
         let pod = &self.view.pods[p];
-        let pod_node = pod.node.as_deref().unwrap_or("");
-        let mut us = if pod_node == n.name {
+        let pod_node = self.pod_node[p];
+        let mut us = if pod_node == node {
             lat.local_us
         } else {
             lat.node_node_us
         };
-        let pod_node_alive = self
-            .node_by_name
-            .get(pod_node)
-            .is_some_and(|i| self.view.nodes[*i].alive);
+        let pod_node_alive = self.view.nodes.get(pod_node).is_some_and(|n| n.alive);
         if !pod_node_alive {
             note(hops, || Hop::Dropped("endpoint's node is down".into()));
             return Err(Failure::Timeout);
         }
-        if !pod.accepting {
+        let Some(listener) = pod.listener_at(backend.port, t) else {
             note(hops, || {
-                Hop::Dropped(format!("{} is not listening", pod.name))
+                Hop::Dropped(format!("{} is not listening on {}", pod.name, backend.port))
             });
             return Err(Failure::Refused);
-        }
+        };
+        let failing = listener.failing_from.is_some_and(|f| t >= f);
         note(hops, || Hop::Pod(pod.name.clone()));
+        if failing {
+            return Err(Failure::Unavailable);
+        }
         us += lat.app_us;
         if lat.app_jitter_us > 0 {
             us += self.route_rng.below(lat.app_jitter_us);
@@ -395,6 +416,8 @@ impl Network {
     pub fn curl(&mut self, now: Ms, url: &str) -> CurlResult {
         self.advance(now);
         self.now = self.now.max(now);
+        // Health-check rounds due at this very instant have happened by the time we connect.
+        self.run_due_health_checks(self.now);
         let parsed = match parse_url(url) {
             Ok(u) => u,
             Err(stderr) => {
@@ -440,8 +463,12 @@ impl Network {
             }
             Err(f) => CurlResult {
                 exit_code: f.curl_exit_code(),
-                status: None,
-                stdout: String::new(),
+                status: (f == Failure::Unavailable).then_some(503),
+                stdout: if f == Failure::Unavailable {
+                    "Service Unavailable\n".to_string()
+                } else {
+                    String::new()
+                },
                 stderr: curl_error(f, &parsed, us),
                 pod: None,
                 elapsed_us: us,

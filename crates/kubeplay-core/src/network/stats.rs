@@ -21,15 +21,18 @@ pub enum Failure {
     /// The ELB accepted the connection and closed it without a response (no healthy
     /// instance, or the backend connection failed).
     EmptyReply,
+    /// The app answered `503 Service Unavailable` (it is failing; curl itself exits 0).
+    Unavailable,
 }
 
 impl Failure {
     /// All kinds, in display order.
-    pub const ALL: [Failure; 4] = [
+    pub const ALL: [Failure; 5] = [
         Failure::CouldNotResolve,
         Failure::Refused,
         Failure::Timeout,
         Failure::EmptyReply,
+        Failure::Unavailable,
     ];
 
     /// curl's exit code for it.
@@ -39,6 +42,7 @@ impl Failure {
             Failure::Refused => 7,
             Failure::Timeout => 28,
             Failure::EmptyReply => 52,
+            Failure::Unavailable => 0,
         }
     }
 
@@ -49,6 +53,7 @@ impl Failure {
             Failure::Refused => "connection refused",
             Failure::Timeout => "timeout",
             Failure::EmptyReply => "empty reply",
+            Failure::Unavailable => "503 from pod",
         }
     }
 }

@@ -41,6 +41,97 @@ pub struct NodeState {
     pub(crate) has_hard_taints: bool,
 }
 
+/// The per-node numbers a scheduling pass reads, packed into one cache line or two so a pass
+/// over thousands of nodes touches only this array (the full [`NodeState`] is read only when
+/// a flag says the node has taints, ports, extended resources, images or several pod groups).
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(C, align(64))]
+pub(crate) struct Hot {
+    pub alloc_cpu: i64,
+    pub alloc_mem: i64,
+    pub alloc_pods: i64,
+    pub req_cpu: i64,
+    pub req_mem: i64,
+    pub nz_cpu: i64,
+    pub nz_mem: i64,
+    pub pods: i64,
+    /// `u64::MAX / alloc_cpu` (0 when 0): see [`super::score::div_by`].
+    pub inv_cpu: u64,
+    /// `u64::MAX / alloc_mem`.
+    pub inv_mem: u64,
+    /// `alloc_cpu · alloc_mem` when it fits in u64, else 0 (BalancedAllocation's denominator).
+    pub pq: u64,
+    /// `u64::MAX / pq`.
+    pub inv_pq: u64,
+    /// Interned zone, `NO_ZONE` when unlabelled.
+    pub zone: u32,
+    /// The node's only label group (`NO_GROUP` when none; see `F_MORE_GROUPS`).
+    pub g0: u32,
+    /// Non-terminating pods in `g0`.
+    pub c0: u32,
+    pub flags: u32,
+}
+
+pub(crate) const NO_ZONE: u32 = u32::MAX;
+pub(crate) const NO_GROUP: u32 = u32::MAX;
+pub(crate) const F_UNSCHEDULABLE: u32 = 1;
+pub(crate) const F_HARD_TAINTS: u32 = 2;
+pub(crate) const F_PREFER_TAINTS: u32 = 4;
+pub(crate) const F_PORTS: u32 = 8;
+pub(crate) const F_MORE_GROUPS: u32 = 16;
+pub(crate) const F_HOSTNAME: u32 = 32;
+pub(crate) const F_IMAGES: u32 = 64;
+pub(crate) const F_SCALARS: u32 = 128;
+
+impl Hot {
+    fn of(st: &NodeState) -> Hot {
+        let a = &st.spec.allocatable;
+        let flag = |b: bool, f: u32| if b { f } else { 0 };
+        let (g0, c0) = st.groups.first().copied().unwrap_or((NO_GROUP, 0));
+        let inv = |d: i64| {
+            u64::try_from(d)
+                .ok()
+                .and_then(|d| u64::MAX.checked_div(d))
+                .unwrap_or(0)
+        };
+        let pq = if a.milli_cpu > 0 && a.memory > 0 {
+            (a.milli_cpu as u64)
+                .checked_mul(a.memory as u64)
+                .unwrap_or(0)
+        } else {
+            0
+        };
+        Hot {
+            inv_cpu: inv(a.milli_cpu),
+            inv_mem: inv(a.memory),
+            pq,
+            inv_pq: u64::MAX.checked_div(pq).unwrap_or(0),
+            alloc_cpu: a.milli_cpu,
+            alloc_mem: a.memory,
+            alloc_pods: st.spec.allocatable_pods,
+            req_cpu: st.requested.milli_cpu,
+            req_mem: st.requested.memory,
+            nz_cpu: st.non_zero_milli_cpu,
+            nz_mem: st.non_zero_memory,
+            pods: st.pod_count,
+            zone: st.zone.unwrap_or(NO_ZONE),
+            g0,
+            c0,
+            flags: flag(st.spec.unschedulable, F_UNSCHEDULABLE)
+                | flag(st.has_hard_taints, F_HARD_TAINTS)
+                | flag(st.has_prefer_taints, F_PREFER_TAINTS)
+                | flag(!st.used_ports.is_empty(), F_PORTS)
+                | flag(st.groups.len() > 1, F_MORE_GROUPS)
+                | flag(st.has_hostname, F_HOSTNAME)
+                | flag(!st.images.is_empty(), F_IMAGES)
+                | flag(
+                    !a.scalars.is_empty() || !st.requested.scalars.is_empty(),
+                    F_SCALARS,
+                ),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 struct PodEntry {
     node: usize,
@@ -58,6 +149,7 @@ struct PodEntry {
 #[derive(Clone, Debug, Default)]
 pub struct Cache {
     slots: Vec<Option<NodeState>>,
+    hot: Vec<Hot>,
     free: Vec<usize>,
     by_name: BTreeMap<String, usize>,
     /// Zone-interleaved node order (`nodeTree.list`), recomputed when the node set changes.
@@ -106,6 +198,20 @@ impl Cache {
         self.slots[i].as_ref().expect("order only holds live slots")
     }
 
+    /// The hot numbers of a slot.
+    #[inline]
+    pub(crate) fn hot(&self, i: usize) -> &Hot {
+        &self.hot[i]
+    }
+
+    fn refresh(&mut self, i: usize) {
+        let h = Hot::of(self.slot(i));
+        if self.hot.len() <= i {
+            self.hot.resize(i + 1, Hot::default());
+        }
+        self.hot[i] = h;
+    }
+
     /// A node by name.
     pub fn node(&self, name: &str) -> Option<&NodeState> {
         self.by_name.get(name).map(|&i| self.slot(i))
@@ -139,6 +245,10 @@ impl Cache {
             .get(zone as usize)
             .copied()
             .unwrap_or(0)
+    }
+
+    pub(crate) fn num_zones(&self) -> usize {
+        self.zone_ids.len()
     }
 
     pub(crate) fn image_id(&self, image: &str) -> Option<u32> {
@@ -234,6 +344,7 @@ impl Cache {
                 has_hostname,
                 ..old
             });
+            self.refresh(i);
             if old_key != key {
                 // nodeTree.updateNode: remove from the old zone, append to the new one.
                 self.tree_remove(&old_key, i);
@@ -270,6 +381,7 @@ impl Cache {
             }
         };
         self.by_name.insert(self.slot(i).spec.name.clone(), i);
+        self.refresh(i);
         self.tree_add(key, i);
         self.rebuild_order();
     }
@@ -393,6 +505,7 @@ impl Cache {
             }
         }
         self.bump_zone(g, zone, delta);
+        self.refresh(node);
     }
 
     fn apply(&mut self, e: &PodEntry, sign: i32) {
@@ -415,6 +528,8 @@ impl Cache {
         }
         if !e.terminating {
             self.count_group(e.node, e.group, sign);
+        } else {
+            self.refresh(e.node);
         }
     }
 }

@@ -3,7 +3,7 @@
 //! non-success). Failures are small `Copy` values so a pass over thousands of nodes allocates
 //! nothing; reason strings are produced only when a message is built.
 
-use super::cache::NodeState;
+use super::cache::{Cache, Hot, NodeState, F_HARD_TAINTS, F_PORTS, F_UNSCHEDULABLE};
 use super::types::{tolerations_tolerate, PodInfo, Taint, TaintEffect, TAINT_UNSCHEDULABLE};
 
 /// `fwk.Code` of a rejection: whether preemption could help.
@@ -164,22 +164,30 @@ impl PreFilter {
 }
 
 /// Runs NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts and
-/// NodeResourcesFit in upstream order; `None` means the node passes them all.
-pub(crate) fn run_filters(pre: &PreFilter, pod: &PodInfo, node: &NodeState) -> Option<Rejection> {
+/// NodeResourcesFit in upstream order; `None` means the node passes them all. Reads the hot
+/// numbers first and the full node only when a flag says a plugin has something to check.
+#[inline]
+pub(crate) fn run_filters(
+    pre: &PreFilter,
+    pod: &PodInfo,
+    cache: &Cache,
+    slot: usize,
+) -> Option<Rejection> {
+    let hot = cache.hot(slot);
     // nodeunschedulable.Filter
-    if node.spec.unschedulable && !pre.tolerates_unschedulable {
+    if hot.flags & F_UNSCHEDULABLE != 0 && !pre.tolerates_unschedulable {
         return Some(Rejection::NodeUnschedulable);
     }
     // nodename.Fits
     if let Some(want) = &pod.node_name {
-        if *want != node.spec.name {
+        if *want != cache.slot(slot).spec.name {
             return Some(Rejection::NodeName);
         }
     }
     // tainttoleration.Filter → v1helper.FindMatchingUntoleratedTaint with
     // DoNotScheduleTaintsFilterFunc: the first NoSchedule/NoExecute taint not tolerated.
-    if node.has_hard_taints {
-        for (i, t) in node.spec.taints.iter().enumerate() {
+    if hot.flags & F_HARD_TAINTS != 0 {
+        for (i, t) in cache.slot(slot).spec.taints.iter().enumerate() {
             if t.effect != TaintEffect::PreferNoSchedule
                 && !tolerations_tolerate(&pod.tolerations, t)
             {
@@ -188,25 +196,38 @@ pub(crate) fn run_filters(pre: &PreFilter, pod: &PodInfo, node: &NodeState) -> O
         }
     }
     // nodeaffinity.Filter
-    if pre.checks_affinity && !pod.matches_required_affinity(&node.spec.name, &node.spec.labels) {
-        return Some(Rejection::NodeAffinity);
+    if pre.checks_affinity {
+        let node = cache.slot(slot);
+        if !pod.matches_required_affinity(&node.spec.name, &node.spec.labels) {
+            return Some(Rejection::NodeAffinity);
+        }
     }
     // nodeports.Filter → fitsPorts
-    if !pod.host_ports.is_empty()
-        && pod
-            .host_ports
-            .iter()
-            .any(|want| node.used_ports.iter().any(|u| u.conflicts(want)))
+    if hot.flags & F_PORTS != 0
+        && !pod.host_ports.is_empty()
+        && pod.host_ports.iter().any(|want| {
+            cache
+                .slot(slot)
+                .used_ports
+                .iter()
+                .any(|u| u.conflicts(want))
+        })
     {
         return Some(Rejection::NodePorts);
     }
-    fits_request(pre, pod, node)
+    fits_request(pre, pod, hot, cache, slot)
 }
 
 /// `noderesources.fitsRequest`: pod count first (even for pods requesting nothing), then
 /// cpu, memory, ephemeral-storage and each extended resource. Equality fits.
-fn fits_request(pre: &PreFilter, pod: &PodInfo, node: &NodeState) -> Option<Rejection> {
-    let pods = node.pod_count + 1 > node.spec.allocatable_pods;
+fn fits_request(
+    pre: &PreFilter,
+    pod: &PodInfo,
+    hot: &Hot,
+    cache: &Cache,
+    slot: usize,
+) -> Option<Rejection> {
+    let pods = hot.pods + 1 > hot.alloc_pods;
     if !pre.requests_anything {
         return pods.then_some(Rejection::NodeResourcesFit {
             pods,
@@ -217,24 +238,34 @@ fn fits_request(pre: &PreFilter, pod: &PodInfo, node: &NodeState) -> Option<Reje
             unresolvable: false,
         });
     }
-    let (alloc, used, want) = (&node.spec.allocatable, &node.requested, &pod.requests);
+    let want = &pod.requests;
     let short = |w: i64, a: i64, u: i64| w > 0 && w > a - u;
-    let cpu = short(want.milli_cpu, alloc.milli_cpu, used.milli_cpu);
-    let memory = short(want.memory, alloc.memory, used.memory);
-    let ephemeral_storage = short(
-        want.ephemeral_storage,
-        alloc.ephemeral_storage,
-        used.ephemeral_storage,
-    );
-    let mut unresolvable = (cpu && want.milli_cpu > alloc.milli_cpu)
-        || (memory && want.memory > alloc.memory)
-        || (ephemeral_storage && want.ephemeral_storage > alloc.ephemeral_storage);
+    let cpu = short(want.milli_cpu, hot.alloc_cpu, hot.req_cpu);
+    let memory = short(want.memory, hot.alloc_mem, hot.req_mem);
+    // ephemeral-storage is rare: read it from the full node only when the pod asks for it.
+    let (alloc_eph, req_eph) = if want.ephemeral_storage > 0 {
+        let node = cache.slot(slot);
+        (
+            node.spec.allocatable.ephemeral_storage,
+            node.requested.ephemeral_storage,
+        )
+    } else {
+        (0, 0)
+    };
+    let ephemeral_storage = short(want.ephemeral_storage, alloc_eph, req_eph);
+    let mut unresolvable = (cpu && want.milli_cpu > hot.alloc_cpu)
+        || (memory && want.memory > hot.alloc_mem)
+        || (ephemeral_storage && want.ephemeral_storage > alloc_eph);
     let mut scalars = 0u32;
-    for (i, (name, w)) in want.scalars.iter().enumerate() {
-        let a = alloc.scalar(name);
-        if short(*w, a, used.scalar(name)) {
-            scalars |= 1 << i.min(31);
-            unresolvable |= *w > a;
+    if !want.scalars.is_empty() {
+        let node = cache.slot(slot);
+        let (alloc, used) = (&node.spec.allocatable, &node.requested);
+        for (i, (name, w)) in want.scalars.iter().enumerate() {
+            let a = alloc.scalar(name);
+            if short(*w, a, used.scalar(name)) {
+                scalars |= 1 << i.min(31);
+                unresolvable |= *w > a;
+            }
         }
     }
     (pods || cpu || memory || ephemeral_storage || scalars != 0).then_some(

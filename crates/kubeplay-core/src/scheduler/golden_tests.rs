@@ -66,9 +66,19 @@ fn fit_node(existing: &[ContainerRequests]) -> Cache {
     cache_with(vec![n], &[("n", pod("existing", existing))])
 }
 
+fn filter_one(cache: &Cache, name: &str, p: &PodInfo) -> Option<Rejection> {
+    let slot = cache
+        .order()
+        .iter()
+        .copied()
+        .find(|&s| cache.slot(s).spec.name == name)
+        .expect("node");
+    run_filters(&PreFilter::new(p), p, cache, slot)
+}
+
 fn fit(cache: &Cache, p: &PodInfo) -> Vec<String> {
     let node = state(cache, "n");
-    match run_filters(&PreFilter::new(p), p, node) {
+    match filter_one(cache, "n", p) {
         None => vec![],
         Some(r) => r.reasons(node, p),
     }
@@ -164,6 +174,23 @@ fn fit_filter_upstream_not_enough_pods() {
 // ---- Scoring helpers -----------------------------------------------------------------------
 
 /// Runs one plugin's per-node score over every node of the cache, in name order.
+fn per_node_hot(cache: &Cache, f: impl Fn(&cache::Hot) -> i64) -> Vec<i64> {
+    let mut names: Vec<&str> = cache.node_names().collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|n| {
+            let slot = cache
+                .order()
+                .iter()
+                .copied()
+                .find(|&s| cache.slot(s).spec.name == n)
+                .expect("node");
+            f(cache.hot(slot))
+        })
+        .collect()
+}
+
 fn per_node(cache: &Cache, f: impl Fn(&NodeState) -> i64) -> Vec<i64> {
     let mut names: Vec<&str> = cache.node_names().collect();
     names.sort();
@@ -176,7 +203,7 @@ fn least_allocated_upstream() {
     let incoming = pod("in", &[c(1000, 2000), c(2000, 3000)]);
     let cache = cache_with(vec![node("n1", 4000, 10000), node("n2", 6000, 10000)], &[]);
     assert_eq!(
-        per_node(&cache, |n| score::least_allocated(&incoming, n)),
+        per_node_hot(&cache, |n| score::least_allocated(&incoming, n)),
         [37, 50]
     );
     // L4: existing pods with explicit memory 0, incoming pod with no containers
@@ -188,7 +215,7 @@ fn least_allocated_upstream() {
         ],
     );
     assert_eq!(
-        per_node(&cache, |n| score::least_allocated(&pod("e", &[]), n)),
+        per_node_hot(&cache, |n| score::least_allocated(&pod("e", &[]), n)),
         [70, 57]
     );
     // L5
@@ -200,7 +227,7 @@ fn least_allocated_upstream() {
         ],
     );
     assert_eq!(
-        per_node(&cache, |n| score::least_allocated(&incoming, n)),
+        per_node_hot(&cache, |n| score::least_allocated(&incoming, n)),
         [57, 45]
     );
     // L6
@@ -212,7 +239,7 @@ fn least_allocated_upstream() {
         ],
     );
     assert_eq!(
-        per_node(&cache, |n| score::least_allocated(&incoming, n)),
+        per_node_hot(&cache, |n| score::least_allocated(&incoming, n)),
         [57, 60]
     );
     // L7
@@ -224,7 +251,7 @@ fn least_allocated_upstream() {
         ],
     );
     assert_eq!(
-        per_node(&cache, |n| score::least_allocated(
+        per_node_hot(&cache, |n| score::least_allocated(
             &pod("x", &[c(3000, 0)]),
             n
         )),
@@ -233,7 +260,7 @@ fn least_allocated_upstream() {
     // L8: nodes with no allocatable
     let cache = cache_with(vec![node("n1", 0, 0), node("n2", 0, 0)], &[]);
     assert_eq!(
-        per_node(&cache, |n| score::least_allocated(&incoming, n)),
+        per_node_hot(&cache, |n| score::least_allocated(&incoming, n)),
         [0, 0]
     );
 }
@@ -254,7 +281,7 @@ fn balanced_allocation_upstream() {
     let cpu_only = || pod("co", &[c(1000, 0), c(2000, 0)]);
     let cache = cache_with(vec![node("n1", 4000, 10000), node("n2", 6000, 10000)], &[]);
     assert_eq!(
-        per_node(&cache, |n| score::balanced_allocation(&cpu_and_memory(), n)),
+        per_node_hot(&cache, |n| score::balanced_allocation(&cpu_and_memory(), n)),
         [87, 100]
     );
     let cache = cache_with(
@@ -262,7 +289,7 @@ fn balanced_allocation_upstream() {
         &[("n1", cpu_only()), ("n2", cpu_and_memory())],
     );
     assert_eq!(
-        per_node(&cache, |n| score::balanced_allocation(&cpu_and_memory(), n)),
+        per_node_hot(&cache, |n| score::balanced_allocation(&cpu_and_memory(), n)),
         [82, 95]
     );
     let cache = cache_with(
@@ -270,7 +297,7 @@ fn balanced_allocation_upstream() {
         &[("n1", cpu_only()), ("n2", cpu_and_memory())],
     );
     assert_eq!(
-        per_node(&cache, |n| score::balanced_allocation(&cpu_and_memory(), n)),
+        per_node_hot(&cache, |n| score::balanced_allocation(&cpu_and_memory(), n)),
         [82, 80]
     );
     let cache = cache_with(
@@ -278,7 +305,7 @@ fn balanced_allocation_upstream() {
         &[("n1", cpu_only()), ("n2", cpu_and_memory())],
     );
     assert_eq!(
-        per_node(&cache, |n| score::balanced_allocation(&cpu_only(), n)),
+        per_node_hot(&cache, |n| score::balanced_allocation(&cpu_only(), n)),
         [50, 75]
     );
     // B7: best-effort pods skip
@@ -385,7 +412,7 @@ fn taint_toleration_filter_upstream() {
         let mut p = pod("p", &[]);
         p.tolerations = tols;
         let n = state(&cache, "n");
-        run_filters(&PreFilter::new(&p), &p, n).map_or(vec![], |r| r.reasons(n, &p))
+        filter_one(&cache, "n", &p).map_or(vec![], |r| r.reasons(n, &p))
     };
     let ded = ("dedicated", "user1", NoSchedule);
     assert_eq!(
@@ -432,7 +459,7 @@ fn labelled(name: &str, labels: &[(&str, &str)]) -> NodeSpec {
 
 fn affinity_ok(p: &PodInfo, labels: &[(&str, &str)]) -> bool {
     let cache = cache_with(vec![labelled("n", labels)], &[]);
-    run_filters(&PreFilter::new(p), p, state(&cache, "n")).is_none()
+    filter_one(&cache, "n", p).is_none()
 }
 
 fn required(terms: Vec<Vec<Requirement>>) -> PodInfo {
@@ -747,7 +774,7 @@ fn spread_scores(
         .collect();
     let mut out = Vec::new();
     let mut ln = Vec::new();
-    SoftSpread::score(&cache, incoming, &slots, &mut ln, &mut out);
+    SoftSpread::score(&cache, incoming, &mut None, &slots, &mut ln, &mut out);
     out
 }
 
@@ -869,14 +896,28 @@ fn pod_topology_spread_namespace_and_terminating_upstream() {
     cache.add_pod("node-b", &foo_pod("b2", "default"));
     let slots: Vec<usize> = cache.order().to_vec();
     let (mut out, mut ln) = (Vec::new(), Vec::new());
-    SoftSpread::score(&cache, &hostname_constraint(1), &slots, &mut ln, &mut out);
+    SoftSpread::score(
+        &cache,
+        &hostname_constraint(1),
+        &mut None,
+        &slots,
+        &mut ln,
+        &mut out,
+    );
     assert_eq!(out, [100, 33]);
     let mut cache = cache_with(two(), &[]);
     cache.add_pod("node-a", &foo_pod("a1", "default"));
     cache.add_pod("node-b", &foo_pod("b1", "default"));
     cache.set_pod_terminating("default", "a1");
     let slots: Vec<usize> = cache.order().to_vec();
-    SoftSpread::score(&cache, &hostname_constraint(1), &slots, &mut ln, &mut out);
+    SoftSpread::score(
+        &cache,
+        &hostname_constraint(1),
+        &mut None,
+        &slots,
+        &mut ln,
+        &mut out,
+    );
     assert_eq!(out, [100, 0]);
 }
 
@@ -1095,4 +1136,122 @@ fn hard_spread_filter() {
     let d = s.schedule(&p, &mut rng(), true);
     assert_eq!(d.node.as_deref(), Some("node-b"));
     assert_eq!(d.reasons.get(filter::REASON_SPREAD), Some(&1));
+}
+
+/// The reciprocal divisions give exactly Go's int64 quotients.
+#[test]
+fn fast_divisions_are_exact() {
+    use rand::Rng;
+    let mut r = rng();
+    for _ in 0..20_000 {
+        let d: u64 = r.random_range(1..u64::from(u32::MAX)) * r.random_range(1..4096);
+        let x: u64 = r.random_range(0..d.saturating_mul(101));
+        assert_eq!(score::div_by(x, d, u64::MAX / d), x / d, "{x}/{d}");
+        let (cp, cq) = (
+            r.random_range(1..64_000i64),
+            r.random_range(1..(1i64 << 40)),
+        );
+        let (p, q) = (r.random_range(0..cp * 2), r.random_range(0..cq * 2));
+        let mut n = node("n", cp, cq);
+        n.allocatable_pods = 1000;
+        let cache = cache_with(vec![n], &[]);
+        let hot = per_node_hot(&cache, |h| {
+            let mut pd = pod("p", &[]);
+            pd.requests.milli_cpu = p;
+            pd.requests.memory = q;
+            score::balanced_allocation(&pd, h)
+        });
+        assert_eq!(
+            hot[0],
+            score::balanced_score(p, cp, q, cq),
+            "{p}/{cp} {q}/{cq}"
+        );
+    }
+}
+
+/// The specialised system-defaults path scores exactly like the general one, on clusters with
+/// several zones, unlabelled nodes, several label groups per node and terminating pods.
+#[test]
+fn system_default_spread_fast_path_matches_general() {
+    use rand::Rng;
+    let mut r = rng();
+    for round in 0..40 {
+        let mut cache = Cache::new();
+        let n = r.random_range(2..40);
+        for i in 0..n {
+            let mut s = node(&format!("n{i}"), 4000, 1 << 33);
+            if r.random_range(0..5) != 0 {
+                s.labels
+                    .insert(LABEL_ZONE.into(), format!("z{}", r.random_range(0..4)));
+            }
+            if r.random_range(0..10) == 0 {
+                s.labels.remove(LABEL_HOSTNAME);
+            }
+            cache.upsert_node(s);
+        }
+        let names: Vec<String> = cache.node_names().map(str::to_string).collect();
+        for k in 0..r.random_range(0..200) {
+            let mut p = pod(&format!("p{k}"), &[]);
+            p.labels
+                .insert("app".into(), format!("a{}", r.random_range(0..3)));
+            if r.random_range(0..4) == 0 {
+                p.namespace = "other".into();
+            }
+            let on = &names[r.random_range(0..names.len())];
+            cache.add_pod(on, &p);
+            if r.random_range(0..6) == 0 {
+                cache.set_pod_terminating(&p.namespace, &p.name);
+            }
+        }
+        let mut incoming = pod("new", &[]);
+        incoming.default_spread_selector = Some(Selector::from_labels(&[("app", "a1")]));
+        let feasible: Vec<usize> = cache
+            .order()
+            .iter()
+            .copied()
+            .filter(|_| r.random_range(0..3) != 0)
+            .collect();
+        if feasible.is_empty() {
+            continue;
+        }
+        let (mut a, mut b, mut ln) = (Vec::new(), Vec::new(), Vec::new());
+        SoftSpread::score_impl(
+            &cache, &incoming, &mut None, &feasible, &mut ln, &mut a, true,
+        );
+        SoftSpread::score_impl(
+            &cache, &incoming, &mut None, &feasible, &mut ln, &mut b, false,
+        );
+        assert_eq!(a, b, "round {round}");
+    }
+}
+
+/// The full cycle normalises TaintToleration (reversed) and NodeAffinity across nodes and
+/// weighs them 3 and 2: the untainted, preferred node wins.
+#[test]
+fn cycle_weighs_taint_and_affinity() {
+    let mut tainted_node = tainted("a", &[("spot", "true", TaintEffect::PreferNoSchedule)]);
+    tainted_node.labels.insert("disk".into(), "ssd".into());
+    let mut plain = node("b", 1000, 1000);
+    plain.labels.insert("disk".into(), "hdd".into());
+    let mut s = Scheduler::new();
+    s.cache = cache_with(vec![tainted_node, plain], &[]);
+    let mut p = pod("p", &[c(100, 100)]);
+    p.preferred_affinity = vec![PreferredTerm {
+        weight: 10,
+        term: NodeSelectorTerm {
+            match_expressions: vec![Requirement::new("disk", Operator::In, &["hdd"])],
+            match_fields: vec![],
+        },
+    }];
+    let d = s.schedule(&p, &mut rng(), true);
+    assert_eq!(d.node.as_deref(), Some("b"));
+    let sc = d.scores.expect("scored");
+    assert_eq!((sc.taint_toleration, sc.node_affinity), (100, 100));
+    let nodes = d.nodes.expect("explain");
+    let Verdict::Feasible(Some(a)) = &nodes.iter().find(|r| r.node == "a").expect("a").verdict
+    else {
+        panic!("a feasible and scored");
+    };
+    assert_eq!((a.taint_toleration, a.node_affinity), (0, 0));
+    assert_eq!(sc.total - a.total, 3 * 100 + 2 * 100);
 }

@@ -22,6 +22,8 @@ pub mod spread;
 pub mod types;
 
 #[cfg(test)]
+mod bench_tests;
+#[cfg(test)]
 mod golden_tests;
 
 use std::collections::BTreeMap;
@@ -163,7 +165,9 @@ pub struct Scheduler {
     ln_table: Vec<u128>,
     feasible: Vec<usize>,
     rejected: Vec<(usize, Rejection)>,
-    scratch: [Vec<i64>; 6],
+    scratch: [Vec<i64>; 3],
+    scored: Vec<PluginScores>,
+    defaults_cache: Option<(Selector, [SpreadConstraint; 2])>,
 }
 
 impl Scheduler {
@@ -233,12 +237,12 @@ impl Scheduler {
             }
             return decision;
         }
-        let scores = self.score(pod);
-        let best = select_host(&scores, rng);
+        self.score(pod);
+        let best = select_host(&self.scored, rng);
         decision.node = Some(self.cache.slot(self.feasible[best]).spec.name.clone());
-        decision.scores = Some(scores[best]);
+        decision.scores = Some(self.scored[best]);
         if explain {
-            decision.nodes = Some(self.reports(pod, Some(&scores)));
+            decision.nodes = Some(self.reports(pod, Some(&self.scored)));
         }
         decision
     }
@@ -255,11 +259,10 @@ impl Scheduler {
         let order = self.cache.order();
         for i in 0..n {
             let slot = order[(self.next_start_node_index + i) % n];
-            let node = self.cache.slot(slot);
-            let mut verdict = filter::run_filters(&pre, pod, node);
+            let mut verdict = filter::run_filters(&pre, pod, &self.cache, slot);
             if verdict.is_none() {
                 if let Some(h) = &hard {
-                    verdict = h.filter(node).err().map(|missing| {
+                    verdict = h.filter(self.cache.slot(slot)).err().map(|missing| {
                         if missing {
                             Rejection::PodTopologySpreadMissingLabel
                         } else {
@@ -280,20 +283,14 @@ impl Scheduler {
         }
     }
 
-    /// Runs every score plugin over the feasible nodes and weighs them.
-    fn score(&mut self, pod: &PodInfo) -> Vec<PluginScores> {
+    /// Runs every score plugin over the feasible nodes and weighs them into `self.scored`.
+    fn score(&mut self, pod: &PodInfo) {
         let cache = &self.cache;
         let feasible = &self.feasible;
-        let [taint, affinity, fit, spread, balanced, image] = &mut self.scratch;
-        for v in [
-            &mut *taint,
-            &mut *affinity,
-            &mut *fit,
-            &mut *balanced,
-            &mut *image,
-        ] {
-            v.clear();
-        }
+        let [taint, affinity, spread] = &mut self.scratch;
+        taint.clear();
+        affinity.clear();
+        self.scored.clear();
         let pns = score::prefer_no_schedule_tolerations(pod);
         let has_preferred = pod
             .preferred_affinity
@@ -306,47 +303,71 @@ impl Scheduler {
             .iter()
             .map(|im| cache.image_id(im).map(|id| (id, cache.image_num_nodes(id))))
             .collect();
+        let any_image = pod_images.iter().any(Option::is_some);
+        let no_image_score = score::calculate_priority(0, pod.images.len());
+        let mut max_taint = 0;
+        let mut max_affinity = 0;
         for &slot in feasible {
-            let node = cache.slot(slot);
-            taint.push(score::intolerable_prefer_taints(node, &pns));
-            affinity.push(if has_preferred {
-                score::preferred_affinity(pod, node)
+            let hot = cache.hot(slot);
+            let taint_raw = if hot.flags & cache::F_PREFER_TAINTS != 0 {
+                score::intolerable_prefer_taints(cache.slot(slot), &pns)
             } else {
                 0
-            });
-            fit.push(score::least_allocated(pod, node));
-            balanced.push(if skip_balanced {
-                0
+            };
+            let affinity_raw = if has_preferred {
+                score::preferred_affinity(pod, cache.slot(slot))
             } else {
-                score::balanced_allocation(pod, node)
+                0
+            };
+            max_taint = max_taint.max(taint_raw);
+            max_affinity = max_affinity.max(affinity_raw);
+            let image_locality = if any_image && hot.flags & cache::F_IMAGES != 0 {
+                score::image_locality(cache.slot(slot), &pod_images, pod.images.len(), total_nodes)
+            } else {
+                no_image_score
+            };
+            self.scored.push(PluginScores {
+                taint_toleration: taint_raw,
+                node_affinity: affinity_raw,
+                node_resources_fit: score::least_allocated(pod, hot),
+                balanced_allocation: if skip_balanced {
+                    0
+                } else {
+                    score::balanced_allocation(pod, hot)
+                },
+                image_locality,
+                ..PluginScores::default()
             });
-            image.push(score::image_locality(
-                node,
-                &pod_images,
-                pod.images.len(),
-                total_nodes,
-            ));
         }
-        score::default_normalize(taint, true);
-        if has_preferred {
+        // DefaultNormalizeScore, inline: TaintToleration reversed, NodeAffinity not (and only
+        // when PreScore did not Skip).
+        if max_taint > 0 || has_preferred && max_affinity > 0 {
+            taint.extend(self.scored.iter().map(|s| s.taint_toleration));
+            affinity.extend(self.scored.iter().map(|s| s.node_affinity));
+            score::default_normalize(taint, true);
             score::default_normalize(affinity, false);
+            for (i, s) in self.scored.iter_mut().enumerate() {
+                s.taint_toleration = taint[i];
+                s.node_affinity = if has_preferred { affinity[i] } else { 0 };
+            }
+        } else {
+            for s in self.scored.iter_mut() {
+                s.taint_toleration = score::MAX_NODE_SCORE;
+                s.node_affinity = 0;
+            }
         }
-        SoftSpread::score(cache, pod, feasible, &mut self.ln_table, spread);
-        (0..feasible.len())
-            .map(|i| {
-                let mut s = PluginScores {
-                    taint_toleration: taint[i],
-                    node_affinity: affinity[i],
-                    node_resources_fit: fit[i],
-                    pod_topology_spread: spread[i],
-                    balanced_allocation: balanced[i],
-                    image_locality: image[i],
-                    total: 0,
-                };
-                s.weigh();
-                s
-            })
-            .collect()
+        SoftSpread::score(
+            cache,
+            pod,
+            &mut self.defaults_cache,
+            feasible,
+            &mut self.ln_table,
+            spread,
+        );
+        for (i, s) in self.scored.iter_mut().enumerate() {
+            s.pod_topology_spread = spread[i];
+            s.weigh();
+        }
     }
 
     fn reports(&self, pod: &PodInfo, scores: Option<&[PluginScores]>) -> Vec<NodeReport> {

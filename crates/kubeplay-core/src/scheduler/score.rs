@@ -4,7 +4,7 @@
 //! division is Rust's `/` on non-negative operands, and where upstream uses float64 the exact
 //! rational is computed instead (see [`balanced_allocation`]).
 
-use super::cache::NodeState;
+use super::cache::{Hot, NodeState};
 use super::types::{tolerations_tolerate, PodInfo, TaintEffect, Toleration};
 
 /// `framework.MaxNodeScore`.
@@ -18,27 +18,53 @@ pub fn least_requested_score(requested: i64, capacity: i64) -> i64 {
     (capacity - requested) * MAX_NODE_SCORE / capacity
 }
 
+/// `x / d` (floor) for a divisor with a precomputed `inv = u64::MAX / d`: the high half of
+/// `x·inv` is at most 2 short of the quotient and two comparisons fix it. Scoring divides by
+/// per-node constants thousands of times per cycle; this keeps Go's exact int64 results while
+/// avoiding the hardware divide.
+#[inline]
+pub fn div_by(x: u64, d: u64, inv: u64) -> u64 {
+    let mut q = ((u128::from(x) * u128::from(inv)) >> 64) as u64;
+    while u128::from(q + 1) * u128::from(d) <= u128::from(x) {
+        q += 1;
+    }
+    q
+}
+
+/// `leastRequestedScore` with the node's precomputed inverse.
+#[inline]
+fn least_requested_fast(requested: i64, capacity: i64, inv: u64) -> i64 {
+    if capacity == 0 || requested > capacity {
+        return 0;
+    }
+    div_by(
+        ((capacity - requested) * MAX_NODE_SCORE) as u64,
+        capacity as u64,
+        inv,
+    ) as i64
+}
+
 /// NodeResourcesFit score with the default LeastAllocated strategy (cpu weight 1, memory
 /// weight 1), on non-zero requests (`leastResourceScorer`); resources with allocatable 0 are
 /// skipped.
-pub fn least_allocated(pod: &PodInfo, node: &NodeState) -> i64 {
-    let a = &node.spec.allocatable;
+pub(crate) fn least_allocated(pod: &PodInfo, node: &Hot) -> i64 {
     let mut sum = 0;
     let mut weights = 0;
-    if a.milli_cpu != 0 {
-        let req = node.non_zero_milli_cpu + pod.non_zero_requests.milli_cpu;
-        sum += least_requested_score(req, a.milli_cpu);
+    if node.alloc_cpu != 0 {
+        let req = node.nz_cpu + pod.non_zero_requests.milli_cpu;
+        sum += least_requested_fast(req, node.alloc_cpu, node.inv_cpu);
         weights += 1;
     }
-    if a.memory != 0 {
-        let req = node.non_zero_memory + pod.non_zero_requests.memory;
-        sum += least_requested_score(req, a.memory);
+    if node.alloc_mem != 0 {
+        let req = node.nz_mem + pod.non_zero_requests.memory;
+        sum += least_requested_fast(req, node.alloc_mem, node.inv_mem);
         weights += 1;
     }
-    if weights == 0 {
-        return 0;
+    match weights {
+        0 => 0,
+        1 => sum,
+        _ => sum / 2,
     }
-    sum / weights
 }
 
 /// `balancedResourceScorer` for two resources: `int64((1 - |f_cpu - f_mem| / 2) * 100)` with
@@ -66,13 +92,24 @@ pub fn balanced_score(p: i64, cap_p: i64, q: i64, cap_q: i64) -> i64 {
 }
 
 /// NodeResourcesBalancedAllocation on actual requests (`useRequested`).
-pub fn balanced_allocation(pod: &PodInfo, node: &NodeState) -> i64 {
-    let a = &node.spec.allocatable;
+pub(crate) fn balanced_allocation(pod: &PodInfo, node: &Hot) -> i64 {
+    if node.pq != 0 {
+        // 100 − ceil(50·D / PQ), the same value as `balanced_score`, with a precomputed inverse.
+        let p = (node.req_cpu + pod.requests.milli_cpu).min(node.alloc_cpu) as u64;
+        let q = (node.req_mem + pod.requests.memory).min(node.alloc_mem) as u64;
+        // pq fits in u64, so p·Q and q·P (each ≤ pq) do too; 50·D may not.
+        let d = (p * node.alloc_mem as u64).abs_diff(q * node.alloc_cpu as u64);
+        if let Some(x) = d.checked_mul(50) {
+            let k = div_by(x, node.pq, node.inv_pq);
+            let ceil = k + u64::from(k * node.pq != x);
+            return MAX_NODE_SCORE - ceil as i64;
+        }
+    }
     balanced_score(
-        node.requested.milli_cpu + pod.requests.milli_cpu,
-        a.milli_cpu,
-        node.requested.memory + pod.requests.memory,
-        a.memory,
+        node.req_cpu + pod.requests.milli_cpu,
+        node.alloc_cpu,
+        node.req_mem + pod.requests.memory,
+        node.alloc_mem,
     )
 }
 

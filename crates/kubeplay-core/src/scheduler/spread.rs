@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use super::cache::{Cache, NodeState};
+use super::cache::{Cache, NodeState, F_HOSTNAME, F_MORE_GROUPS, NO_GROUP, NO_ZONE};
 use super::types::{
     tolerations_tolerate, InclusionPolicy, PodInfo, Selector, SpreadConstraint, TaintEffect,
     WhenUnsatisfiable, LABEL_HOSTNAME, LABEL_ZONE,
@@ -91,6 +91,20 @@ impl<'a> GroupMemo<'a> {
         *slot == 1
     }
 
+    /// `count_on` from the hot numbers when the node has at most one label group.
+    #[inline]
+    pub(crate) fn count_on_slot(&mut self, cache: &Cache, slot: usize) -> u64 {
+        let hot = cache.hot(slot);
+        if hot.flags & F_MORE_GROUPS != 0 {
+            return self.count_on(cache, cache.slot(slot));
+        }
+        if hot.g0 != NO_GROUP && self.matches(cache, hot.g0) {
+            u64::from(hot.c0)
+        } else {
+            0
+        }
+    }
+
     /// `countPodsMatchSelector(nodeInfo.Pods, selector, ns)` (terminating pods excluded).
     pub(crate) fn count_on(&mut self, cache: &Cache, node: &NodeState) -> u64 {
         let mut n = 0u64;
@@ -124,7 +138,7 @@ fn node_included(c: &SpreadConstraint, pod: &PodInfo, node: &NodeState) -> bool 
     true
 }
 
-fn has_all_keys(node: &NodeState, cs: &[SpreadConstraint]) -> bool {
+fn has_all_keys(node: &NodeState, cs: &[&SpreadConstraint]) -> bool {
     cs.iter()
         .all(|c| node.spec.labels.contains_key(&c.topology_key))
 }
@@ -147,7 +161,6 @@ impl<'p> HardSpread<'p> {
         if constraints.is_empty() {
             return None;
         }
-        let owned: Vec<SpreadConstraint> = constraints.iter().map(|c| (*c).clone()).collect();
         let mut counts = vec![BTreeMap::new(); constraints.len()];
         let mut memos: Vec<GroupMemo> = constraints
             .iter()
@@ -155,7 +168,7 @@ impl<'p> HardSpread<'p> {
             .collect();
         for &i in cache.order() {
             let node = cache.slot(i);
-            if !has_all_keys(node, &owned) {
+            if !has_all_keys(node, &constraints) {
                 continue;
             }
             for (ci, c) in constraints.iter().enumerate() {
@@ -223,14 +236,38 @@ impl SoftSpread {
     pub(crate) fn score(
         cache: &Cache,
         pod: &PodInfo,
+        defaults_cache: &mut Option<(Selector, [SpreadConstraint; 2])>,
         feasible: &[usize],
         ln_table: &mut Vec<u128>,
         out: &mut Vec<i64>,
     ) -> bool {
+        Self::score_impl(cache, pod, defaults_cache, feasible, ln_table, out, true)
+    }
+
+    /// `score`, optionally without the specialised system-defaults path (tests compare both).
+    pub(crate) fn score_impl(
+        cache: &Cache,
+        pod: &PodInfo,
+        defaults_cache: &mut Option<(Selector, [SpreadConstraint; 2])>,
+        feasible: &[usize],
+        ln_table: &mut Vec<u128>,
+        out: &mut Vec<i64>,
+        allow_fast: bool,
+    ) -> bool {
         out.clear();
         out.resize(feasible.len(), 0);
         let explicit = !pod.spread_constraints.is_empty();
-        let defaults;
+        if allow_fast && !explicit && !pod.has_required_node_constraints() && cache.num_nodes() > 0
+        {
+            if let Some(sel) = pod
+                .default_spread_selector
+                .as_ref()
+                .filter(|s| !s.is_empty())
+            {
+                Self::score_system_defaults(cache, pod, sel, feasible, ln_table, out);
+                return true;
+            }
+        }
         let constraints: Vec<&SpreadConstraint> = if explicit {
             pod.spread_constraints
                 .iter()
@@ -239,8 +276,16 @@ impl SoftSpread {
         } else {
             match &pod.default_spread_selector {
                 Some(sel) if !sel.is_empty() => {
-                    defaults = system_default_constraints(sel);
-                    defaults.iter().collect()
+                    // Rebuilt only when the selector changes (replicas share one).
+                    if defaults_cache.as_ref().is_none_or(|(s, _)| s != sel) {
+                        *defaults_cache = Some((sel.clone(), system_default_constraints(sel)));
+                    }
+                    defaults_cache
+                        .as_ref()
+                        .expect("just set")
+                        .1
+                        .iter()
+                        .collect()
                 }
                 _ => Vec::new(),
             }
@@ -249,7 +294,6 @@ impl SoftSpread {
             return false;
         }
         let require_all = explicit;
-        let owned: Vec<SpreadConstraint> = constraints.iter().map(|c| (*c).clone()).collect();
         let kinds: Vec<KeyKind> = constraints
             .iter()
             .map(|c| match c.topology_key.as_str() {
@@ -290,14 +334,24 @@ impl SoftSpread {
         let mut counts: Vec<Vec<Option<u64>>> = vec![Vec::new(); constraints.len()];
         let mut ignored = vec![false; feasible.len()];
         let mut topo_size = vec![0u64; constraints.len()];
+        let any_other = kinds.contains(&KeyKind::Other);
         for (fi, &slot) in feasible.iter().enumerate() {
-            let node = cache.slot(slot);
-            if require_all && !has_all_keys(node, &owned) {
+            if require_all && !has_all_keys(cache.slot(slot), &constraints) {
                 ignored[fi] = true;
                 continue;
             }
             for (ci, c) in constraints.iter().enumerate() {
-                if let Some(d) = domain(kinds[ci], c, node, &mut interned[ci], true) {
+                let d = match kinds[ci] {
+                    KeyKind::Hostname => None,
+                    KeyKind::Zone => {
+                        let z = cache.hot(slot).zone;
+                        Some(if z == NO_ZONE { 0 } else { z as usize + 1 })
+                    }
+                    KeyKind::Other => {
+                        domain(kinds[ci], c, cache.slot(slot), &mut interned[ci], true)
+                    }
+                };
+                if let Some(d) = d {
                     let v = &mut counts[ci];
                     if v.len() <= d {
                         v.resize(d + 1, None);
@@ -355,7 +409,7 @@ impl SoftSpread {
             }
             for &slot in cache.order() {
                 let node = cache.slot(slot);
-                if require_all && !has_all_keys(node, &owned) {
+                if require_all && !has_all_keys(node, &constraints) {
                     continue;
                 }
                 if !node_included(c, pod, node) {
@@ -378,18 +432,26 @@ impl SoftSpread {
             if ignored[fi] {
                 continue;
             }
-            let node = cache.slot(slot);
+            let hot = cache.hot(slot);
+            let node = if any_other {
+                Some(cache.slot(slot))
+            } else {
+                None
+            };
             let mut acc: u128 = 0;
             for (ci, c) in constraints.iter().enumerate() {
                 let cnt = match kinds[ci] {
                     KeyKind::Hostname => {
-                        if !node.has_hostname {
+                        if hot.flags & F_HOSTNAME == 0 {
                             continue;
                         }
-                        memos[ci].count_on(cache, node)
+                        memos[ci].count_on_slot(cache, slot)
                     }
                     KeyKind::Zone => {
-                        let Some(z) = node.zone else { continue };
+                        if hot.zone == NO_ZONE {
+                            continue;
+                        }
+                        let z = hot.zone;
                         counts[ci]
                             .get(z as usize + 1)
                             .copied()
@@ -397,6 +459,7 @@ impl SoftSpread {
                             .unwrap_or(0)
                     }
                     KeyKind::Other => {
+                        let node = node.expect("loaded for Other keys");
                         if label(node, &c.topology_key).is_none() {
                             continue;
                         }
@@ -420,16 +483,100 @@ impl SoftSpread {
             min = min.min(s);
             max = max.max(s);
         }
+        let inv = if max > 0 { u64::MAX / max as u64 } else { 0 };
         for (fi, s) in out.iter_mut().enumerate() {
             if ignored[fi] {
                 *s = 0;
             } else if max == 0 {
                 *s = 100;
             } else {
-                *s = 100 * (max + min - *s) / max;
+                *s = super::score::div_by((100 * (max + min - *s)) as u64, max as u64, inv) as i64;
             }
         }
         true
+    }
+}
+
+impl SoftSpread {
+    /// The common case, specialised: system default constraints (hostname maxSkew 3, zone
+    /// maxSkew 5), no required node affinity, so every node counts and nodes lacking a key are
+    /// not ignored. Same arithmetic as the general path, fewer indirections per node.
+    fn score_system_defaults(
+        cache: &Cache,
+        pod: &PodInfo,
+        sel: &Selector,
+        feasible: &[usize],
+        ln_table: &mut Vec<u128>,
+        out: &mut [i64],
+    ) {
+        let mut memo = GroupMemo::new(cache, Some(sel), &pod.namespace);
+        // Candidate zones (by id) and whether some feasible node has no zone label (the ""
+        // domain, which counts towards the topology size).
+        let mut zone_count: Vec<Option<u64>> = vec![None; cache.num_zones()];
+        let mut topo_size = 0u64;
+        let mut unlabelled = false;
+        for &slot in feasible {
+            let z = cache.hot(slot).zone;
+            if z == NO_ZONE {
+                unlabelled = true;
+            } else if zone_count[z as usize].is_none() {
+                zone_count[z as usize] = Some(0);
+                topo_size += 1;
+            }
+        }
+        topo_size += u64::from(unlabelled);
+        let w_host = ln_cached(ln_table, feasible.len() as u64 + 2);
+        let w_zone = ln_cached(ln_table, topo_size + 2);
+        let groups = cache.groups_in_namespace(&pod.namespace);
+        for (z, cnt) in zone_count.iter_mut().enumerate() {
+            if let Some(c) = cnt {
+                for &g in groups {
+                    if memo.matches(cache, g) {
+                        *c += u64::from(cache.group_zone_count(g, z as u32));
+                    }
+                }
+            }
+        }
+        let (mut min, mut max) = (i64::MAX, 0i64);
+        // (group, matches) of the last single-group node: replicas of one ReplicaSet share it.
+        let mut last = (NO_GROUP, false);
+        for (fi, &slot) in feasible.iter().enumerate() {
+            let hot = cache.hot(slot);
+            let mut acc: u128 = 0;
+            if hot.flags & F_HOSTNAME != 0 {
+                let cnt = if hot.flags & F_MORE_GROUPS != 0 {
+                    memo.count_on(cache, cache.slot(slot))
+                } else if hot.g0 == NO_GROUP {
+                    0
+                } else {
+                    if last.0 != hot.g0 {
+                        last = (hot.g0, memo.matches(cache, hot.g0));
+                    }
+                    if last.1 {
+                        u64::from(hot.c0)
+                    } else {
+                        0
+                    }
+                };
+                acc += u128::from(cnt) * w_host + (2u128 << 64);
+            }
+            if hot.zone != NO_ZONE {
+                let cnt = zone_count[hot.zone as usize].unwrap_or(0);
+                acc += u128::from(cnt) * w_zone + (4u128 << 64);
+            }
+            let raw = ((acc + (ONE >> 1)) >> 64) as i64;
+            out[fi] = raw;
+            min = min.min(raw);
+            max = max.max(raw);
+        }
+        if max == 0 {
+            out.iter_mut().for_each(|s| *s = 100);
+            return;
+        }
+        let inv = u64::MAX / max as u64;
+        for s in out.iter_mut() {
+            *s = super::score::div_by((100 * (max + min - *s)) as u64, max as u64, inv) as i64;
+        }
     }
 }
 

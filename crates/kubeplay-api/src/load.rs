@@ -406,7 +406,7 @@ fn load_object(out: &mut LoadResult, node: &Node, doc_index: usize, item_index: 
         return;
     }
     for e in errors {
-        let pos = locate(node, &e.path);
+        let pos = locate(node, &e.path, &e.message);
         let s = Some(subject.clone());
         out.push(at.diag(
             Severity::Error,
@@ -419,22 +419,44 @@ fn load_object(out: &mut LoadResult, node: &Node, doc_index: usize, item_index: 
     }
 }
 
-/// The position of the node at an upstream field path (`spec.ports[0].port`,
-/// `resources.requests[cpu]`), or of its nearest existing ancestor when the field is absent.
-pub fn locate(root: &Node, path: &str) -> Position {
+/// The position to underline for an error at an upstream field path (`spec.ports[0].port`,
+/// `resources.requests[cpu]`): a scalar's value; a collection's key (`labels:`), or the entry
+/// whose key or value `message` quotes; for an absent field, the key of its nearest existing
+/// ancestor (`spec:` for a missing `spec.selector`).
+pub fn locate(root: &Node, path: &str, message: &str) -> Position {
     let mut node = root;
+    let mut key_pos = root.pos;
+    let mut complete = true;
     for seg in segments(path) {
         let next = match (&node.value, seg) {
-            (Value::Seq(items), Seg::Index(i)) => items.get(i),
-            (Value::Map(_), Seg::Field(k)) | (Value::Map(_), Seg::Key(k)) => node.get(k),
+            (Value::Seq(items), Seg::Index(i)) => items.get(i).map(|n| (n.pos, n)),
+            (Value::Map(entries), Seg::Field(k) | Seg::Key(k)) => entries
+                .iter()
+                .find(|(key, _)| key.as_str() == Some(k))
+                .map(|(key, v)| (key.pos, v)),
             _ => None,
         };
         match next {
-            Some(n) => node = n,
-            None => break,
+            Some((kp, n)) => (key_pos, node) = (kp, n),
+            None => {
+                complete = false;
+                break;
+            }
         }
     }
-    node.pos
+    match &node.value {
+        Value::Scalar { .. } if complete => node.pos,
+        Value::Map(entries) if complete => entries
+            .iter()
+            .find(|(k, v)| quoted_in(k, message) || quoted_in(v, message))
+            .map_or(key_pos, |(k, _)| k.pos),
+        _ => key_pos,
+    }
+}
+
+fn quoted_in(node: &Node, message: &str) -> bool {
+    node.as_str()
+        .is_some_and(|t| message.contains(&crate::validate::go_quote(t)))
 }
 
 enum Seg<'a> {

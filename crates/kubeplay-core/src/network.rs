@@ -184,6 +184,9 @@ pub struct Network {
     affinity: BTreeMap<(Ip, usize, usize, Ip), (Ip, Ms)>,
     loads: Vec<load::LoadGen>,
     trace: Vec<NetEvent>,
+    /// What the Sim adapter last synced from (resourceVersion, trace length): an unchanged
+    /// store needs no new view.
+    synced_from: Option<(u64, u64)>,
 }
 
 /// `The Service "x" is invalid: …` as kubectl prints it (one error bare, several in `[…]`).
@@ -229,6 +232,7 @@ impl Network {
             affinity: BTreeMap::new(),
             loads: Vec::new(),
             trace: Vec::new(),
+            synced_from: None,
         }
     }
 
@@ -270,7 +274,7 @@ impl Network {
     }
 
     fn release(&mut self, a: &ServiceAllocation) {
-        if let Some(ip) = a.cluster_ip {
+        if let Some(ip) = a.cluster_ip.filter(|ip| *ip != ipam::KUBERNETES_SERVICE_IP) {
             self.ips.release(ip);
         }
         for p in a.node_ports.iter().flatten() {
@@ -283,7 +287,7 @@ impl Network {
 
     fn reclaim(&mut self, a: &ServiceAllocation) {
         // Just released by us in this call; nothing else ran in between.
-        if let Some(ip) = a.cluster_ip {
+        if let Some(ip) = a.cluster_ip.filter(|ip| *ip != ipam::KUBERNETES_SERVICE_IP) {
             self.ips.allocate(ip).expect("reclaiming own ClusterIP");
         }
         for p in a.node_ports.iter().flatten() {
@@ -306,9 +310,14 @@ impl Network {
         let spec = &svc.spec;
         let mut errs = Vec::new();
         let mut got = ServiceAllocation::default();
+        let is_kubernetes = svc.namespace == "default" && svc.name == "kubernetes";
         if spec.type_ != ServiceType::ExternalName {
             match spec.cluster_ip.as_deref() {
                 Some("None") => {}
+                // `.1` is reserved for the `kubernetes` Service at construction.
+                Some(s) if is_kubernetes && parse_ip(s) == Some(ipam::KUBERNETES_SERVICE_IP) => {
+                    got.cluster_ip = Some(ipam::KUBERNETES_SERVICE_IP);
+                }
                 Some(s) if !s.is_empty() => match parse_ip(s) {
                     Some(ip) => match self.ips.allocate(ip) {
                         Ok(()) => got.cluster_ip = Some(ip),
@@ -320,8 +329,8 @@ impl Network {
                 },
                 _ => {
                     let keep = old.and_then(|(a, _)| a.cluster_ip);
-                    let is_kubernetes = svc.namespace == "default" && svc.name == "kubernetes";
                     let r = match keep {
+                        Some(ip) if ip == ipam::KUBERNETES_SERVICE_IP => Ok(ip),
                         Some(ip) => self.ips.allocate(ip).map(|_| ip),
                         None if is_kubernetes => Ok(ipam::KUBERNETES_SERVICE_IP),
                         None => self.ips.allocate_next(&mut self.alloc_rng),
@@ -433,9 +442,13 @@ impl Network {
         };
         self.unindex(s);
         let st = self.slots[s].as_mut().expect("slot just ensured");
+        let changed = slot.is_none() || st.alloc != *alloc;
         st.alloc = alloc.clone();
         st.view = svc.clone();
         self.index(s);
+        if !changed {
+            return;
+        }
         self.push(NetEventKind::Allocated {
             svc: key.clone(),
             cluster_ip: alloc.cluster_ip,
@@ -485,6 +498,35 @@ impl Network {
 
     fn push_at(&mut self, at_ms: Ms, kind: NetEventKind) {
         self.trace.push(NetEvent { at_ms, kind });
+    }
+
+    /// Whether the current view was taken from a store with this fingerprint (the Sim
+    /// adapter's cache key: resourceVersion and trace length).
+    pub fn synced_at(&self, fingerprint: (u64, u64)) -> bool {
+        self.synced_from == Some(fingerprint)
+    }
+
+    /// Records the fingerprint of the store the current view came from.
+    pub fn set_synced_at(&mut self, fingerprint: (u64, u64)) {
+        self.synced_from = Some(fingerprint);
+    }
+
+    /// Moves virtual time to `now` without a new view: replays due health checks and load.
+    pub fn tick(&mut self, now: Ms) {
+        self.advance(now);
+        self.now = self.now.max(now);
+    }
+
+    /// The next instant after `now` at which something visible in the API changes on its own
+    /// (a load balancer's hostname appearing), so the Sim can stop there and publish it.
+    pub fn next_api_change(&self) -> Option<Ms> {
+        self.slots
+            .iter()
+            .flatten()
+            .filter_map(|st| st.lb.as_ref())
+            .map(|lb| lb.ready_at)
+            .filter(|t| *t > self.now)
+            .min()
     }
 
     /// Drains the trace records produced since the last call.

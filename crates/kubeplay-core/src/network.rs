@@ -17,8 +17,10 @@
 //!
 //! Propagation delays, because they make the failure windows users see: the API objects
 //! (Endpoints, slices) update at the sync that saw the change; kube-proxy's rules follow
-//! [`NetConfig::proxy_sync_delay_ms`] later (EndpointSlice controller + kube-proxy's
-//! `minSyncPeriod` of 1 s); the ELB follows its health checks ([`lb`]).
+//! [`NetConfig::proxy_latency_ms`] later, but never sooner than
+//! [`NetConfig::proxy_min_sync_ms`] after kube-proxy's previous sync (its
+//! `BoundedFrequencyRunner`, `pkg/util/async/bounded_frequency_runner.go`: changes arriving
+//! while a sync is pending ride along with it); the ELB follows its health checks ([`lb`]).
 
 pub mod curl;
 pub mod endpoints;
@@ -55,9 +57,11 @@ use std::collections::BTreeMap;
 /// Network timings and the latency model; defaults on each field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NetConfig {
-    /// From a pod change to kube-proxy's rules reflecting it on every node: 1 000 ms
-    /// (EndpointSlice controller, then kube-proxy's iptables `minSyncPeriod` of 1 s).
-    pub proxy_sync_delay_ms: Ms,
+    /// From a pod change to kube-proxy's rules reflecting it on every node when kube-proxy
+    /// is idle: 50 ms (EndpointSlice controller, watch delivery, `iptables-restore`).
+    pub proxy_latency_ms: Ms,
+    /// kube-proxy's iptables `minSyncPeriod`: at most one rules sync per 1 000 ms.
+    pub proxy_min_sync_ms: Ms,
     /// The cloud load balancer.
     pub lb: LbConfig,
     /// How long `curl` waits for a SYN answer before giving up: 127 000 ms (Linux
@@ -76,7 +80,8 @@ pub struct NetConfig {
 impl Default for NetConfig {
     fn default() -> Self {
         NetConfig {
-            proxy_sync_delay_ms: 1_000,
+            proxy_latency_ms: 50,
+            proxy_min_sync_ms: 1_000,
             lb: LbConfig::default(),
             curl_connect_timeout_ms: 127_000,
             load_timeout_ms: 10_000,
@@ -178,6 +183,8 @@ pub struct Network {
     pod_by_ip: BTreeMap<Ip, usize>,
     /// Per pod of the view: index of its node in the view (`usize::MAX` if unbound/unknown).
     pod_node: Vec<usize>,
+    /// kube-proxy's latest (possibly still pending) rules sync.
+    proxy_sync_at: Option<Ms>,
     now: Ms,
     generation: u64,
     /// iptables `recent` lists: (node IP, slot, port index, source IP) → (backend, last seen).
@@ -227,6 +234,7 @@ impl Network {
             node_by_ip: BTreeMap::new(),
             pod_by_ip: BTreeMap::new(),
             pod_node: Vec::new(),
+            proxy_sync_at: None,
             now: 0,
             generation: 0,
             affinity: BTreeMap::new(),
@@ -618,7 +626,6 @@ impl Network {
     /// Endpoints, slices, kube-proxy rules and the load balancer of one Service.
     fn reconcile(&mut self, s: usize) {
         let now = self.now;
-        let delay = self.cfg.proxy_sync_delay_ms;
         let mut st = self.slots[s].take().expect("reconciling a live slot");
         let svc = st.view.clone();
         let endpoints = endpoints::compute_endpoints(&svc, &self.view.pods);
@@ -665,19 +672,34 @@ impl Network {
                 .rposition(|(at, _)| *at <= now)
                 .unwrap_or(0);
             st.programmed.drain(..keep_from);
-            st.programmed.push((now + delay, rules));
+            let at = self.proxy_sync_for(now);
+            st.programmed.push((at, rules));
         }
         if endpoints_changed {
+            let programmed_at = st.programmed.last().map_or(now, |(at, _)| *at);
             let (ready, not_ready) = (st.endpoints.ready_count(), st.endpoints.not_ready_count());
             self.push(NetEventKind::EndpointsChanged {
                 svc: st.key.clone(),
                 ready,
                 not_ready,
-                programmed_at: now + delay,
+                programmed_at,
             });
         }
         self.reconcile_lb(s, &mut st);
         self.slots[s] = Some(st);
+    }
+
+    /// When a change seen at `now` reaches kube-proxy's rules: a pending sync picks it up;
+    /// otherwise after the latency, but not sooner than `minSyncPeriod` after the last sync.
+    fn proxy_sync_for(&mut self, now: Ms) -> Ms {
+        let earliest = now + self.cfg.proxy_latency_ms;
+        let at = match self.proxy_sync_at {
+            Some(p) if p >= earliest => p,
+            Some(p) => earliest.max(p + self.cfg.proxy_min_sync_ms),
+            None => earliest,
+        };
+        self.proxy_sync_at = Some(at);
+        at
     }
 
     fn reconcile_lb(&mut self, s: usize, st: &mut SvcState) {

@@ -6,7 +6,7 @@ export TRUNK_SKIP_VERSION_CHECK := true
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 export WASM_BINDGEN_TEST_DRIVER_TIMEOUT ?= 30
-CORE_CRATES := -p kubeplay-api -p kubeplay-core -p kubeplay-kubectl
+CORE_CRATES := -p kubeplay-api -p kubeplay-core -p kubeplay-kubectl $(if $(wildcard crates/kubeplay-swarm/tests/wasm.rs),-p kubeplay-swarm)
 
 .PHONY: serve dist test check tools tools-browser fmt clippy unit wasm-test e2e size bench fuzz clean
 

@@ -16,5 +16,6 @@ pub mod workqueue;
 /// Version of the simulator, shown in the page header and `kubeplay --version`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+pub mod controllers;
 pub mod network;
 pub mod scheduler;

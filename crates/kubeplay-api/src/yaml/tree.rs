@@ -132,7 +132,8 @@ pub fn position(m: &Marker) -> Position {
 struct Builder<'l> {
     limits: &'l Limits,
     stack: Vec<Frame>,
-    anchors: BTreeMap<usize, Node>,
+    /// Anchored nodes with their sizes (computed once, charged on every alias use).
+    anchors: BTreeMap<usize, (Node, usize)>,
     nodes: usize,
     docs: Vec<Doc>,
     root: Option<Node>,
@@ -181,7 +182,8 @@ impl Builder<'_> {
     /// Attach a finished node to its parent (or make it the document root).
     fn attach(&mut self, node: Node, anchor: usize) {
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            let size = node.size();
+            self.anchors.insert(anchor, (node.clone(), size));
         }
         match self.stack.last_mut() {
             Some(Frame::Seq { items, .. }) => items.push(node),
@@ -196,26 +198,23 @@ impl Builder<'_> {
     fn event(&mut self, ev: Event<'_>, pos: Position) -> Result<(), StreamError> {
         match ev {
             Event::DocumentStart(_) => {
+                self.anchors.clear();
+                self.root = None;
+            }
+            Event::DocumentEnd => {
+                // Empty documents (a trailing `---`, comments only) are not counted or kept.
+                let Some(root) = self.root.take().filter(|r| !r.is_null()) else {
+                    return Ok(());
+                };
                 if self.docs.len() >= self.limits.max_documents {
                     return Err(self.limit(
-                        pos,
+                        root.pos,
                         format!(
                             "more than {} YAML documents in one input; split it",
                             self.limits.max_documents
                         ),
                     ));
                 }
-                self.anchors.clear();
-                self.root = None;
-            }
-            Event::DocumentEnd => {
-                let root = self.root.take().unwrap_or(Node {
-                    value: Value::Scalar {
-                        text: String::new(),
-                        plain: true,
-                    },
-                    pos,
-                });
                 self.docs.push(Doc { root });
             }
             Event::Scalar(text, style, anchor, tag) => {
@@ -276,7 +275,7 @@ impl Builder<'_> {
                 self.attach(node, anchor);
             }
             Event::Alias(id) => {
-                let Some(size) = self.anchors.get(&id).map(Node::size) else {
+                let Some(size) = self.anchors.get(&id).map(|(_, size)| *size) else {
                     return Err(StreamError {
                         pos,
                         doc_index: self.docs.len(),
@@ -286,7 +285,7 @@ impl Builder<'_> {
                 };
                 // Charge before copying, so a bomb is refused without allocating it.
                 self.charge(size, pos)?;
-                if let Some(mut copy) = self.anchors.get(&id).cloned() {
+                if let Some(mut copy) = self.anchors.get(&id).map(|(node, _)| node.clone()) {
                     copy.pos = pos;
                     self.attach(copy, 0);
                 }

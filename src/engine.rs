@@ -1,0 +1,385 @@
+//! The simulator as the page holds it: outside the VDOM in an `Rc<RefCell<Engine>>`
+//! (style.md R12). It owns the run (seed + the script of user actions at virtual times),
+//! replays it for reset, scrub and share links, and hands the renderer a flat [`View`].
+//!
+//! Everything here is deterministic: wall time enters only as `wall_ms` deltas through the
+//! [`Accumulator`], which turns them into whole fixed steps of virtual time.
+use crate::{
+    backend::Backend,
+    clock::{quantize, Accumulator, STEP_MS},
+    share::Action,
+    view::{EventRow, ObjRef, View},
+};
+
+/// Keep a replay checkpoint every this many virtual ms (scrubbing back is then instant).
+const CHECKPOINT_EVERY_MS: u64 = 10_000;
+
+/// One terminal exchange.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Virtual time, ms.
+    pub t: u64,
+    /// What was typed (or the echoed equivalent of a UI action).
+    pub prompt: String,
+    /// What came back.
+    pub output: String,
+}
+
+#[derive(Clone)]
+struct Checkpoint {
+    t: u64,
+    backend: Backend,
+    next_action: usize,
+    transcript_len: usize,
+}
+
+/// The run.
+pub struct Engine {
+    /// Seed of the run.
+    pub seed: u64,
+    /// User actions, in time order (the script that replays the run).
+    pub actions: Vec<Action>,
+    /// Terminal transcript of the actions run so far.
+    pub transcript: Vec<Entry>,
+    /// Playing or paused.
+    pub playing: bool,
+    /// Speed multiplier (1–1000).
+    pub speed: u32,
+    /// Fixed-step accumulator fed by the render loop.
+    pub acc: Accumulator,
+    /// Bumped whenever something visible changed.
+    pub version: u64,
+    /// Furthest virtual time reached (the timeline's end).
+    pub end_ms: u64,
+    backend: Backend,
+    next_action: usize,
+    checkpoints: Vec<Checkpoint>,
+    view: View,
+    view_dirty: bool,
+}
+
+impl Engine {
+    /// A fresh run.
+    pub fn new(seed: u64) -> Self {
+        Engine {
+            seed,
+            actions: Vec::new(),
+            transcript: Vec::new(),
+            playing: false,
+            speed: 1,
+            acc: Accumulator::default(),
+            version: 1,
+            end_ms: 0,
+            backend: Backend::new(seed),
+            next_action: 0,
+            checkpoints: Vec::new(),
+            view: View::default(),
+            view_dirty: true,
+        }
+    }
+
+    /// Virtual time now, ms.
+    pub fn now_ms(&self) -> u64 {
+        self.backend.now_ms()
+    }
+
+    /// Start over with `seed`, forgetting the script.
+    pub fn reset(&mut self, seed: u64) {
+        let (playing, speed) = (self.playing, self.speed);
+        *self = Engine::new(seed);
+        self.playing = playing;
+        self.speed = speed;
+    }
+
+    /// Rebuild the run from a seed and a script (share links), then go to `now`.
+    pub fn load_script(&mut self, seed: u64, actions: Vec<Action>, now: u64) {
+        self.reset(seed);
+        self.actions = actions;
+        self.end_ms = self.actions.last().map_or(0, |a| a.t).max(now);
+        self.advance_to(now);
+    }
+
+    /// Record and run a user action at the current virtual time; returns its output.
+    fn act(&mut self, k: &str, p: &str) -> String {
+        let t = quantize(self.now_ms());
+        // acting in the past forks the run: the old future is dropped
+        self.actions.truncate(self.next_action);
+        self.actions.push(Action {
+            t,
+            k: k.into(),
+            p: p.into(),
+        });
+        self.run_pending(t);
+        self.end_ms = self.end_ms.max(self.now_ms());
+        self.transcript
+            .last()
+            .map(|e| e.output.clone())
+            .unwrap_or_default()
+    }
+
+    /// `kubectl apply` the text of one editor tab.
+    pub fn apply(&mut self, text: &str) -> String {
+        self.act("apply", text)
+    }
+
+    /// Run one terminal line.
+    pub fn command(&mut self, line: &str) -> String {
+        self.act("cmd", line)
+    }
+
+    fn exec(&mut self, a: &Action) {
+        let (prompt, output) = match a.k.as_str() {
+            "apply" => (
+                "kubectl apply -f <editor>".to_string(),
+                self.backend.apply(&a.p),
+            ),
+            _ => {
+                let line = a.p.trim();
+                if let Some(rest) = line.strip_prefix("sleep ") {
+                    // `sleep 30` / `sleep 30s` / `sleep 2m`: advance virtual time right away
+                    let ms = parse_duration_ms(rest.trim());
+                    match ms {
+                        Some(ms) => {
+                            let target = self.now_ms() + ms;
+                            self.backend.run_until(target);
+                            (line.to_string(), String::new())
+                        }
+                        None => (
+                            line.to_string(),
+                            format!("sleep: invalid time interval '{rest}'"),
+                        ),
+                    }
+                } else {
+                    (line.to_string(), self.backend.command(line))
+                }
+            }
+        };
+        self.transcript.push(Entry {
+            t: a.t,
+            prompt,
+            output,
+        });
+        self.view_dirty = true;
+        self.version += 1;
+    }
+
+    /// Run every scripted action due at or before `t`.
+    fn run_pending(&mut self, t: u64) {
+        while let Some(a) = self.actions.get(self.next_action).cloned() {
+            if a.t > t {
+                break;
+            }
+            self.backend.run_until(a.t);
+            self.next_action += 1;
+            self.exec(&a);
+        }
+    }
+
+    /// Advance to virtual time `t` (≥ now), replaying scripted actions on the way.
+    fn advance_to(&mut self, t: u64) {
+        let mut at = self.now_ms();
+        while at < t {
+            let next_cp = (at / CHECKPOINT_EVERY_MS + 1) * CHECKPOINT_EVERY_MS;
+            let stop = t.min(next_cp);
+            self.run_pending(stop);
+            let before = self.backend.version();
+            self.backend.run_until(stop);
+            if self.backend.version() != before {
+                self.view_dirty = true;
+                self.version += 1;
+            }
+            at = stop;
+            if at.is_multiple_of(CHECKPOINT_EVERY_MS)
+                && self.checkpoints.last().is_none_or(|c| c.t < at)
+            {
+                self.checkpoints.push(Checkpoint {
+                    t: at,
+                    backend: self.backend.clone(),
+                    next_action: self.next_action,
+                    transcript_len: self.transcript.len(),
+                });
+            }
+        }
+        self.run_pending(t);
+        self.end_ms = self.end_ms.max(self.now_ms());
+    }
+
+    /// One animation frame: `wall_ms` since the last one. Returns true when time moved.
+    pub fn frame(&mut self, wall_ms: f64) -> bool {
+        if !self.playing {
+            self.acc.clear();
+            return false;
+        }
+        self.acc.accumulate(wall_ms, self.speed);
+        let steps = self.acc.expend();
+        if steps == 0 {
+            return false;
+        }
+        let target = self.now_ms() + steps * STEP_MS;
+        self.advance_to(target);
+        true
+    }
+
+    /// Jump to the next thing that happens (an event of the simulator or a scripted action).
+    pub fn step_next(&mut self) {
+        let now = self.now_ms();
+        let next_ev = self.backend.next_event_ms().filter(|&t| t > now);
+        let next_act = self.actions.get(self.next_action).map(|a| a.t);
+        let t = match (next_ev, next_act) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b).unwrap_or(now + 1000),
+        };
+        // round up to the step grid so the run stays on it
+        let t = t.div_ceil(STEP_MS) * STEP_MS;
+        self.advance_to(t.max(now + STEP_MS));
+        self.version += 1;
+    }
+
+    /// Go to virtual time `t` — back by replaying from the nearest checkpoint, or forward.
+    pub fn seek(&mut self, t: u64) {
+        let t = quantize(t);
+        if t < self.now_ms() {
+            let cp = self.checkpoints.iter().rev().find(|c| c.t <= t).cloned();
+            match cp {
+                Some(cp) => {
+                    self.backend = cp.backend;
+                    self.next_action = cp.next_action;
+                    self.transcript.truncate(cp.transcript_len);
+                    self.checkpoints.retain(|c| c.t <= cp.t);
+                }
+                None => {
+                    self.backend = Backend::new(self.seed);
+                    self.next_action = 0;
+                    self.transcript.clear();
+                    self.checkpoints.clear();
+                }
+            }
+        }
+        self.advance_to(t);
+        self.acc.clear();
+        self.view_dirty = true;
+        self.version += 1;
+    }
+
+    /// The snapshot to draw (recomputed only when something changed).
+    pub fn view(&mut self) -> &View {
+        self.refresh();
+        &self.view
+    }
+
+    /// The snapshot as of the last [`Engine::refresh`].
+    pub fn current(&self) -> &View {
+        &self.view
+    }
+
+    /// Recompute the snapshot if the run changed.
+    pub fn refresh(&mut self) {
+        if self.view_dirty {
+            self.view = self.backend.view();
+            self.view.version = self.version;
+            self.view_dirty = false;
+        } else {
+            self.view.now_ms = self.now_ms();
+            self.view.flights.clear();
+        }
+    }
+
+    /// `kubectl get events`, oldest first.
+    pub fn events(&self) -> Vec<EventRow> {
+        self.backend.events()
+    }
+
+    /// Describe, YAML and (for a pod) the scheduler's reasons, for the inspector.
+    pub fn inspect(&self, obj: &ObjRef) -> Inspect {
+        Inspect {
+            describe: self.backend.describe(obj),
+            yaml: self.backend.yaml(obj),
+            why: self.backend.why(obj),
+        }
+    }
+
+    /// Tab completion of a terminal line.
+    pub fn complete(&self, line: &str) -> Vec<String> {
+        self.backend.complete(line)
+    }
+}
+
+/// What the inspector shows for one object.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Inspect {
+    /// `kubectl describe` text.
+    pub describe: String,
+    /// The object as YAML.
+    pub yaml: String,
+    /// For a pod: per-node scheduler verdicts as table rows (node, verdict, score).
+    pub why: Vec<Vec<String>>,
+}
+
+/// `30`, `30s`, `1500ms`, `2m`, `1h` → ms.
+pub fn parse_duration_ms(s: &str) -> Option<u64> {
+    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(i) => (&s[..i], &s[i..]),
+        None => (s, "s"),
+    };
+    let n: f64 = num.parse().ok()?;
+    let mult = match unit {
+        "ms" => 1.0,
+        "s" | "" => 1000.0,
+        "m" => 60_000.0,
+        "h" => 3_600_000.0,
+        _ => return None,
+    };
+    let ms = n * mult;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    (ms.is_finite() && (0.0..=8.64e9).contains(&ms)).then_some(ms.round() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HELLO: &str = include_str!("../static/examples/hello-world.yaml");
+
+    fn run(frames: &[f64]) -> (u64, usize) {
+        let mut e = Engine::new(7);
+        e.apply(HELLO);
+        e.playing = true;
+        e.speed = 10;
+        for f in frames {
+            e.frame(*f);
+        }
+        (e.now_ms(), e.transcript.len())
+    }
+
+    #[test]
+    fn frame_rate_does_not_change_the_outcome() {
+        let a = run(&vec![1000.0 / 60.0; 600]);
+        let b = run(&vec![1000.0 / 30.0; 300]);
+        let diff = a.0.abs_diff(b.0);
+        assert!(diff <= STEP_MS * 2, "{a:?} vs {b:?}");
+        assert_eq!(a.1, b.1);
+    }
+
+    #[test]
+    fn seek_back_replays_the_script() {
+        let mut e = Engine::new(3);
+        e.apply(HELLO);
+        e.seek(25_000);
+        e.command("sleep 5");
+        let t_after = e.now_ms();
+        e.seek(1_000);
+        assert_eq!(e.now_ms(), 1_000);
+        assert_eq!(e.transcript.len(), 1);
+        e.seek(t_after);
+        assert_eq!(e.transcript.len(), 2);
+        assert_eq!(e.actions.len(), 2);
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration_ms("30"), Some(30_000));
+        assert_eq!(parse_duration_ms("1500ms"), Some(1_500));
+        assert_eq!(parse_duration_ms("2m"), Some(120_000));
+        assert_eq!(parse_duration_ms("x"), None);
+    }
+}

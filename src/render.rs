@@ -1,0 +1,839 @@
+//! The cluster canvas: a pure layout of the [`View`] into rectangles, then a 2D-canvas painter
+//! that animates towards that layout (positions ease, objects fade in and out, state changes
+//! flash), after kube-ops-view: nodes as boxes with one cell per CPU and a memory bar, pods as
+//! tiles coloured by owner, with a shape per state so colour is never the only cue.
+use std::collections::BTreeMap;
+
+use crate::view::{NodeState, ObjRef, PodState, View};
+
+/// Okabe–Ito: a palette that stays distinct under the common colour-vision deficiencies.
+pub const PALETTE: [&str; 7] = [
+    "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#CC79A7", "#F0E442", "#999999",
+];
+const VERMILLION: &str = "#D55E00";
+
+/// An axis-aligned rectangle, CSS pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Rect {
+    /// Left.
+    pub x: f64,
+    /// Top.
+    pub y: f64,
+    /// Width.
+    pub w: f64,
+    /// Height.
+    pub h: f64,
+}
+
+impl Rect {
+    fn contains(&self, x: f64, y: f64) -> bool {
+        x >= self.x && x < self.x + self.w && y >= self.y && y < self.y + self.h
+    }
+    fn cx(&self) -> f64 {
+        self.x + self.w / 2.0
+    }
+    fn cy(&self) -> f64 {
+        self.y + self.h / 2.0
+    }
+}
+
+/// Where everything goes for one view and canvas size.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Layout {
+    /// Pod tile size.
+    pub tile: f64,
+    /// Control-plane box.
+    pub control_plane: Rect,
+    /// Service boxes by name.
+    pub services: Vec<(String, Rect)>,
+    /// Instance-group labels.
+    pub groups: Vec<(String, f64, f64)>,
+    /// Node boxes by name.
+    pub nodes: BTreeMap<String, Rect>,
+    /// Pod tiles by name.
+    pub pods: BTreeMap<String, Rect>,
+    /// The lane for unscheduled pods.
+    pub pending: Rect,
+}
+
+const COLS: usize = 6;
+
+/// Lay `view` out in a `w`×`h` canvas; shrinks the tiles until everything fits.
+pub fn layout(view: &View, w: f64, h: f64) -> Layout {
+    let mut per_node: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut pending = 0usize;
+    for p in &view.pods {
+        match &p.node {
+            Some(n) => *per_node.entry(n.as_str()).or_default() += 1,
+            None => pending += 1,
+        }
+    }
+    let max_pods = per_node.values().copied().max().unwrap_or(0).max(COLS * 2);
+    let mut groups: Vec<(&str, Vec<usize>)> = Vec::new();
+    for (i, n) in view.nodes.iter().enumerate() {
+        match groups.iter_mut().find(|g| g.0 == n.group) {
+            Some(g) => g.1.push(i),
+            None => groups.push((n.group.as_str(), vec![i])),
+        }
+    }
+    let top = 70.0;
+    let mut chosen = None;
+    for tile in [14.0, 12.0, 10.0, 8.0, 6.0, 5.0, 4.0, 3.0, 2.0] {
+        let l = try_layout(view, &groups, w, h, top, tile, max_pods, pending);
+        let fits = l.pending.y + l.pending.h <= h;
+        chosen = Some(l);
+        if fits {
+            break;
+        }
+    }
+    chosen.unwrap_or_default()
+}
+
+#[allow(clippy::too_many_arguments, clippy::cast_precision_loss)]
+fn try_layout(
+    view: &View,
+    groups: &[(&str, Vec<usize>)],
+    w: f64,
+    _h: f64,
+    top: f64,
+    tile: f64,
+    max_pods: usize,
+    pending: usize,
+) -> Layout {
+    let pad = 8.0;
+    let gap = if tile >= 6.0 { 8.0 } else { 4.0 };
+    let header = if tile >= 6.0 { 16.0 } else { 5.0 };
+    let rows = max_pods.div_ceil(COLS) as f64;
+    let node_w = COLS as f64 * (tile + 2.0) + 8.0 + 6.0;
+    let node_h = header + 6.0 + rows * (tile + 2.0) + 6.0;
+    let mut l = Layout {
+        tile,
+        ..Layout::default()
+    };
+    l.control_plane = Rect {
+        x: pad,
+        y: pad,
+        w: 150.0,
+        h: 48.0,
+    };
+    let mut sx = pad + 170.0;
+    for s in &view.services {
+        l.services.push((
+            s.name.clone(),
+            Rect {
+                x: sx,
+                y: pad,
+                w: 150.0,
+                h: 48.0,
+            },
+        ));
+        sx += 160.0;
+    }
+    let mut y = top;
+    for (name, idx) in groups {
+        if tile >= 6.0 {
+            l.groups.push(((*name).to_string(), pad, y + 10.0));
+            y += 16.0;
+        }
+        let mut x = pad;
+        for &i in idx {
+            if x + node_w > w - pad && x > pad {
+                x = pad;
+                y += node_h + gap;
+            }
+            let r = Rect {
+                x,
+                y,
+                w: node_w,
+                h: node_h,
+            };
+            l.nodes.insert(view.nodes[i].name.clone(), r);
+            x += node_w + gap;
+        }
+        y += node_h + gap;
+    }
+    let mut filled: BTreeMap<&str, usize> = BTreeMap::new();
+    let pend_y = y + if tile >= 6.0 { 16.0 } else { 4.0 };
+    let per_row = (((w - 2.0 * pad) / (tile + 2.0)).floor() as usize).max(1);
+    let mut pend_i = 0usize;
+    for p in &view.pods {
+        let r = match p
+            .node
+            .as_deref()
+            .and_then(|n| l.nodes.get(n).map(|r| (n, *r)))
+        {
+            Some((n, nr)) => {
+                let k = filled.entry(n).or_default();
+                let (c, row) = (*k % COLS, *k / COLS);
+                *k += 1;
+                Rect {
+                    x: nr.x + 4.0 + c as f64 * (tile + 2.0),
+                    y: nr.y + header + 6.0 + row as f64 * (tile + 2.0),
+                    w: tile,
+                    h: tile,
+                }
+            }
+            None => {
+                let (c, row) = (pend_i % per_row, pend_i / per_row);
+                pend_i += 1;
+                Rect {
+                    x: pad + c as f64 * (tile + 2.0),
+                    y: pend_y + row as f64 * (tile + 2.0),
+                    w: tile,
+                    h: tile,
+                }
+            }
+        };
+        l.pods.insert(p.name.clone(), r);
+    }
+    let pend_rows = pending.div_ceil(per_row).max(1) as f64;
+    l.pending = Rect {
+        x: pad,
+        y: pend_y,
+        w: w - 2.0 * pad,
+        h: pend_rows * (tile + 2.0),
+    };
+    l
+}
+
+/// Owner → palette colour (stable hash).
+pub fn owner_colour(owner: &str) -> &'static str {
+    let mut h: u32 = 2_166_136_261;
+    for b in owner.bytes() {
+        h = (h ^ u32::from(b)).wrapping_mul(16_777_619);
+    }
+    PALETTE[(h as usize) % (PALETTE.len() - 1)]
+}
+
+#[derive(Debug, Clone)]
+struct Anim {
+    r: Rect,
+    alpha: f64,
+    state_changed_at: f64,
+    state: Option<PodState>,
+    gone_at: Option<f64>,
+    colour: &'static str,
+}
+
+#[derive(Debug, Clone)]
+struct Dot {
+    path: [(f64, f64); 3],
+    t0: f64,
+    ok: bool,
+}
+
+/// The painter; keeps only presentation state (eased positions, fades, request dots).
+#[derive(Default)]
+pub struct Renderer {
+    pods: BTreeMap<String, Anim>,
+    nodes: BTreeMap<String, Anim>,
+    dots: Vec<Dot>,
+    layout: Layout,
+    layout_key: Option<(u64, u64, u64)>,
+    batch: BTreeMap<&'static str, Vec<Rect>>,
+    last_wall: f64,
+    /// Skip easing, fading and flashing.
+    pub reduced_motion: bool,
+    /// Dark theme colours.
+    pub dark: bool,
+    /// Highlighted object.
+    pub selected: Option<ObjRef>,
+    /// Object under the pointer.
+    pub hover: Option<ObjRef>,
+    /// Frames drawn (for the benchmark).
+    pub frames: u64,
+}
+
+/// Minimal drawing surface, so the painter can be driven by a real canvas or a test double.
+pub trait Surface {
+    /// Clear to a colour.
+    fn clear(&mut self, w: f64, h: f64, colour: &str);
+    /// Fill a rectangle.
+    fn fill_rect(&mut self, r: Rect, colour: &str, alpha: f64);
+    /// Fill many rectangles of one colour (one path, one fill).
+    fn fill_rects(&mut self, rects: &[Rect], colour: &str, alpha: f64) {
+        for r in rects {
+            self.fill_rect(*r, colour, alpha);
+        }
+    }
+    /// Stroke a rectangle.
+    fn stroke_rect(&mut self, r: Rect, colour: &str, width: f64, dashed: bool, alpha: f64);
+    /// Draw a line.
+    fn line(&mut self, a: (f64, f64), b: (f64, f64), colour: &str, width: f64, alpha: f64);
+    /// Draw a filled circle.
+    fn dot(&mut self, c: (f64, f64), radius: f64, colour: &str);
+    /// Draw text (left-aligned, baseline at y).
+    fn text(&mut self, x: f64, y: f64, s: &str, colour: &str, px: f64);
+}
+
+impl Renderer {
+    /// The layout of the last frame.
+    #[cfg(test)]
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// Topmost object at a canvas point.
+    pub fn hit(&self, x: f64, y: f64) -> Option<ObjRef> {
+        if let Some((n, _)) = self.layout.pods.iter().find(|(_, r)| r.contains(x, y)) {
+            return Some(ObjRef::Pod(n.clone()));
+        }
+        if let Some((n, _)) = self.layout.nodes.iter().find(|(_, r)| r.contains(x, y)) {
+            return Some(ObjRef::Node(n.clone()));
+        }
+        if let Some((n, _)) = self.layout.services.iter().find(|(_, r)| r.contains(x, y)) {
+            return Some(ObjRef::Service(n.clone()));
+        }
+        self.layout
+            .control_plane
+            .contains(x, y)
+            .then_some(ObjRef::ControlPlane)
+    }
+
+    /// Draw one frame of `view` at wall time `wall_ms` (from the render loop only).
+    #[allow(clippy::too_many_lines)]
+    pub fn draw(&mut self, s: &mut dyn Surface, view: &View, w: f64, h: f64, wall_ms: f64) {
+        self.frames += 1;
+        let dt = (wall_ms - self.last_wall).clamp(0.0, 250.0);
+        self.last_wall = wall_ms;
+        let ease = if self.reduced_motion {
+            1.0
+        } else {
+            1.0 - (-dt / 90.0).exp()
+        };
+        let fade = if self.reduced_motion { 1.0 } else { dt / 300.0 };
+        let key = (view.version, w.to_bits(), h.to_bits());
+        if self.layout_key != Some(key) {
+            self.layout = layout(view, w, h);
+            self.layout_key = Some(key);
+        }
+        let node_index: BTreeMap<&str, &crate::view::NodeView> =
+            view.nodes.iter().map(|n| (n.name.as_str(), n)).collect();
+        let (bg, fg, muted, panel) = if self.dark {
+            ("#0b1220", "#e2e8f0", "#64748b", "#162033")
+        } else {
+            ("#f8fafc", "#0f172a", "#94a3b8", "#ffffff")
+        };
+        s.clear(w, h, bg);
+
+        // control plane and services
+        let cp = self.layout.control_plane;
+        s.fill_rect(cp, panel, 1.0);
+        s.stroke_rect(cp, fg, 1.0, false, 0.6);
+        s.text(cp.x + 8.0, cp.y + 18.0, "control plane", fg, 12.0);
+        s.text(cp.x + 8.0, cp.y + 36.0, "api · sched · ctrl", muted, 11.0);
+        for (name, r) in &self.layout.services {
+            let svc = view.services.iter().find(|x| &x.name == name);
+            s.fill_rect(*r, panel, 1.0);
+            let sel = self.selected == Some(ObjRef::Service(name.clone()));
+            s.stroke_rect(
+                *r,
+                if sel { "#0072B2" } else { fg },
+                if sel { 2.5 } else { 1.0 },
+                false,
+                0.8,
+            );
+            s.text(r.x + 8.0, r.y + 18.0, &clip(name, 20), fg, 12.0);
+            if let Some(svc) = svc {
+                let ext = svc.external.clone().unwrap_or_else(|| "<pending>".into());
+                let line = format!(
+                    "{} {} · {} ep",
+                    short_kind(&svc.kind),
+                    clip(&ext, 12),
+                    svc.endpoints.len()
+                );
+                s.text(r.x + 8.0, r.y + 36.0, &line, muted, 11.0);
+            }
+        }
+        for (name, x, y) in &self.layout.groups {
+            let label = if name.is_empty() {
+                "nodes"
+            } else {
+                name.as_str()
+            };
+            s.text(*x, *y, &format!("instance group: {label}"), muted, 11.0);
+        }
+        if view.pods.iter().any(|p| p.node.is_none()) {
+            let pr = self.layout.pending;
+            s.text(pr.x, pr.y - 4.0, "Pending (not scheduled)", muted, 11.0);
+        }
+
+        // nodes: ease towards their boxes, fade in/out
+        for n in &view.nodes {
+            let Some(&target) = self.layout.nodes.get(&n.name) else {
+                continue;
+            };
+            if !self.nodes.contains_key(&n.name) {
+                let fresh = Anim {
+                    r: target,
+                    alpha: 0.0,
+                    state_changed_at: wall_ms,
+                    state: None,
+                    gone_at: None,
+                    colour: "",
+                };
+                self.nodes.insert(n.name.clone(), fresh);
+            }
+            let Some(a) = self.nodes.get_mut(&n.name) else {
+                continue;
+            };
+            a.gone_at = None;
+            a.r = lerp_rect(a.r, target, ease);
+            a.alpha = (a.alpha + fade).min(1.0);
+        }
+        for (name, a) in &mut self.nodes {
+            if !self.layout.nodes.contains_key(name) && a.gone_at.is_none() {
+                a.gone_at = Some(wall_ms);
+            }
+        }
+        self.nodes
+            .retain(|_, a| a.gone_at.is_none() || a.alpha > 0.0);
+        for (name, a) in &mut self.nodes {
+            if a.gone_at.is_some() {
+                a.alpha = (a.alpha - fade).max(0.0);
+            }
+            let n = node_index.get(name.as_str()).copied();
+            let r = a.r;
+            s.fill_rect(r, panel, a.alpha);
+            let (border, dashed) = match n.map(|n| n.state) {
+                Some(NodeState::Ready) | None => (fg, false),
+                Some(NodeState::NotReady) => (VERMILLION, true),
+                Some(NodeState::Provisioning) => (muted, true),
+                Some(NodeState::Terminating) => (VERMILLION, true),
+            };
+            let sel = self.selected == Some(ObjRef::Node(name.clone()));
+            let hov = self.hover == Some(ObjRef::Node(name.clone()));
+            let width = if sel {
+                2.5
+            } else if hov {
+                1.8
+            } else {
+                1.0
+            };
+            s.stroke_rect(
+                r,
+                if sel { "#0072B2" } else { border },
+                width,
+                dashed,
+                a.alpha * 0.9,
+            );
+            let Some(n) = n else { continue };
+            let tile = self.layout.tile;
+            if tile >= 6.0 {
+                let mark = match n.state {
+                    NodeState::Ready => "",
+                    NodeState::NotReady => " ✕ NotReady",
+                    NodeState::Provisioning => " ◌ booting",
+                    NodeState::Terminating => " ✕ terminating",
+                };
+                let cordon = if n.cordoned { " ⊘" } else { "" };
+                let taint = if n.taints.is_empty() { "" } else { " ▲" };
+                let label = format!("{}{}{}{}", clip(&n.name, 14), cordon, taint, mark);
+                s.text(
+                    r.x + 4.0,
+                    r.y + 12.0,
+                    &label,
+                    if n.state == NodeState::Ready {
+                        fg
+                    } else {
+                        VERMILLION
+                    },
+                    10.0,
+                );
+            }
+            // one cell per CPU, filled by requests; a memory bar on the right
+            let header = if tile >= 6.0 { 16.0 } else { 5.0 };
+            let cores = n.cpu_m.div_ceil(1000).clamp(1, 16);
+            #[allow(clippy::cast_precision_loss)]
+            let cell_w = (r.w - 14.0) / cores as f64;
+            for c in 0..cores {
+                #[allow(clippy::cast_precision_loss)]
+                let cell = Rect {
+                    x: r.x + 4.0 + c as f64 * cell_w,
+                    y: r.y + header,
+                    w: cell_w - 1.0,
+                    h: 4.0,
+                };
+                s.fill_rect(cell, muted, a.alpha * 0.35);
+                let used = n.cpu_req_m.saturating_sub(c * 1000).min(1000);
+                #[allow(clippy::cast_precision_loss)]
+                let frac = used as f64 / 1000.0;
+                if frac > 0.0 {
+                    s.fill_rect(
+                        Rect {
+                            w: (cell_w - 1.0) * frac,
+                            ..cell
+                        },
+                        fg,
+                        a.alpha * 0.7,
+                    );
+                }
+            }
+            let bar = Rect {
+                x: r.x + r.w - 7.0,
+                y: r.y + header,
+                w: 4.0,
+                h: r.h - header - 4.0,
+            };
+            s.fill_rect(bar, muted, a.alpha * 0.35);
+            #[allow(clippy::cast_precision_loss)]
+            let mfrac = if n.mem_b == 0 {
+                0.0
+            } else {
+                (n.mem_req_b as f64 / n.mem_b as f64).min(1.0)
+            };
+            s.fill_rect(
+                Rect {
+                    y: bar.y + bar.h * (1.0 - mfrac),
+                    h: bar.h * mfrac,
+                    ..bar
+                },
+                fg,
+                a.alpha * 0.7,
+            );
+            if n.cordoned {
+                // hatching: cordoned nodes take no new pods
+                let mut x = r.x;
+                while x < r.x + r.w {
+                    s.line(
+                        (x, r.y + r.h),
+                        ((x + 10.0).min(r.x + r.w), r.y + r.h - 10.0),
+                        muted,
+                        1.0,
+                        a.alpha * 0.6,
+                    );
+                    x += 8.0;
+                }
+            }
+        }
+
+        // pods
+        let tile = self.layout.tile;
+        let sel_pod = match (&self.selected, &self.hover) {
+            (Some(ObjRef::Pod(a)), Some(ObjRef::Pod(b))) => [Some(a.as_str()), Some(b.as_str())],
+            (Some(ObjRef::Pod(a)), _) => [Some(a.as_str()), None],
+            (_, Some(ObjRef::Pod(b))) => [None, Some(b.as_str())],
+            _ => [None, None],
+        };
+        for p in &view.pods {
+            let Some(&target) = self.layout.pods.get(&p.name) else {
+                continue;
+            };
+            let colour = owner_colour(&p.owner);
+            if !self.pods.contains_key(&p.name) {
+                let fresh = Anim {
+                    r: Rect {
+                        x: target.cx(),
+                        y: target.cy(),
+                        w: 0.0,
+                        h: 0.0,
+                    },
+                    alpha: 0.0,
+                    state_changed_at: wall_ms,
+                    state: None,
+                    gone_at: None,
+                    colour,
+                };
+                self.pods.insert(p.name.clone(), fresh);
+            }
+            let Some(a) = self.pods.get_mut(&p.name) else {
+                continue;
+            };
+            if a.state != Some(p.state) {
+                a.state = Some(p.state);
+                a.state_changed_at = wall_ms;
+            }
+            a.gone_at = None;
+            a.r = lerp_rect(a.r, target, ease);
+            a.alpha = (a.alpha + fade).min(1.0);
+        }
+        for (name, a) in &mut self.pods {
+            if !self.layout.pods.contains_key(name) && a.gone_at.is_none() {
+                a.gone_at = Some(wall_ms);
+            }
+        }
+        self.pods
+            .retain(|_, a| a.gone_at.is_none() || a.alpha > 0.0);
+        for (name, a) in &mut self.pods {
+            if a.gone_at.is_some() {
+                a.alpha = (a.alpha - fade).max(0.0);
+                a.r = lerp_rect(
+                    a.r,
+                    Rect {
+                        x: a.r.cx(),
+                        y: a.r.cy(),
+                        w: 0.0,
+                        h: 0.0,
+                    },
+                    ease * 0.5,
+                );
+            }
+            let st = a.state.unwrap_or(PodState::Pending);
+            // flashing states pulse (not under reduced motion), like kube-ops-view
+            let flashing = matches!(
+                st,
+                PodState::Pending | PodState::Pulling | PodState::Starting | PodState::CrashLoop
+            );
+            let pulse = if flashing && !self.reduced_motion {
+                0.55 + 0.45 * ((wall_ms / 180.0).sin() * 0.5 + 0.5)
+            } else {
+                1.0
+            };
+            let since = wall_ms - a.state_changed_at;
+            let alpha = a.alpha * pulse;
+            let r = a.r;
+            match st {
+                PodState::Ready | PodState::Succeeded if alpha >= 0.999 => {
+                    self.batch.entry(a.colour).or_default().push(r);
+                }
+                PodState::Ready | PodState::Succeeded => s.fill_rect(r, a.colour, alpha),
+                PodState::Running => {
+                    s.fill_rect(r, a.colour, alpha);
+                    let k = r.w * 0.3;
+                    s.fill_rect(
+                        Rect {
+                            x: r.x + k,
+                            y: r.y + k,
+                            w: r.w - 2.0 * k,
+                            h: r.h - 2.0 * k,
+                        },
+                        panel,
+                        alpha,
+                    );
+                }
+                PodState::Starting => {
+                    s.fill_rect(
+                        Rect {
+                            y: r.y + r.h / 2.0,
+                            h: r.h / 2.0,
+                            ..r
+                        },
+                        a.colour,
+                        alpha,
+                    );
+                    s.stroke_rect(r, a.colour, 1.0, false, alpha);
+                }
+                PodState::Pulling => {
+                    s.stroke_rect(r, a.colour, 1.0, false, alpha);
+                    s.line((r.x, r.y + r.h), (r.x + r.w, r.y), a.colour, 1.0, alpha);
+                }
+                PodState::Pending => s.stroke_rect(r, a.colour, 1.0, true, alpha),
+                PodState::Terminating => {
+                    s.fill_rect(r, a.colour, alpha * 0.35);
+                    s.line((r.x, r.y), (r.x + r.w, r.y + r.h), fg, 1.0, alpha);
+                    s.line((r.x, r.y + r.h), (r.x + r.w, r.y), fg, 1.0, alpha);
+                }
+                PodState::CrashLoop => {
+                    s.fill_rect(r, a.colour, alpha);
+                    s.stroke_rect(r, VERMILLION, 2.0, false, a.alpha);
+                }
+                PodState::Evicted => {
+                    s.fill_rect(r, muted, alpha * 0.6);
+                    s.line((r.x, r.y + r.h), (r.x + r.w, r.y), fg, 1.0, alpha);
+                }
+            }
+            if tile >= 10.0 && r.w >= 9.0 {
+                let g = st.glyph();
+                if !g.is_empty() {
+                    s.text(r.x + 2.0, r.y + r.h - 2.0, g, fg, 9.0);
+                }
+            }
+            if since < 600.0 && !self.reduced_motion && a.gone_at.is_none() {
+                // a brief ring when the state changes
+                let k = 1.0 - since / 600.0;
+                let g = 3.0 * (1.0 - k);
+                s.stroke_rect(
+                    Rect {
+                        x: r.x - g,
+                        y: r.y - g,
+                        w: r.w + 2.0 * g,
+                        h: r.h + 2.0 * g,
+                    },
+                    a.colour,
+                    1.0,
+                    false,
+                    k,
+                );
+            }
+            if sel_pod.contains(&Some(name.as_str())) {
+                s.stroke_rect(
+                    Rect {
+                        x: r.x - 2.0,
+                        y: r.y - 2.0,
+                        w: r.w + 4.0,
+                        h: r.h + 4.0,
+                    },
+                    "#0072B2",
+                    2.0,
+                    false,
+                    1.0,
+                );
+            }
+        }
+
+        for (colour, rects) in &mut self.batch {
+            s.fill_rects(rects, colour, 1.0);
+            rects.clear();
+        }
+
+        // requests: dots along LB → node → pod
+        for f in &view.flights {
+            let svc = self
+                .layout
+                .services
+                .iter()
+                .find(|(n, _)| n == &f.service)
+                .map(|(_, r)| *r);
+            let node = self.layout.nodes.get(&f.node).copied();
+            let pod = self.layout.pods.get(&f.pod).copied();
+            if let (Some(sv), Some(nd), Some(pd)) = (svc, node, pod) {
+                if self.dots.len() < 400 {
+                    self.dots.push(Dot {
+                        path: [(sv.cx(), sv.y + sv.h), (nd.cx(), nd.y), (pd.cx(), pd.cy())],
+                        t0: wall_ms,
+                        ok: f.ok,
+                    });
+                }
+            }
+        }
+        let dur = if self.reduced_motion { 300.0 } else { 900.0 };
+        self.dots.retain(|d| wall_ms - d.t0 < dur);
+        for d in &self.dots {
+            let t = ((wall_ms - d.t0) / dur).clamp(0.0, 1.0);
+            let colour = if d.ok { "#009E73" } else { VERMILLION };
+            if self.reduced_motion {
+                s.line(d.path[0], d.path[1], colour, 1.5, 1.0 - t);
+                s.line(d.path[1], d.path[2], colour, 1.5, 1.0 - t);
+                continue;
+            }
+            let (a, b, k) = if t < 0.5 {
+                (d.path[0], d.path[1], t * 2.0)
+            } else {
+                (d.path[1], d.path[2], t * 2.0 - 1.0)
+            };
+            s.dot((a.0 + (b.0 - a.0) * k, a.1 + (b.1 - a.1) * k), 3.5, colour);
+        }
+        if view.nodes.is_empty() {
+            s.text(
+                16.0,
+                top_hint_y(h),
+                "No nodes yet — Apply a manifest, or load an example.",
+                muted,
+                13.0,
+            );
+        }
+    }
+}
+
+fn top_hint_y(h: f64) -> f64 {
+    (h / 2.0).max(100.0)
+}
+
+fn lerp_rect(a: Rect, b: Rect, k: f64) -> Rect {
+    if k >= 1.0 || ((a.x - b.x).abs() < 0.3 && (a.y - b.y).abs() < 0.3 && (a.w - b.w).abs() < 0.3) {
+        return b;
+    }
+    Rect {
+        x: a.x + (b.x - a.x) * k,
+        y: a.y + (b.y - a.y) * k,
+        w: a.w + (b.w - a.w) * k,
+        h: a.h + (b.h - a.h) * k,
+    }
+}
+
+fn short_kind(k: &str) -> &str {
+    match k {
+        "LoadBalancer" => "LB",
+        "NodePort" => "NP",
+        _ => "CIP",
+    }
+}
+
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::view::{NodeView, PodView};
+
+    /// A synthetic cluster (also what the benchmark page draws).
+    pub fn big(nodes: usize, pods: usize) -> View {
+        let mut v = View::default();
+        for i in 0..nodes {
+            v.nodes.push(NodeView {
+                name: format!("node-{i}"),
+                group: format!("ig-{}", i % 3),
+                state: NodeState::Ready,
+                cordoned: false,
+                taints: vec![],
+                cpu_m: 4000,
+                mem_b: 16 << 30,
+                cpu_req_m: 1000,
+                mem_req_b: 1 << 30,
+                control_plane: false,
+            });
+        }
+        for j in 0..pods {
+            v.pods.push(PodView {
+                name: format!("pod-{j}"),
+                namespace: "default".into(),
+                owner: format!("rs-{}", j % 9),
+                node: Some(format!("node-{}", j % nodes)),
+                state: PodState::Ready,
+                restarts: 0,
+            });
+        }
+        v
+    }
+
+    #[test]
+    fn everything_gets_a_box_and_fits() {
+        let v = big(200, 5000);
+        let l = layout(&v, 1400.0, 900.0);
+        assert_eq!(l.nodes.len(), 200);
+        assert_eq!(l.pods.len(), 5000);
+        assert!(l.pending.y + l.pending.h <= 900.0, "tile {}", l.tile);
+        for (p, r) in &l.pods {
+            let pv = v.pods.iter().find(|x| &x.name == p).unwrap();
+            let nr = l.nodes[pv.node.as_deref().unwrap()];
+            assert!(
+                r.x >= nr.x && r.x + r.w <= nr.x + nr.w + 0.01,
+                "{p} outside its node"
+            );
+        }
+    }
+
+    #[test]
+    fn hit_finds_pods_before_nodes() {
+        let v = big(2, 3);
+        let mut r = Renderer::default();
+        struct Null;
+        impl Surface for Null {
+            fn clear(&mut self, _: f64, _: f64, _: &str) {}
+            fn fill_rect(&mut self, _: Rect, _: &str, _: f64) {}
+            fn stroke_rect(&mut self, _: Rect, _: &str, _: f64, _: bool, _: f64) {}
+            fn line(&mut self, _: (f64, f64), _: (f64, f64), _: &str, _: f64, _: f64) {}
+            fn dot(&mut self, _: (f64, f64), _: f64, _: &str) {}
+            fn text(&mut self, _: f64, _: f64, _: &str, _: &str, _: f64) {}
+        }
+        r.draw(&mut Null, &v, 800.0, 600.0, 0.0);
+        let p = r.layout().pods["pod-0"];
+        assert_eq!(
+            r.hit(p.x + 1.0, p.y + 1.0),
+            Some(ObjRef::Pod("pod-0".into()))
+        );
+        let n = r.layout().nodes["node-0"];
+        assert_eq!(
+            r.hit(n.x + 1.0, n.y + 1.0),
+            Some(ObjRef::Node("node-0".into()))
+        );
+    }
+}

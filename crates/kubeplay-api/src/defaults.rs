@@ -45,8 +45,12 @@ pub fn apply(object: &mut Object) {
     }
 }
 
+/// Namespaced kinds without a namespace go to `default`; cluster-scoped kinds lose a namespace
+/// silently, as the API server's `BeforeCreate` clears it.
 fn default_namespace(meta: &mut ObjectMeta, namespaced: bool) {
-    if namespaced && meta.namespace.as_deref().unwrap_or("").is_empty() {
+    if !namespaced {
+        meta.namespace = None;
+    } else if meta.namespace.as_deref().unwrap_or("").is_empty() {
         meta.namespace = Some("default".into());
     }
 }

@@ -52,6 +52,56 @@ impl LoadResult {
             .iter()
             .filter(|d| d.severity == Severity::Warning)
     }
+
+    /// The errors as `kubectl apply` prints them: one line per rejected object, its validation
+    /// errors joined the way `NewInvalid` does (one bare, several as `[e1, e2]`); other errors
+    /// one per line.
+    pub fn kubectl_errors(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut group: Option<InvalidGroup> = None;
+        for d in self.diagnostics.iter().filter(|d| d.is_error()) {
+            match (&d.subject, d.category) {
+                (Some(s), Category::Invalid) => {
+                    let same = group
+                        .as_ref()
+                        .is_some_and(|g| g.at == (d.doc_index, d.item_index));
+                    if !same {
+                        flush(group.take(), &mut out);
+                        group = Some(InvalidGroup {
+                            at: (d.doc_index, d.item_index),
+                            head: format!("The {} {:?} is invalid: ", s.kind, s.name),
+                            errors: Vec::new(),
+                        });
+                    }
+                    if let Some(g) = group.as_mut() {
+                        g.errors.push(d.field_error());
+                    }
+                }
+                _ => {
+                    flush(group.take(), &mut out);
+                    out.push(d.render());
+                }
+            }
+        }
+        flush(group, &mut out);
+        out
+    }
+}
+
+/// Validation errors of one object, collected for [`LoadResult::kubectl_errors`].
+struct InvalidGroup {
+    at: (usize, Option<usize>),
+    head: String,
+    errors: Vec<String>,
+}
+
+fn flush(group: Option<InvalidGroup>, out: &mut Vec<String>) {
+    if let Some(g) = group {
+        match g.errors.as_slice() {
+            [one] => out.push(format!("{}{one}", g.head)),
+            many => out.push(format!("{}[{}]", g.head, many.join(", "))),
+        }
+    }
 }
 
 /// A loaded object and where it came from.

@@ -403,6 +403,17 @@ fn several_errors_on_one_object_are_all_reported() {
     assert_eq!(got.len(), 2, "{got:?}");
     let r = load(&text);
     assert!(r.objects.is_empty(), "an invalid object is not applied");
+    assert_eq!(
+        r.kubectl_errors(),
+        vec![format!("{DEPLOY}[spec.replicas: Invalid value: -1: must be greater than or equal to 0, spec.minReadySeconds: Invalid value: -2: must be greater than or equal to 0]")]
+    );
+}
+
+#[test]
+fn cluster_scoped_kinds_drop_a_namespace() {
+    let r = load("apiVersion: v1\nkind: Node\nmetadata:\n  name: n1\n  namespace: default\n");
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert_eq!(r.objects[0].object.meta().namespace, None);
 }
 
 #[test]

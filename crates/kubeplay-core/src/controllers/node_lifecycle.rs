@@ -17,6 +17,16 @@
 //! * `tainteviction.Controller.processPodOnNode` / `getMinTolerationTime`: a pod that does not
 //!   tolerate a `NoExecute` taint is deleted at once, otherwise after the smallest matching
 //!   `tolerationSeconds` counted from when the taint was seen; `TaintManagerEviction` events.
+//!
+//! Wiring (one timer): keep a `NodeLifecycle` in the sim; at time 0 and whenever the timer
+//! fires, build a [`NodeView`] per Node (zone key = region + zone labels, `heartbeat_ms` = the
+//! lease's last renewal, `kubelet_ready` = what the kubelet posts) and a [`PodView`] per bound
+//! pod, call [`NodeLifecycle::reconcile`], apply the [`Action`]s in order (conditions, taints,
+//! pod Ready=False so endpoints drop them at once, events, graceful deletes) and re-arm the
+//! timer at [`NodeLifecycle::next_wakeup_ms`]. Differences from upstream's event-driven
+//! informers: a recovered node's taints go at the next 5 s tick rather than on the kubelet's
+//! status write, and a cordon's `unschedulable` taint likewise (the scheduler itself reads
+//! `spec.unschedulable`, so placement is unaffected).
 
 use std::collections::BTreeMap;
 

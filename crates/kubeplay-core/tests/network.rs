@@ -461,3 +461,20 @@ fn same_seed_same_trace() {
     assert!(a.len() > 50);
     assert!(a.iter().any(|l| l.contains("lb-ready")));
 }
+
+#[test]
+fn service_dns_names_resolve_to_the_cluster_ip() {
+    let mut net = Network::new(SEED);
+    net.sync(0, hello_view());
+    net.sync(1_000, hello_view());
+    for url in [
+        "http://hello-world-lb/",
+        "http://hello-world-lb.default/",
+        "http://hello-world-lb.default.svc.cluster.local/",
+    ] {
+        let r = net.curl(1_000, url);
+        assert_eq!(r.exit_code, 0, "{url}: {}", r.stderr);
+    }
+    let r = net.curl(1_000, "http://nope/");
+    assert_eq!(r.stderr, "curl: (6) Could not resolve host: nope");
+}

@@ -4,8 +4,9 @@
 //! uses the same [`Network::route`] with a cached resolution so that a million requests cost a
 //! million table walks and nothing else. Where the client stands: LoadBalancer hostnames are
 //! reached from the internet ([`EXTERNAL_CLIENT`]); NodePorts, ClusterIPs and pod IPs from a
-//! machine inside the VPC, ClusterIPs through the kube-proxy rules of the first live node (as
-//! if from a debug pod there), since a ClusterIP exists only in nodes' iptables.
+//! machine inside the VPC, ClusterIPs (and Service DNS names such as `http://web`) through the
+//! kube-proxy rules of the first live node (as if from a debug pod in `default` there), since
+//! a ClusterIP exists only in nodes' iptables.
 
 use super::curl::{app_response, curl_error, parse_url, CurlResult, Hop, Url};
 use super::ip::{ipv4, Ip};
@@ -86,7 +87,7 @@ impl Network {
                     let port = st.view.spec.ports.iter().position(|p| p.port == url.port);
                     Resolved::Lb { slot: *slot, port }
                 }
-                None => Resolved::Unknown,
+                None => self.resolve_service_dns(url),
             };
         };
         if let Some(slot) = self.by_cluster_ip.get(&ip) {
@@ -111,6 +112,27 @@ impl Network {
             },
             None => Resolved::Unroutable,
         }
+    }
+
+    /// Cluster DNS (`web`, `web.shop`, `web.shop.svc`, `web.shop.svc.cluster.local`) as a
+    /// debug pod in `default` resolves it: a Service's ClusterIP (headless Services and
+    /// unknown names do not resolve here).
+    fn resolve_service_dns(&self, url: &Url) -> Resolved {
+        let parts: Vec<&str> = url.host.trim_end_matches('.').split('.').collect();
+        let (name, ns) = match parts.as_slice() {
+            [name] => (*name, "default"),
+            [name, ns] | [name, ns, "svc"] | [name, ns, "svc", "cluster", "local"] => (*name, *ns),
+            _ => return Resolved::Unknown,
+        };
+        let Some(slot) = self.by_key.get(&(ns.to_string(), name.to_string())) else {
+            return Resolved::Unknown;
+        };
+        let st = self.slots[*slot].as_ref().expect("indexed slot");
+        if st.alloc.cluster_ip.is_none() {
+            return Resolved::Unknown;
+        }
+        let port = st.view.spec.ports.iter().position(|p| p.port == url.port);
+        Resolved::ClusterIp { slot: *slot, port }
     }
 
     /// Routes one request sent at `t`. Returns the answering pod's index in the view, or the

@@ -48,6 +48,7 @@ pub use model::{
 pub use stats::{Failure, TrafficStats};
 pub use trace::{NetEvent, NetEventKind};
 
+use crate::hash;
 use ipam::{cluster_ip_error, node_port_error, AllocError, ClusterIpAllocator, NodePortAllocator};
 use lb::HealthCheck;
 use proxy::ServiceRules;
@@ -856,6 +857,58 @@ impl Network {
     pub fn proxy_rules(&self, namespace: &str, name: &str) -> Option<&ServiceRules> {
         self.state(namespace, name)
             .and_then(|s| s.rules_at(self.now))
+    }
+
+    /// kube-proxy's NAT rules for a Service as `iptables-save` would list them on `node` (the
+    /// `KUBE-SVC-…` / `KUBE-SVL-…` chains; chain hashes are simplified), for the UI.
+    pub fn iptables_save(&self, namespace: &str, name: &str, node: &str) -> Vec<String> {
+        let Some(st) = self.state(namespace, name) else {
+            return Vec::new();
+        };
+        let Some(rules) = st.rules_at(self.now) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, pr) in rules.ports.iter().enumerate() {
+            let comment = format!("{namespace}/{name}:{}", pr.name);
+            let tag = format!("{:016X}", hash::fnv1a64(comment.as_bytes()));
+            if let Some(ip) = st.alloc.cluster_ip {
+                out.push(format!(
+                    "-A KUBE-SERVICES -d {}/32 -p {} -m comment --comment \"{comment} cluster IP\" -m {} --dport {} -j KUBE-SVC-{tag}",
+                    fmt_ip(ip),
+                    pr.protocol.as_str().to_lowercase(),
+                    pr.protocol.as_str().to_lowercase(),
+                    pr.port
+                ));
+            }
+            if let Some(np) = st.alloc.node_ports.get(i).copied().flatten() {
+                let local = st.view.spec.external_traffic_policy == TrafficPolicy::Local;
+                let target = if local { "KUBE-EXT" } else { "KUBE-SVC" };
+                out.push(format!(
+                    "-A KUBE-NODEPORTS -p {} -m comment --comment \"{comment}\" -m {} --dport {np} -j {target}-{tag}",
+                    pr.protocol.as_str().to_lowercase(),
+                    pr.protocol.as_str().to_lowercase(),
+                ));
+            }
+            if pr.cluster.is_empty() {
+                out.push(format!(
+                    "-A KUBE-SERVICES -m comment --comment \"{comment} has no endpoints\" -j REJECT --reject-with icmp-port-unreachable"
+                ));
+            }
+            out.extend(proxy::render_chain(
+                &format!("KUBE-SVC-{tag}"),
+                &comment,
+                &pr.cluster,
+            ));
+            if let Some(chain) = pr.local_chain(node) {
+                out.extend(proxy::render_chain(
+                    &format!("KUBE-SVL-{tag}"),
+                    &comment,
+                    chain,
+                ));
+            }
+        }
+        out
     }
 
     /// `CLUSTER-IP` column.

@@ -478,3 +478,21 @@ fn service_dns_names_resolve_to_the_cluster_ip() {
     let r = net.curl(1_000, "http://nope/");
     assert_eq!(r.stderr, "curl: (6) Could not resolve host: nope");
 }
+
+#[test]
+fn iptables_save_lists_the_probability_cascade() {
+    let mut net = Network::new(SEED);
+    net.sync(0, hello_view());
+    net.sync(1_000, hello_view());
+    let lines = net.iptables_save("default", "hello-world-lb", "i-01");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("--probability 0.5000000000")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("-A KUBE-NODEPORTS")),
+        "{lines:#?}"
+    );
+}

@@ -224,8 +224,11 @@ impl CloudLb {
         if self.in_service.is_empty() {
             return None;
         }
-        let i = self.in_service[self.rr % self.in_service.len()];
-        self.rr = self.rr.wrapping_add(1);
+        if self.rr >= self.in_service.len() {
+            self.rr = 0;
+        }
+        let i = self.in_service[self.rr];
+        self.rr += 1;
         Some(&self.instances[i])
     }
 

@@ -145,6 +145,27 @@ pub(crate) struct PreFilter {
     tolerates_unschedulable: bool,
     checks_affinity: bool,
     requests_anything: bool,
+    /// Only cpu/memory/pod count can reject a node without any of the flags below: the
+    /// common case, decided by [`PreFilter::fits_quickly`] from the hot numbers alone.
+    simple: bool,
+    milli_cpu: i64,
+    memory: i64,
+}
+
+/// Node flags that send a node down the full filter path.
+const COMPLEX_NODE: u32 = F_UNSCHEDULABLE | F_HARD_TAINTS | F_PORTS;
+
+impl PreFilter {
+    /// True when the node certainly passes every filter (a `false` means "run the full
+    /// filters", which produce the exact rejection).
+    #[inline]
+    pub(crate) fn fits_quickly(&self, hot: &Hot) -> bool {
+        self.simple
+            && hot.flags & COMPLEX_NODE == 0
+            && hot.pods < hot.alloc_pods
+            && self.milli_cpu <= hot.alloc_cpu - hot.req_cpu
+            && self.memory <= hot.alloc_mem - hot.req_mem
+    }
 }
 
 impl PreFilter {
@@ -152,6 +173,12 @@ impl PreFilter {
         let unsched = Taint::new(TAINT_UNSCHEDULABLE, "", TaintEffect::NoSchedule);
         let r = &pod.requests;
         PreFilter {
+            simple: pod.node_name.is_none()
+                && !pod.has_required_node_constraints()
+                && r.ephemeral_storage == 0
+                && r.scalars.is_empty(),
+            milli_cpu: r.milli_cpu,
+            memory: r.memory,
             tolerates_unschedulable: tolerations_tolerate(&pod.tolerations, &unsched),
             // NodeAffinity PreFilter returns Skip without nodeSelector or required affinity.
             checks_affinity: pod.has_required_node_constraints(),

@@ -1255,3 +1255,55 @@ fn cycle_weighs_taint_and_affinity() {
     assert_eq!((a.taint_toleration, a.node_affinity), (0, 0));
     assert_eq!(sc.total - a.total, 3 * 100 + 2 * 100);
 }
+
+/// The hot-number shortcut never passes a node the full filters would reject.
+#[test]
+fn quick_fit_agrees_with_full_filters() {
+    use rand::Rng;
+    let mut r = rng();
+    for _ in 0..2_000 {
+        let mut n = node(
+            "n",
+            r.random_range(0..4_000),
+            r.random_range(0..(8i64 << 30)),
+        );
+        n.allocatable_pods = r.random_range(0..4);
+        if r.random_range(0..4) == 0 {
+            n.unschedulable = true;
+        }
+        if r.random_range(0..4) == 0 {
+            n.taints = vec![Taint::new("k", "v", TaintEffect::NoExecute)];
+        }
+        let mut cache = cache_with(vec![n], &[]);
+        for i in 0..r.random_range(0..3) {
+            let mut p = pod(
+                &format!("e{i}"),
+                &[c(r.random_range(0..2_000), r.random_range(0..(4i64 << 30)))],
+            );
+            if r.random_range(0..3) == 0 {
+                p.host_ports = vec![HostPort {
+                    ip: String::new(),
+                    protocol: Protocol::Tcp,
+                    port: 80,
+                }];
+            }
+            cache.add_pod("n", &p);
+        }
+        let mut p = pod(
+            "p",
+            &[c(r.random_range(0..2_000), r.random_range(0..(4i64 << 30)))],
+        );
+        if r.random_range(0..3) == 0 {
+            p.host_ports = vec![HostPort {
+                ip: String::new(),
+                protocol: Protocol::Tcp,
+                port: 80,
+            }];
+        }
+        let pre = PreFilter::new(&p);
+        let slot = cache.order()[0];
+        if pre.fits_quickly(cache.hot(slot)) {
+            assert_eq!(run_filters(&pre, &p, &cache, slot), None);
+        }
+    }
+}

@@ -259,7 +259,11 @@ impl Scheduler {
         let order = self.cache.order();
         for i in 0..n {
             let slot = order[(self.next_start_node_index + i) % n];
-            let mut verdict = filter::run_filters(&pre, pod, &self.cache, slot);
+            let mut verdict = if pre.fits_quickly(self.cache.hot(slot)) {
+                None
+            } else {
+                filter::run_filters(&pre, pod, &self.cache, slot)
+            };
             if verdict.is_none() {
                 if let Some(h) = &hard {
                     verdict = h.filter(self.cache.slot(slot)).err().map(|missing| {

@@ -1,35 +1,20 @@
 //! `kubeplay`: the native shell around the simulator. The only crate that touches files,
-//! the terminal and the process exit code.
-use clap::Parser;
+//! the terminal and the process exit code; everything it runs goes through the same
+//! command layer as the browser terminal, so a script behaves identically in both.
+//!
+//! Exit codes: 0 when every command succeeded, 1 when one failed (the failing lines are named
+//! on stderr with the seed), 2 on bad usage (clap's convention).
+#[cfg(feature = "engine")]
+mod run;
 
-/// Run Kubernetes cluster scenarios in a deterministic simulator.
-#[derive(Parser)]
-#[command(name = "kubeplay", version = kubeplay_core::VERSION)]
-struct Cli {
-    /// Manifest files to load and summarise.
-    files: Vec<std::path::PathBuf>,
-}
-
-fn main() {
-    let cli = Cli::parse();
-    let mut failed = false;
-    for f in &cli.files {
-        match std::fs::read_to_string(f) {
-            Ok(text) => {
-                let loaded = kubeplay_api::load(&text);
-                for d in &loaded.documents {
-                    println!("{}/{}", d.kind, d.name);
-                }
-                for e in &loaded.errors {
-                    eprintln!("{}:{e}", f.display());
-                    failed = true;
-                }
-            }
-            Err(e) => {
-                eprintln!("error: {}: {e}", f.display());
-                failed = true;
-            }
-        }
+fn main() -> std::process::ExitCode {
+    #[cfg(feature = "engine")]
+    {
+        run::main()
     }
-    std::process::exit(i32::from(failed));
+    #[cfg(not(feature = "engine"))]
+    {
+        eprintln!("kubeplay: built without the `engine` feature (the simulator session); rebuild with --features engine");
+        std::process::ExitCode::from(2)
+    }
 }

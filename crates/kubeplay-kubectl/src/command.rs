@@ -6,6 +6,10 @@
 use crate::flags::{bool_flag, opt_flag, parse, value_flag, Flag, Parsed};
 use crate::token::tokenize;
 
+/// The longest a single line may advance virtual time (sleep, waits, load runs): keeps every
+/// command's work bounded.
+pub const MAX_WAIT_MS: u64 = 24 * 3600 * 1000;
+
 /// A parsed line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Line {
@@ -351,6 +355,11 @@ pub fn parse_line(line: &str) -> Result<Line, String> {
                 .ok_or_else(|| format!("sleep: invalid time interval '{d}'"))?;
             if rest.len() > 1 {
                 return Err(format!("sleep: extra operand '{}'", rest[1]));
+            }
+            if ms > MAX_WAIT_MS {
+                return Err(
+                    "sleep: at most 24h of virtual time per sleep in the playground".into(),
+                );
             }
             Ok(Line::Sleep(ms))
         }

@@ -411,7 +411,10 @@ pub fn pod(o: &Value, events: &[Value], ctx: &Ctx) -> String {
     }
     w.line(0, &format!("IP:\t{}", s(o, "status.podIP")));
     let ips = list(o, "status.podIPs");
-    if ips.is_empty() {
+    if ips.is_empty() && !s(o, "status.podIP").is_empty() {
+        w.line(0, "IPs:");
+        w.line(1, &format!("IP:\t{}", s(o, "status.podIP")));
+    } else if ips.is_empty() {
         w.line(0, "IPs:\t<none>");
     } else {
         w.line(0, "IPs:");
@@ -697,7 +700,9 @@ pub fn service(o: &Value, endpoints: Option<&Value>, events: &[Value], ctx: &Ctx
         0,
         &format!(
             "IPs:\t{}",
-            if ips.is_empty() {
+            if ips.is_empty() && ip.is_empty() {
+                "<none>".to_string()
+            } else if ips.is_empty() {
                 ip.to_string()
             } else {
                 ips.join(",")

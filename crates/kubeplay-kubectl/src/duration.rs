@@ -174,7 +174,7 @@ pub fn parse_rfc3339_ms(s: &str) -> Option<i64> {
         n(17..19)?,
     );
     let mut ms = 0;
-    let mut rest = &s[19..];
+    let mut rest = s.get(19..)?;
     if let Some(frac) = rest.strip_prefix('.') {
         let digits = frac
             .find(|c: char| !c.is_ascii_digit())
@@ -293,5 +293,6 @@ mod tests {
         assert_eq!(format_rfc1123z(0), "Thu, 01 Jan 1970 00:00:00 +0000");
         assert_eq!(format_rfc1123z(t), "Thu, 01 Jan 2026 00:00:05 +0000");
         assert_eq!(parse_rfc3339_ms("garbage"), None);
+        assert_eq!(parse_rfc3339_ms("2026-01-01T00:00:0\u{e9}Z"), None);
     }
 }

@@ -1,0 +1,393 @@
+//! `kubectl apply -f`, `kubectl create -f|deployment|service|namespace`, and reading
+//! manifests through a [`FileSource`]: files, folders (`.yaml`, `.yml`, `.json`, sorted) and
+//! `-` (standard input).
+use crate::flags::Parsed;
+use crate::get::Target;
+use crate::resource::{self, Resource};
+use crate::session::{CommandOutput, FileSource, Session};
+use kubeplay_api::Object;
+use serde_json::json;
+
+/// One manifest file's loaded objects, with the messages loading printed.
+pub(crate) struct LoadedFile {
+    pub path: String,
+    pub objects: Vec<Object>,
+    /// Warnings, printed before the results.
+    pub messages: Vec<String>,
+    /// Rejected objects, printed after the results (kubectl aggregates errors at the end).
+    pub errors: Vec<String>,
+    pub failed: bool,
+}
+
+/// Expand `-f` values into files (folders list their manifests, sorted).
+pub(crate) fn expand_files(
+    p: &Parsed,
+    files: &dyn FileSource,
+) -> Result<Vec<(String, String)>, String> {
+    let names = p.all("filename");
+    if names.is_empty() {
+        return Err("error: must specify one of -f and -k".into());
+    }
+    let mut out = Vec::new();
+    for f in names {
+        if let Some(mut entries) = files.list_dir(&f) {
+            entries.sort();
+            let mut any = false;
+            for e in entries {
+                if e.ends_with(".yaml") || e.ends_with(".yml") || e.ends_with(".json") {
+                    let path = format!("{}/{e}", f.trim_end_matches('/'));
+                    let text = files.read(&path).map_err(|m| format!("error: {m}"))?;
+                    out.push((path, text));
+                    any = true;
+                }
+            }
+            if !any {
+                return Err(format!(
+                    "error: no objects passed to {}",
+                    p.get("filename").unwrap_or("")
+                ));
+            }
+            continue;
+        }
+        let text = files.read(&f).map_err(|m| format!("error: {m}"))?;
+        out.push((f, text));
+    }
+    Ok(out)
+}
+
+/// Load one file's text with the manifests loader, rendering its diagnostics as kubectl
+/// would print them.
+pub(crate) fn load_file(path: &str, text: &str, namespace: &str) -> LoadedFile {
+    let r = kubeplay_api::load(text);
+    let mut messages: Vec<String> = r.warnings().map(kubeplay_api::Diagnostic::render).collect();
+    for n in &r.not_simulated {
+        messages.push(format!("Warning: {}", n.render()));
+    }
+    // A document that does not parse stops the whole file, as kubectl's builder does.
+    let fatal: Vec<String> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error() && d.category != kubeplay_api::Category::Invalid)
+        .map(|d| format!("error: error parsing {path}: {}", d.render()))
+        .collect();
+    if !fatal.is_empty() {
+        messages.extend(fatal);
+        return LoadedFile {
+            path: path.to_string(),
+            objects: Vec::new(),
+            messages,
+            errors: Vec::new(),
+            failed: true,
+        };
+    }
+    // Invalid objects are rejected one by one (the API server's 422); the rest apply.
+    let errors = r.kubectl_errors();
+    let mut objects: Vec<Object> = Vec::new();
+    for lo in r.objects {
+        let mut o = lo.object;
+        if o.kind().namespaced() && o.meta().namespace.is_none() {
+            o.meta_mut().namespace = Some(namespace.to_string());
+        }
+        objects.push(o);
+    }
+    let failed = !errors.is_empty();
+    LoadedFile {
+        path: path.to_string(),
+        objects,
+        messages,
+        errors,
+        failed,
+    }
+}
+
+/// kubectl's spelling of a server error in apply/create: `Error from server (NotFound): …`.
+pub(crate) fn server_error(verb: &str, path: &str, msg: &str) -> String {
+    let reason = if msg.ends_with("not found") {
+        "NotFound"
+    } else if msg.contains("already exists") {
+        "AlreadyExists"
+    } else if msg.contains("is invalid") || msg.contains("Invalid value") {
+        "Invalid"
+    } else if msg.contains("forbidden") || msg.contains("Forbidden") {
+        "Forbidden"
+    } else {
+        "BadRequest"
+    };
+    if reason == "Invalid" && msg.starts_with("The ") {
+        return msg.to_string();
+    }
+    format!("Error from server ({reason}): error when {verb} \"{path}\": {msg}")
+}
+
+fn res_of(o: &Object) -> &'static Resource {
+    resource::by_kind(o.kind().as_str()).unwrap_or(&resource::RESOURCES[4])
+}
+
+impl Session {
+    /// `kubectl apply -f …` and `kubectl create -f …` (`create` refuses existing objects).
+    pub(crate) fn apply_files(
+        &mut self,
+        p: &Parsed,
+        files: &dyn FileSource,
+        create: bool,
+    ) -> CommandOutput {
+        let list = match expand_files(p, files) {
+            Ok(l) => l,
+            Err(e) => return CommandOutput::err(e),
+        };
+        let ns = self.ns(p);
+        let mut text = String::new();
+        let mut ok = true;
+        let dry = p.get("dry-run").is_some_and(|d| d != "none");
+        for (path, body) in list {
+            let lf = load_file(&path, &body, &ns);
+            for m in &lf.messages {
+                text.push_str(m);
+                text.push('\n');
+            }
+            if lf.failed && lf.objects.is_empty() {
+                for e in &lf.errors {
+                    text.push_str(e);
+                    text.push('\n');
+                }
+                ok = false;
+                continue;
+            }
+            if lf.objects.is_empty() && lf.messages.is_empty() {
+                text.push_str(&format!(
+                    "error: no objects passed to {}\n",
+                    if create { "create" } else { "apply" }
+                ));
+                ok = false;
+                continue;
+            }
+            for o in lf.objects {
+                let res = res_of(&o);
+                let name = o.name().to_string();
+                let kind = o.kind();
+                let exists = self
+                    .sim
+                    .get(kind, o.namespace().unwrap_or(""), &name)
+                    .is_some();
+                if create && exists {
+                    text.push_str(&server_error(
+                        "creating",
+                        &lf.path,
+                        &format!("{} \"{name}\" already exists", res.plural_qualified()),
+                    ));
+                    text.push('\n');
+                    ok = false;
+                    continue;
+                }
+                if dry {
+                    let what = if exists { "configured" } else { "created" };
+                    text.push_str(&format!(
+                        "{}/{name} {what} (dry run)\n",
+                        res.singular_qualified()
+                    ));
+                    continue;
+                }
+                let outcome = self.apply_objects(vec![o]);
+                for oc in outcome {
+                    match oc.result {
+                        Ok(a) => {
+                            let what = match a {
+                                kubeplay_core::ApplyAction::Created => "created",
+                                kubeplay_core::ApplyAction::Configured => "configured",
+                                kubeplay_core::ApplyAction::Unchanged => "unchanged",
+                            };
+                            text.push_str(&format!(
+                                "{}/{} {what}\n",
+                                res.singular_qualified(),
+                                oc.name
+                            ));
+                        }
+                        Err(e) => {
+                            let verb = if exists { "applying patch" } else { "creating" };
+                            text.push_str(&server_error(verb, &lf.path, &e));
+                            text.push('\n');
+                            ok = false;
+                        }
+                    }
+                }
+            }
+            for e in &lf.errors {
+                text.push_str(e);
+                text.push('\n');
+                ok = false;
+            }
+        }
+        CommandOutput { text, ok }
+    }
+
+    /// Targets named by `-f` files (for get/describe/delete -f).
+    pub(crate) fn targets_from_files(
+        &self,
+        p: &Parsed,
+        files: &dyn FileSource,
+    ) -> Result<Vec<Target>, String> {
+        let list = expand_files(p, files)?;
+        let ns = self.ns(p);
+        let mut out: Vec<Target> = Vec::new();
+        for (path, body) in list {
+            let lf = load_file(&path, &body, &ns);
+            if lf.failed && lf.objects.is_empty() {
+                let mut all = lf.messages.clone();
+                all.extend(lf.errors.iter().cloned());
+                return Err(all.join("\n"));
+            }
+            for o in lf.objects {
+                let res = res_of(&o);
+                match out.iter_mut().find(|t| t.res == res) {
+                    Some(t) => t.names.push(o.name().to_string()),
+                    None => out.push(Target {
+                        res,
+                        names: vec![o.name().to_string()],
+                    }),
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Apply one generated object (create deployment/service/namespace, expose).
+    pub(crate) fn create_object(&mut self, v: serde_json::Value, verb_word: &str) -> CommandOutput {
+        let text = crate::json::compact(&v);
+        let r = kubeplay_api::load(&text);
+        if let Some(d) = r.diagnostics.iter().find(|d| d.is_error()) {
+            return CommandOutput::err(d.render());
+        }
+        let Some(lo) = r.objects.into_iter().next() else {
+            return CommandOutput::err("error: nothing to create");
+        };
+        let o = lo.object;
+        let res = res_of(&o);
+        let name = o.name().to_string();
+        if self
+            .sim
+            .get(o.kind(), o.namespace().unwrap_or(""), &name)
+            .is_some()
+        {
+            return CommandOutput::err(format!(
+                "error: failed to create {}: {} \"{name}\" already exists",
+                res.kind.to_ascii_lowercase(),
+                res.plural_qualified()
+            ));
+        }
+        let out = self.apply_objects(vec![o]);
+        match out.into_iter().next().map(|o| o.result) {
+            Some(Ok(_)) => {
+                CommandOutput::ok(format!("{}/{name} {verb_word}", res.singular_qualified()))
+            }
+            Some(Err(e)) => CommandOutput::err(format!(
+                "error: failed to create {}: {e}",
+                res.kind.to_ascii_lowercase()
+            )),
+            None => CommandOutput::err("error: nothing to create"),
+        }
+    }
+
+    /// `kubectl create deployment NAME --image=IMAGE [--replicas=N] [--port=N]`.
+    pub(crate) fn create_deployment(&mut self, p: &Parsed) -> CommandOutput {
+        let Some(name) = p.args.first() else {
+            return CommandOutput::err("error: exactly one NAME is required, got 0\nSee 'kubectl create deployment -h' for help and examples");
+        };
+        let images = p.all("image");
+        if images.is_empty() {
+            return CommandOutput::err("error: required flag(s) \"image\" not set");
+        }
+        let replicas: i64 = match p.get("replicas").map(str::parse::<i64>) {
+            None => 1,
+            Some(Ok(n)) => n,
+            Some(Err(_)) => {
+                return CommandOutput::err(crate::command::flag_error(
+                    &crate::flags::invalid_int(
+                        "replicas",
+                        Some('r'),
+                        p.get("replicas").unwrap_or(""),
+                    ),
+                    "create deployment",
+                ))
+            }
+        };
+        let containers: Vec<serde_json::Value> = images
+            .iter()
+            .map(|img| {
+                let base = img.rsplit('/').next().unwrap_or(img);
+                let base = base.split([':', '@']).next().unwrap_or(base);
+                let mut c = json!({"name": base, "image": img, "resources": {}});
+                if let Some(port) = p.get("port").and_then(|x| x.parse::<i64>().ok()) {
+                    c["ports"] = json!([{"containerPort": port}]);
+                }
+                c
+            })
+            .collect();
+        let v = json!({
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": name, "namespace": self.ns(p), "labels": {"app": name}},
+            "spec": {
+                "replicas": replicas,
+                "selector": {"matchLabels": {"app": name}},
+                "template": {
+                    "metadata": {"labels": {"app": name}},
+                    "spec": {"containers": containers}
+                }
+            }
+        });
+        self.create_object(v, "created")
+    }
+
+    /// `kubectl create service clusterip|nodeport|loadbalancer NAME --tcp=PORT[:TARGET]`.
+    pub(crate) fn create_service(&mut self, typ: &str, p: &Parsed) -> CommandOutput {
+        let Some(name) = p.args.first() else {
+            return CommandOutput::err("error: exactly one NAME is required, got 0");
+        };
+        let tcp = p.all("tcp");
+        if tcp.is_empty() {
+            return CommandOutput::err("error: at least one tcp port specifier must be provided");
+        }
+        let mut ports = Vec::new();
+        for spec in tcp
+            .iter()
+            .flat_map(|t| t.split(',').map(str::to_string).collect::<Vec<_>>())
+        {
+            let (a, b) = spec.split_once(':').unwrap_or((&spec, &spec));
+            let (Ok(port), Ok(target)) = (a.parse::<i64>(), b.parse::<i64>()) else {
+                return CommandOutput::err(format!("error: invalid port specifier {spec:?}"));
+            };
+            let mut pv = json!({"name": format!("{port}-{target}"), "port": port, "targetPort": target, "protocol": "TCP"});
+            if let Some(np) = p.get("node-port").and_then(|x| x.parse::<i64>().ok()) {
+                pv["nodePort"] = json!(np);
+            }
+            ports.push(pv);
+        }
+        let typ = match typ {
+            "nodeport" => "NodePort",
+            "loadbalancer" => "LoadBalancer",
+            _ => "ClusterIP",
+        };
+        let mut spec = json!({"type": typ, "selector": {"app": name}, "ports": ports});
+        if p.get("clusterip") == Some("None") {
+            spec["clusterIP"] = json!("None");
+        }
+        let v = json!({
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": name, "namespace": self.ns(p), "labels": {"app": name}},
+            "spec": spec,
+        });
+        self.create_object(v, "created")
+    }
+
+    /// `kubectl create namespace NAME`.
+    pub(crate) fn create_namespace(&mut self, p: &Parsed) -> CommandOutput {
+        let Some(name) = p.args.first() else {
+            return CommandOutput::err("error: exactly one NAME is required, got 0");
+        };
+        self.create_object(
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}),
+            "created",
+        )
+    }
+}

@@ -1,0 +1,279 @@
+//! The adapter between kubectl's view (objects as JSON, addressed by resource type) and the
+//! engine's API (typed objects, `Kind`). Everything that calls into `kubeplay-core` for reads
+//! lives here, so engine API changes touch one file.
+use crate::duration::{format_rfc3339, parse_rfc3339_ms};
+use crate::printers::{get, list, s, Ctx};
+use crate::resource::Resource;
+use crate::session::Session;
+use kubeplay_api::{Kind, Object};
+use serde_json::{json, Value};
+
+/// The engine kind behind a resource type, if the engine stores it.
+pub fn kind_of(res: &Resource) -> Option<Kind> {
+    Kind::from_name(res.kind)
+}
+
+/// A typed object from its JSON (after a kubectl-side edit such as `label` or `scale`).
+pub fn object_from_value(v: Value) -> Result<Object, String> {
+    let kind = s(&v, "kind").to_string();
+    let r = match kind.as_str() {
+        "Deployment" => serde_json::from_value(v).map(Object::Deployment),
+        "ReplicaSet" => serde_json::from_value(v).map(Object::ReplicaSet),
+        "Pod" => serde_json::from_value(v).map(Object::Pod),
+        "Service" => serde_json::from_value(v).map(Object::Service),
+        "Node" => serde_json::from_value(v).map(Object::Node),
+        "Namespace" => serde_json::from_value(v).map(Object::Namespace),
+        "InstanceGroup" => serde_json::from_value(v).map(Object::InstanceGroup),
+        other => return Err(format!("kind {other:?} cannot be updated in the simulator")),
+    };
+    r.map_err(|e| e.to_string())
+}
+
+impl Session {
+    /// Virtual now as Unix milliseconds (the engine's clock starts at a fixed epoch).
+    pub(crate) fn now_unix_ms(&self) -> i64 {
+        let epoch = parse_rfc3339_ms(&kubeplay_core::clock::rfc3339(0)).unwrap_or(0);
+        epoch + i64::try_from(self.sim.now_ms()).unwrap_or(i64::MAX / 2)
+    }
+
+    /// Printer context at the current virtual time.
+    pub(crate) fn ctx(&self, wide: bool) -> Ctx {
+        Ctx {
+            now_ms: self.now_unix_ms(),
+            wide,
+        }
+    }
+
+    /// Every object of a resource type, in every namespace, sorted by namespace and name.
+    pub(crate) fn list_all(&self, res: &Resource) -> Vec<Value> {
+        let mut out: Vec<Value> = match res.kind {
+            "Event" => self.events_json(),
+            "Endpoints" => self.endpoints_json(),
+            _ => match kind_of(res) {
+                Some(k) => self
+                    .sim
+                    .objects_of(k)
+                    .iter()
+                    .map(Object::to_value)
+                    .collect(),
+                None => Vec::new(),
+            },
+        };
+        out.sort_by(|a, b| {
+            (s(a, "metadata.namespace"), s(a, "metadata.name"))
+                .cmp(&(s(b, "metadata.namespace"), s(b, "metadata.name")))
+        });
+        out
+    }
+
+    /// Objects of a resource type in `ns` (or all namespaces for `None` and cluster-scoped).
+    pub(crate) fn list_in(&self, res: &Resource, ns: Option<&str>) -> Vec<Value> {
+        let all = self.list_all(res);
+        match ns {
+            Some(n) if res.namespaced => all
+                .into_iter()
+                .filter(|o| s(o, "metadata.namespace") == n)
+                .collect(),
+            _ => all,
+        }
+    }
+
+    /// One object by name.
+    pub(crate) fn get_one(&self, res: &Resource, ns: &str, name: &str) -> Option<Value> {
+        match kind_of(res) {
+            Some(k) => self.sim.get(k, ns, name).map(|o| o.to_value()),
+            None => self
+                .list_in(res, Some(ns))
+                .into_iter()
+                .find(|o| s(o, "metadata.name") == name),
+        }
+    }
+
+    /// Kubernetes Events as v1 Event objects.
+    pub(crate) fn events_json(&self) -> Vec<Value> {
+        let epoch = parse_rfc3339_ms(&kubeplay_core::clock::rfc3339(0)).unwrap_or(0);
+        let ts = |ms: u64| format_rfc3339(epoch + i64::try_from(ms).unwrap_or(0));
+        self.sim
+            .events()
+            .map(|e| {
+                let name = if e.name.is_empty() {
+                    format!(
+                        "{}.{:016x}",
+                        e.involved_name,
+                        e.first_ms.saturating_mul(1_000_000)
+                    )
+                } else {
+                    e.name.clone()
+                };
+                let api_version = crate::resource::by_kind(e.involved_kind)
+                    .map_or("v1".to_string(), Resource::api_version);
+                let mut involved = json!({
+                    "apiVersion": api_version,
+                    "kind": e.involved_kind,
+                    "name": e.involved_name,
+                    "uid": e.involved_uid,
+                });
+                if crate::resource::by_kind(e.involved_kind).is_some_and(|r| r.namespaced) {
+                    involved["namespace"] = json!(e.namespace);
+                }
+                if let Some(fp) = &e.field_path {
+                    involved["fieldPath"] = json!(fp);
+                }
+                let mut source = json!({"component": e.source_component});
+                if let Some(h) = &e.source_host {
+                    source["host"] = json!(h);
+                }
+                json!({
+                    "apiVersion": "v1",
+                    "kind": "Event",
+                    "metadata": {
+                        "name": name,
+                        "namespace": e.namespace,
+                        "creationTimestamp": ts(e.first_ms),
+                    },
+                    "involvedObject": involved,
+                    "reason": e.reason,
+                    "message": e.message,
+                    "type": e.type_,
+                    "count": e.count,
+                    "firstTimestamp": ts(e.first_ms),
+                    "lastTimestamp": ts(e.last_ms),
+                    "source": source,
+                    "reportingComponent": e.source_component,
+                    "reportingInstance": e.source_host.clone().unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    /// Events about one object, oldest first.
+    pub(crate) fn events_about(&self, kind: &str, ns: &str, name: &str) -> Vec<Value> {
+        self.events_json()
+            .into_iter()
+            .filter(|e| {
+                s(e, "involvedObject.kind") == kind
+                    && s(e, "involvedObject.name") == name
+                    && (s(e, "involvedObject.namespace").is_empty()
+                        || s(e, "involvedObject.namespace") == ns)
+            })
+            .collect()
+    }
+
+    /// Endpoints objects, one per Service with a selector: ready pods' IPs on the resolved
+    /// target ports (not-ready ones under `notReadyAddresses`), as the endpoints controller
+    /// writes them.
+    pub(crate) fn endpoints_json(&self) -> Vec<Value> {
+        let pods: Vec<Value> = self
+            .sim
+            .objects_of(Kind::Pod)
+            .iter()
+            .map(Object::to_value)
+            .collect();
+        let mut out = Vec::new();
+        for svc in self
+            .sim
+            .objects_of(Kind::Service)
+            .iter()
+            .map(Object::to_value)
+        {
+            let ns = s(&svc, "metadata.namespace").to_string();
+            let Some(sel) = get(&svc, "spec.selector").and_then(Value::as_object) else {
+                continue;
+            };
+            if sel.is_empty() {
+                continue;
+            }
+            let selected: Vec<&Value> = pods
+                .iter()
+                .filter(|p| s(p, "metadata.namespace") == ns)
+                .filter(|p| {
+                    sel.iter()
+                        .all(|(k, v)| get(p, "metadata.labels").and_then(|l| l.get(k)) == Some(v))
+                })
+                .filter(|p| !s(p, "status.podIP").is_empty())
+                .filter(|p| get(p, "metadata.deletionTimestamp").is_none())
+                .collect();
+            let mut ready = Vec::new();
+            let mut not_ready = Vec::new();
+            for p in &selected {
+                let is_ready = list(p, "status.conditions")
+                    .iter()
+                    .any(|c| s(c, "type") == "Ready" && s(c, "status") == "True");
+                let addr = json!({
+                    "ip": s(p, "status.podIP"),
+                    "nodeName": s(p, "spec.nodeName"),
+                    "targetRef": {
+                        "kind": "Pod",
+                        "name": s(p, "metadata.name"),
+                        "namespace": ns,
+                        "uid": s(p, "metadata.uid"),
+                    }
+                });
+                if is_ready {
+                    ready.push(addr);
+                } else {
+                    not_ready.push(addr);
+                }
+            }
+            let ports: Vec<Value> = list(&svc, "spec.ports")
+                .iter()
+                .map(|sp| {
+                    let port = match sp.get("targetPort") {
+                        Some(Value::Number(n)) => n.as_i64().unwrap_or(0),
+                        Some(Value::String(name)) => selected
+                            .iter()
+                            .flat_map(|p| list(p, "spec.containers"))
+                            .flat_map(|c| list(c, "ports"))
+                            .find(|cp| s(cp, "name") == name)
+                            .map_or(0, |cp| crate::printers::i(cp, "containerPort")),
+                        _ => crate::printers::i(sp, "port"),
+                    };
+                    let mut p = json!({"port": port, "protocol": if s(sp, "protocol").is_empty() { "TCP" } else { s(sp, "protocol") }});
+                    if !s(sp, "name").is_empty() {
+                        p["name"] = json!(s(sp, "name"));
+                    }
+                    p
+                })
+                .collect();
+            // the endpoints controller packs addresses sorted by IP
+            ready.sort_by(|a, b| s(a, "ip").cmp(s(b, "ip")));
+            not_ready.sort_by(|a, b| s(a, "ip").cmp(s(b, "ip")));
+            let mut subset = json!({"ports": ports});
+            if !ready.is_empty() {
+                subset["addresses"] = Value::Array(ready);
+            }
+            if !not_ready.is_empty() {
+                subset["notReadyAddresses"] = Value::Array(not_ready);
+            }
+            let subsets =
+                if subset.get("addresses").is_some() || subset.get("notReadyAddresses").is_some() {
+                    vec![subset]
+                } else {
+                    Vec::new()
+                };
+            let mut ep = json!({
+                "apiVersion": "v1",
+                "kind": "Endpoints",
+                "metadata": {
+                    "name": s(&svc, "metadata.name"),
+                    "namespace": ns,
+                    "creationTimestamp": s(&svc, "metadata.creationTimestamp"),
+                    "labels": get(&svc, "metadata.labels").cloned().unwrap_or(json!({})),
+                },
+            });
+            if !subsets.is_empty() {
+                ep["subsets"] = Value::Array(subsets);
+            }
+            if ep["metadata"]["labels"]
+                .as_object()
+                .is_some_and(serde_json::Map::is_empty)
+            {
+                if let Some(m) = ep["metadata"].as_object_mut() {
+                    m.remove("labels");
+                }
+            }
+            out.push(ep);
+        }
+        out
+    }
+}

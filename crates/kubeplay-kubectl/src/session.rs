@@ -1,0 +1,407 @@
+//! [`Session`]: one simulated cluster plus the terminal state around it (current namespace),
+//! and the entry points the CLI and the browser terminal call.
+//!
+//! A line goes through [`crate::command::parse_line`] (pure grammar, kubectl's error texts),
+//! then to the verb's handler, which reads and writes the cluster through the engine's API
+//! and prints with the printers in this crate. Files named by `apply -f` come through a
+//! [`FileSource`], so the CLI can serve them from disk and the web app from its editor tabs.
+use crate::command::{parse_line, Line};
+use kubeplay_core::network::Network;
+use kubeplay_core::Sim;
+
+/// What one command printed and whether it succeeded (kubectl's exit code 0).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CommandOutput {
+    /// Everything the command printed (stdout and stderr, in order), newline-terminated
+    /// unless empty.
+    pub text: String,
+    /// Whether the command succeeded.
+    pub ok: bool,
+}
+
+impl CommandOutput {
+    /// A successful output.
+    pub fn ok(text: impl Into<String>) -> Self {
+        Self {
+            text: terminate(text.into()),
+            ok: true,
+        }
+    }
+    /// A failed output.
+    pub fn err(text: impl Into<String>) -> Self {
+        Self {
+            text: terminate(text.into()),
+            ok: false,
+        }
+    }
+}
+
+fn terminate(mut s: String) -> String {
+    if !s.is_empty() && !s.ends_with('\n') {
+        s.push('\n');
+    }
+    s
+}
+
+/// Where `apply -f`, `delete -f` and friends read files from. Paths are as the user typed
+/// them; implementations resolve them (the CLI against the script's folder).
+pub trait FileSource {
+    /// The file's text, or an error message such as `open x.yaml: no such file or directory`.
+    fn read(&self, path: &str) -> Result<String, String>;
+    /// The files in a folder (names only), if `path` is a folder.
+    fn list_dir(&self, path: &str) -> Option<Vec<String>> {
+        let _ = path;
+        None
+    }
+}
+
+/// A file source with no files (the terminal before any editor tab exists).
+pub struct NoFiles;
+
+impl FileSource for NoFiles {
+    fn read(&self, path: &str) -> Result<String, String> {
+        Err(format!("the path \"{path}\" does not exist"))
+    }
+}
+
+/// In-memory files, for tests and the web app's editor tabs.
+#[derive(Debug, Clone, Default)]
+pub struct MemFiles {
+    /// (path, contents), searched in order.
+    pub files: Vec<(String, String)>,
+}
+
+impl FileSource for MemFiles {
+    fn read(&self, path: &str) -> Result<String, String> {
+        let p = path.trim_start_matches("./");
+        self.files
+            .iter()
+            .find(|(n, _)| n.trim_start_matches("./") == p)
+            .map(|(_, t)| t.clone())
+            .ok_or_else(|| format!("the path \"{path}\" does not exist"))
+    }
+    fn list_dir(&self, path: &str) -> Option<Vec<String>> {
+        let dir = path.trim_start_matches("./").trim_end_matches('/');
+        let prefix = if dir.is_empty() || dir == "." {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        let names: Vec<String> = self
+            .files
+            .iter()
+            .filter_map(|(n, _)| {
+                n.trim_start_matches("./")
+                    .strip_prefix(prefix.as_str())
+                    .map(str::to_string)
+            })
+            .filter(|n| !n.contains('/'))
+            .collect();
+        if names.is_empty() {
+            None
+        } else {
+            Some(names)
+        }
+    }
+}
+
+/// A failed line of a script: its 1-based number and text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptFailure {
+    /// 1-based line number in the script.
+    pub line: usize,
+    /// The command as written.
+    pub command: String,
+}
+
+/// The transcript of a script run.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ScriptOutput {
+    /// `$ command` lines each followed by the command's output.
+    pub transcript: String,
+    /// Lines whose command failed.
+    pub failures: Vec<ScriptFailure>,
+    /// Whether the run stopped at the first failure (`fail_fast`).
+    pub stopped: bool,
+}
+
+/// One simulated cluster and its terminal state.
+///
+/// ```
+/// let mut s = kubeplay_kubectl::Session::new(1);
+/// let out = s.run_line("kubectl get pdos");
+/// assert!(!out.ok);
+/// assert_eq!(out.text, "error: the server doesn't have a resource type \"pdos\"\n");
+/// ```
+pub struct Session {
+    pub(crate) sim: Sim,
+    pub(crate) net: Network,
+    /// Access-log lines per pod name (requests sent with `curl`).
+    pub(crate) access: std::collections::BTreeMap<String, Vec<String>>,
+    /// Finished load runs: (start ms, end ms, successes per pod), for `kubectl top`.
+    pub(crate) loads: Vec<(u64, u64, std::collections::BTreeMap<String, u64>)>,
+    pub(crate) namespace: String,
+    /// Virtual time that passes after a command that changes the cluster (default 1 s).
+    settle_ms: u64,
+}
+
+impl Session {
+    /// A session on the default cluster.
+    pub fn new(seed: u64) -> Self {
+        Self::with_sim(Sim::new(seed))
+    }
+
+    /// A session around an existing simulator (for `--cluster FILE`).
+    pub fn with_sim(mut sim: Sim) -> Self {
+        let net = kubeplay_core::network::sim::attach(&mut sim);
+        Self {
+            sim,
+            net,
+            access: std::collections::BTreeMap::new(),
+            loads: Vec::new(),
+            namespace: "default".into(),
+            settle_ms: 1000,
+        }
+    }
+
+    /// The simulator, for views (the web app's cluster picture).
+    pub fn sim(&self) -> &Sim {
+        &self.sim
+    }
+
+    /// The simulator, for the web app's buttons that act directly. Call [`Session::sync`]
+    /// after changing it so the network model sees the change.
+    pub fn sim_mut(&mut self) -> &mut Sim {
+        &mut self.sim
+    }
+
+    /// The network model (Services, endpoints, load balancers, traffic statistics).
+    pub fn net(&self) -> &Network {
+        &self.net
+    }
+
+    /// Hand the network the cluster's current state (after direct changes to the sim).
+    pub fn sync(&mut self) {
+        kubeplay_core::network::sim::sync(&mut self.sim, &mut self.net);
+    }
+
+    /// Apply objects through the API server's admission (Service IP and port allocation).
+    pub fn apply_objects(
+        &mut self,
+        objects: Vec<kubeplay_api::Object>,
+    ) -> Vec<kubeplay_core::ApplyOutcome> {
+        kubeplay_core::network::sim::apply(&mut self.sim, &mut self.net, objects)
+    }
+
+    /// Run one line without files (`apply -f` then reports the file as missing).
+    pub fn run_line(&mut self, line: &str) -> CommandOutput {
+        self.run_line_with(line, &NoFiles)
+    }
+
+    /// Run one line, reading files through `files`.
+    pub fn run_line_with(&mut self, line: &str, files: &dyn FileSource) -> CommandOutput {
+        let out = self.dispatch(line, files);
+        // verbs may have changed the sim directly (delete, scale, chaos): let the network see it
+        self.sync();
+        out
+    }
+
+    fn dispatch(&mut self, line: &str, files: &dyn FileSource) -> CommandOutput {
+        let expanded;
+        let line = if line.contains("$(") {
+            match self.substitute(line, files) {
+                Ok(l) => {
+                    expanded = l;
+                    expanded.as_str()
+                }
+                Err(e) => return CommandOutput::err(e),
+            }
+        } else {
+            line
+        };
+        match parse_line(line) {
+            Ok(Line::Empty) => CommandOutput {
+                text: String::new(),
+                ok: true,
+            },
+            Ok(Line::Help(t)) => CommandOutput::ok(t),
+            Ok(Line::Sleep(ms)) => {
+                self.advance(ms);
+                CommandOutput {
+                    text: String::new(),
+                    ok: true,
+                }
+            }
+            Ok(Line::Kubectl { verb, parsed }) => {
+                let out = self.kubectl(&verb, &parsed, files);
+                if mutates(&verb) {
+                    self.advance(self.settle_ms);
+                }
+                out
+            }
+            Ok(Line::Curl(p)) => self.curl(&p),
+            Ok(Line::Sim(words)) => {
+                let out = self.sim_verb(&words);
+                if words.first().is_some_and(|w| w != "time" && w != "load") {
+                    self.advance(self.settle_ms);
+                }
+                out
+            }
+            Ok(Line::Kops(words)) => {
+                let out = self.kops(&words);
+                if words.first().is_some_and(|w| w == "edit") {
+                    self.advance(self.settle_ms);
+                }
+                out
+            }
+            Err(e) => CommandOutput::err(e),
+        }
+    }
+
+    /// Shell command substitution, `$(kubectl get svc x -o jsonpath=…)`, outside single
+    /// quotes: the inner line runs first and its output (trailing newlines removed) replaces
+    /// it, as bash does. One level deep.
+    fn substitute(&mut self, line: &str, files: &dyn FileSource) -> Result<String, String> {
+        let chars: Vec<char> = line.chars().collect();
+        let mut out = String::new();
+        let mut i = 0;
+        let mut in_single = false;
+        while i < chars.len() {
+            let c = chars[i];
+            if c == '\'' {
+                in_single = !in_single;
+            }
+            if !in_single && c == '$' && chars.get(i + 1) == Some(&'(') {
+                let mut depth = 0;
+                let mut j = i + 1;
+                let mut quote: Option<char> = None;
+                let mut end = None;
+                while j < chars.len() {
+                    let d = chars[j];
+                    match quote {
+                        Some(q) if d == q => quote = None,
+                        Some(_) => {}
+                        None => match d {
+                            '\'' | '"' => quote = Some(d),
+                            '(' => depth += 1,
+                            ')' => {
+                                depth -= 1;
+                                if depth == 0 {
+                                    end = Some(j);
+                                    break;
+                                }
+                            }
+                            _ => {}
+                        },
+                    }
+                    j += 1;
+                }
+                let Some(end) = end else {
+                    return Err("unexpected EOF while looking for matching `)'".into());
+                };
+                let inner: String = chars[i + 2..end].iter().collect();
+                if inner.contains("$(") {
+                    return Err("nested command substitution is not supported".into());
+                }
+                let r = self.dispatch(&inner, files);
+                if !r.ok {
+                    return Err(r.text.trim_end().to_string());
+                }
+                out.push_str(r.text.trim_end_matches('\n'));
+                i = end + 1;
+                continue;
+            }
+            out.push(c);
+            i += 1;
+        }
+        Ok(out)
+    }
+
+    /// Run a script: every non-blank, non-comment line is echoed as `$ line` and followed by
+    /// its output. With `fail_fast` the run stops at the first failing line.
+    pub fn run_script(
+        &mut self,
+        script: &str,
+        files: &dyn FileSource,
+        fail_fast: bool,
+    ) -> ScriptOutput {
+        let mut out = ScriptOutput::default();
+        for (n, raw) in script.lines().enumerate() {
+            let line = raw.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            out.transcript.push_str("$ ");
+            out.transcript.push_str(line);
+            out.transcript.push('\n');
+            let r = self.run_line_with(line, files);
+            out.transcript.push_str(&r.text);
+            // kubectl leaves `-o jsonpath` output without a newline; the transcript keeps the
+            // next `$` line on its own line, as a terminal prompt would after a newline.
+            if !r.text.is_empty() && !r.text.ends_with('\n') {
+                out.transcript.push('\n');
+            }
+            if !r.ok {
+                out.failures.push(ScriptFailure {
+                    line: n + 1,
+                    command: line.to_string(),
+                });
+                if fail_fast {
+                    out.stopped = true;
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    /// Advance virtual time by `ms`, keeping the network model in step.
+    pub fn advance(&mut self, ms: u64) {
+        let target = self.sim.now_ms().saturating_add(ms);
+        self.advance_to(target);
+    }
+
+    /// Advance virtual time to `t_ms`.
+    pub fn advance_to(&mut self, t_ms: u64) {
+        // A stalled sim (bounded steps) keeps its time; the next command sees the state.
+        let _ = kubeplay_core::network::sim::run_until(&mut self.sim, &mut self.net, t_ms);
+    }
+
+    /// How much virtual time passes after each command that changes the cluster. Scripts
+    /// and the CLI keep the default of 1 s, the time a real API round trip and the
+    /// controllers' first reaction take, so `get pods` right after `apply` shows the new pods
+    /// as they would appear; a shell that runs virtual time on its own clock can set 0.
+    pub fn set_settle_ms(&mut self, ms: u64) {
+        self.settle_ms = ms;
+    }
+
+    /// Change the namespace commands use when none is given (what
+    /// `kubectl config set-context --current --namespace=NS` does on a real machine).
+    pub fn set_namespace(&mut self, ns: &str) {
+        self.namespace = ns.to_string();
+    }
+
+    /// The namespace commands use when none is given.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+}
+
+/// Verbs after which virtual time settles (they write to the cluster).
+fn mutates(verb: &str) -> bool {
+    !matches!(
+        verb,
+        "get"
+            | "describe"
+            | "logs"
+            | "explain"
+            | "version"
+            | "cluster-info"
+            | "api-resources"
+            | "top nodes"
+            | "top pods"
+            | "wait"
+            | "rollout status"
+            | "rollout history"
+    )
+}

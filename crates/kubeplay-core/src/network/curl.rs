@@ -148,6 +148,8 @@ pub struct CurlResult {
     pub stderr: String,
     /// The pod that answered.
     pub pod: Option<String>,
+    /// Its namespace.
+    pub pod_namespace: Option<String>,
     /// Client-side elapsed time, µs.
     pub elapsed_us: u64,
     /// The failure, if any.

@@ -129,6 +129,37 @@ pub struct EndpointSlice {
     pub endpoints: Vec<SliceEndpoint>,
 }
 
+impl EndpointSlice {
+    /// `PORTS` column of `kubectl get endpointslices` (`formatDiscoveryPorts`): port numbers
+    /// joined by `,`, `<unset>` when the slice has none.
+    pub fn ports_column(&self) -> String {
+        if self.ports.is_empty() {
+            return "<unset>".into();
+        }
+        let ports: Vec<String> = self.ports.iter().map(|p| p.port.to_string()).collect();
+        ports.join(",")
+    }
+
+    /// `ENDPOINTS` column (`formatDiscoveryEndpoints`): up to three addresses, then
+    /// ` + N more...`; `<unset>` when empty.
+    pub fn endpoints_column(&self) -> String {
+        if self.endpoints.is_empty() {
+            return "<unset>".into();
+        }
+        let shown: Vec<String> = self
+            .endpoints
+            .iter()
+            .take(3)
+            .map(|e| DisplayIp(e.ip).to_string())
+            .collect();
+        let mut s = shown.join(",");
+        if self.endpoints.len() > 3 {
+            s.push_str(&format!(" + {} more...", self.endpoints.len() - 3));
+        }
+        s
+    }
+}
+
 /// Upstream's `maxEndpointsPerSlice` default.
 pub const MAX_ENDPOINTS_PER_SLICE: usize = 100;
 /// Upstream's `maxCapacity` for v1 Endpoints (over it: truncated + annotation).

@@ -496,3 +496,27 @@ fn iptables_save_lists_the_probability_cascade() {
         "{lines:#?}"
     );
 }
+
+#[test]
+fn local_policy_preserves_the_client_source_and_cluster_masquerades() {
+    for (policy, expect) in [
+        (TrafficPolicy::Cluster, "(from 172.20.32.11)"),
+        (TrafficPolicy::Local, "(from 172.20.0.5)"),
+    ] {
+        let mut net = Network::new(SEED);
+        let mut v = hello_view();
+        v.services[0].spec.type_ = ServiceType::NodePort;
+        v.services[0].spec.external_traffic_policy = policy;
+        net.sync(0, v.clone());
+        net.sync(1_000, v);
+        let np = net
+            .allocation("default", "hello-world-lb")
+            .unwrap()
+            .node_ports[0]
+            .unwrap();
+        let r = net.curl(1_000, &format!("http://172.20.32.11:{np}/"));
+        assert_eq!(r.exit_code, 0, "{}", r.stderr);
+        let last = r.hops.last().unwrap().line();
+        assert!(last.ends_with(expect), "{policy:?}: {last}");
+    }
+}

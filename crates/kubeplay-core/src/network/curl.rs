@@ -96,8 +96,15 @@ pub enum Hop {
         /// Chosen by session affinity.
         affinity: bool,
     },
-    /// The request reached this pod.
-    Pod(String),
+    /// The request reached this pod, from this source address: the node's own for
+    /// `externalTrafficPolicy: Cluster` (kube-proxy masquerades external traffic), the
+    /// original one for `Local` and for traffic from inside the cluster.
+    Pod {
+        /// Pod name.
+        name: String,
+        /// Source address the pod sees.
+        source: Ip,
+    },
     /// It went no further: why.
     Dropped(String),
 }
@@ -129,7 +136,7 @@ impl Hop {
                 };
                 format!("kube-proxy@{node} {how} -> {}:{port}", DisplayIp(*backend))
             }
-            Hop::Pod(p) => format!("pod {p}"),
+            Hop::Pod { name, source } => format!("pod {name} (from {})", DisplayIp(*source)),
             Hop::Dropped(why) => format!("dropped: {why}"),
         }
     }

@@ -184,7 +184,10 @@ impl Network {
                     return (Err(Failure::Refused), lat.client_node_us);
                 };
                 let failing = l.failing_from.is_some_and(|f| t >= f);
-                note(&mut hops, || Hop::Pod(p.name.clone()));
+                note(&mut hops, || Hop::Pod {
+                    name: p.name.clone(),
+                    source: VPC_CLIENT,
+                });
                 let jitter = self.jitter(&lat);
                 let us = lat.client_node_us + lat.app_us + jitter;
                 if failing {
@@ -333,7 +336,10 @@ impl Network {
             });
         };
         let pr = &rules.ports[port];
-        let chain = if external && st.view.spec.external_traffic_policy == TrafficPolicy::Local {
+        let local_policy = external && st.view.spec.external_traffic_policy == TrafficPolicy::Local;
+        // KUBE-EXT-… masquerades external traffic under `Cluster`; `Local` keeps the source.
+        let seen_src = if external && !local_policy { n.ip } else { src };
+        let chain = if local_policy {
             match pr.local_chain(&n.name) {
                 Some(c) if !c.is_empty() => c,
                 _ => {
@@ -406,7 +412,10 @@ impl Network {
             return Err(Failure::Refused);
         };
         let failing = listener.failing_from.is_some_and(|f| t >= f);
-        note(hops, || Hop::Pod(pod.name.clone()));
+        note(hops, || Hop::Pod {
+            name: pod.name.clone(),
+            source: seen_src,
+        });
         if failing {
             return Err(Failure::Unavailable);
         }

@@ -49,6 +49,9 @@ pub struct EndpointSubset {
 pub struct Endpoints {
     /// Repacked subsets.
     pub subsets: Vec<EndpointSubset>,
+    /// More than [`MAX_ENDPOINT_ADDRESSES`] addresses were cut: the object carries the
+    /// annotation `endpoints.kubernetes.io/over-capacity: truncated`.
+    pub truncated: bool,
 }
 
 impl Endpoints {
@@ -281,7 +284,50 @@ fn repack(per_addr: Vec<(EndpointAddress, bool, Vec<EndpointPort>)>) -> Endpoint
         ss.not_ready_addresses.sort_by(addr_cmp);
     }
     subsets.sort_by(|a, b| a.ports.cmp(&b.ports));
-    Endpoints { subsets }
+    let mut ep = Endpoints {
+        subsets,
+        truncated: false,
+    };
+    ep.truncated = truncate(&mut ep.subsets, MAX_ENDPOINT_ADDRESSES);
+    ep
+}
+
+/// `truncateEndpoints` (endpoints_controller.go): over capacity, keep each subset's share
+/// (rounded up, capped by what is left), ready addresses first; if the ready ones alone are
+/// over, every not-ready address goes.
+fn truncate(subsets: &mut [EndpointSubset], max_capacity: usize) -> bool {
+    let total_ready: usize = subsets.iter().map(|s| s.addresses.len()).sum();
+    let total_not_ready: usize = subsets.iter().map(|s| s.not_ready_addresses.len()).sum();
+    if total_ready + total_not_ready <= max_capacity {
+        return false;
+    }
+    let truncate_ready = total_ready > max_capacity;
+    let (max, num_total) = if truncate_ready {
+        (max_capacity, total_ready)
+    } else {
+        (max_capacity - total_ready, total_not_ready)
+    };
+    let mut can_be_added = max;
+    for ss in subsets.iter_mut() {
+        let in_subset = if truncate_ready {
+            ss.addresses.len()
+        } else {
+            ss.not_ready_addresses.len()
+        };
+        // math.Ceil(in/total * max), in integers.
+        let to_add = (in_subset * max)
+            .div_ceil(num_total.max(1))
+            .min(can_be_added);
+        if truncate_ready {
+            ss.addresses.truncate(to_add);
+            ss.not_ready_addresses.clear();
+            can_be_added -= ss.addresses.len();
+        } else {
+            ss.not_ready_addresses.truncate(to_add);
+            can_be_added -= ss.not_ready_addresses.len();
+        }
+    }
+    true
 }
 
 /// Slice contents before naming: `(ports, endpoints)` groups of at most
@@ -460,6 +506,23 @@ mod tests {
             e.kubectl_column(),
             "10.0.0.1:80,10.0.0.10:80,10.0.0.2:80 + 7 more..."
         );
+    }
+
+    #[test]
+    fn over_capacity_endpoints_are_truncated_ready_first() {
+        let s = svc(TargetPort::Number(80));
+        let pods: Vec<PodView> = (0..1100u32)
+            .map(|i| {
+                let mut p = pod(&format!("p{i}"), 0);
+                p.ip = Some(ipv4(10, 1, (i / 250) as u8, (i % 250) as u8 + 1));
+                p.ready = i < 900;
+                p
+            })
+            .collect();
+        let e = compute_endpoints(&s, &pods);
+        assert!(e.truncated);
+        assert_eq!((e.ready_count(), e.not_ready_count()), (900, 100));
+        assert!(!compute_endpoints(&s, &pods[..1000]).truncated);
     }
 
     #[test]

@@ -1307,3 +1307,39 @@ fn quick_fit_agrees_with_full_filters() {
         }
     }
 }
+
+/// BalancedAllocation equals Go's float64 evaluation everywhere, including the near-integer
+/// cases where the exact rational would differ (cpu 0/1 with memory 17/25: Go says 65).
+#[test]
+fn balanced_score_is_go_float64_exact() {
+    let go = |p: i64, cp: i64, q: i64, cq: i64| {
+        let f0 = (p as f64 / cp as f64).min(1.0);
+        let f1 = (q as f64 / cq as f64).min(1.0);
+        ((1.0 - ((f0 - f1) / 2.0).abs()) * 100.0) as i64
+    };
+    assert_eq!(score::balanced_score(0, 1, 17, 25), 65);
+    for cp in 1..=40 {
+        for cq in 1..=40 {
+            for p in 0..=cp + 1 {
+                for q in 0..=cq + 1 {
+                    assert_eq!(
+                        score::balanced_score(p, cp, q, cq),
+                        go(p, cp, q, cq),
+                        "{p}/{cp} {q}/{cq}"
+                    );
+                    if cp > 12 || cq > 12 {
+                        continue;
+                    }
+                    let mut n = node("n", cp, cq);
+                    n.allocatable_pods = 10;
+                    let cache = cache_with(vec![n], &[]);
+                    let mut pd = pod("p", &[]);
+                    pd.requests.milli_cpu = p;
+                    pd.requests.memory = q;
+                    let hot = per_node_hot(&cache, |h| score::balanced_allocation(&pd, h));
+                    assert_eq!(hot[0], go(p, cp, q, cq), "hot {p}/{cp} {q}/{cq}");
+                }
+            }
+        }
+    }
+}

@@ -16,6 +16,7 @@
 pub mod backoff;
 pub mod cache;
 pub mod filter;
+pub mod gofloat;
 pub mod message;
 pub mod score;
 pub mod spread;

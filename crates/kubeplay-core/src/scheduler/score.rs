@@ -5,6 +5,7 @@
 //! rational is computed instead (see [`balanced_allocation`]).
 
 use super::cache::{Hot, NodeState};
+use super::gofloat;
 use super::types::{tolerations_tolerate, PodInfo, TaintEffect, Toleration};
 
 /// `framework.MaxNodeScore`.
@@ -68,9 +69,9 @@ pub(crate) fn least_allocated(pod: &PodInfo, node: &Hot) -> i64 {
 }
 
 /// `balancedResourceScorer` for two resources: `int64((1 - |f_cpu - f_mem| / 2) * 100)` with
-/// each fraction `requested / allocatable` capped at 1, computed as an exact rational:
-/// `floor((200·P·Q − 100·|p·Q − q·P|) / (2·P·Q))`. Upstream evaluates it in float64; the two
-/// agree except when the exact value is an integer that float rounding lands just below.
+/// each fraction `requested / allocatable` capped at 1. Computed as the exact rational
+/// `floor((200·P·Q − 100·|p·Q − q·P|) / (2·P·Q))`, which is what Go's float64 gives unless the
+/// value is within a hair of an integer; there [`gofloat`] replays Go's float64 steps exactly.
 pub fn balanced_score(p: i64, cap_p: i64, q: i64, cap_q: i64) -> i64 {
     match (cap_p > 0, cap_q > 0) {
         // fewer than two fractions: std = 0
@@ -85,10 +86,17 @@ pub fn balanced_score(p: i64, cap_p: i64, q: i64, cap_q: i64) -> i64 {
     let num = 200 * pq - 100 * d;
     // Small operands (the usual case) divide in u64, which is much cheaper than u128.
     let den = 2 * pq;
-    if let (Ok(n), Ok(dn)) = (u64::try_from(num), u64::try_from(den)) {
-        return (n / dn) as i64;
+    if near_integer(num % den, den) {
+        return gofloat::balanced_score_float(p as u64, cap_p as u64, q as u64, cap_q as u64);
     }
     (num / den) as i64
+}
+
+/// True when `rem / den` (the fractional part of an exact score) is within 2^-30 of 0 or 1:
+/// only there can float64 rounding move Go's truncated result (its error is ~1e-14).
+#[inline]
+fn near_integer(rem: u128, den: u128) -> bool {
+    (rem << 30) < den || ((den - rem) << 30) < den
 }
 
 /// NodeResourcesBalancedAllocation on actual requests (`useRequested`).
@@ -101,8 +109,16 @@ pub(crate) fn balanced_allocation(pod: &PodInfo, node: &Hot) -> i64 {
         let d = (p * node.alloc_mem as u64).abs_diff(q * node.alloc_cpu as u64);
         if let Some(x) = d.checked_mul(50) {
             let k = div_by(x, node.pq, node.inv_pq);
-            let ceil = k + u64::from(k * node.pq != x);
-            return MAX_NODE_SCORE - ceil as i64;
+            let rem = x - k * node.pq;
+            if !near_integer(u128::from(rem), u128::from(node.pq)) {
+                return MAX_NODE_SCORE - (k + u64::from(rem != 0)) as i64;
+            }
+            return gofloat::balanced_score_float(
+                p,
+                node.alloc_cpu as u64,
+                q,
+                node.alloc_mem as u64,
+            );
         }
     }
     balanced_score(

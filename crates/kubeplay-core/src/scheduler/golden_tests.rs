@@ -1343,3 +1343,33 @@ fn balanced_score_is_go_float64_exact() {
         }
     }
 }
+
+/// `explain` covers every node, scores all feasible ones and changes nothing.
+#[test]
+fn explain_is_side_effect_free() {
+    let mut s = Scheduler::new();
+    let mut nodes: Vec<NodeSpec> = (0..150)
+        .map(|i| node(&format!("n{i:03}"), 4000, 8 << 30))
+        .collect();
+    nodes[3].unschedulable = true;
+    s.cache = cache_with(nodes, &[]);
+    s.schedule(&pod("first", &[c(100, 1)]), &mut rng(), false);
+    let before = s.next_start_node_index();
+    let r = s.explain(&pod("p", &[c(100, 1)]));
+    assert_eq!(r.len(), 150);
+    assert_eq!(
+        r.iter()
+            .filter(|n| matches!(n.verdict, Verdict::Feasible(Some(_))))
+            .count(),
+        149
+    );
+    assert!(matches!(
+        &r[3].verdict,
+        Verdict::Rejected {
+            plugin: "NodeUnschedulable",
+            ..
+        }
+    ));
+    assert_eq!(s.next_start_node_index(), before);
+    assert_eq!(s.percentage_of_nodes_to_score, 0);
+}

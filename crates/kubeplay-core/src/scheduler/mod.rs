@@ -177,6 +177,32 @@ impl Scheduler {
         Scheduler::default()
     }
 
+    /// "Why Pending / why this node" on demand, without scheduling: every node's filter
+    /// verdict and, for the feasible ones, the plugin scores they would get if all of them
+    /// were scored (percentageOfNodesToScore lifted). Draws no randomness and leaves the
+    /// round-robin index where it was, so asking never changes what the sim does next.
+    pub fn explain(&mut self, pod: &PodInfo) -> Vec<NodeReport> {
+        let (start, pct) = (
+            self.next_start_node_index,
+            self.percentage_of_nodes_to_score,
+        );
+        self.next_start_node_index = 0;
+        self.percentage_of_nodes_to_score = 100;
+        self.find_feasible(pod);
+        let reports = if self.feasible.len() > 1 {
+            self.score(pod);
+            let scored = std::mem::take(&mut self.scored);
+            let r = self.reports(pod, Some(&scored));
+            self.scored = scored;
+            r
+        } else {
+            self.reports(pod, None)
+        };
+        self.next_start_node_index = start;
+        self.percentage_of_nodes_to_score = pct;
+        reports
+    }
+
     /// Where the next cycle starts filtering (`nextStartNodeIndex`).
     pub fn next_start_node_index(&self) -> usize {
         self.next_start_node_index

@@ -1373,3 +1373,57 @@ fn explain_is_side_effect_free() {
     assert_eq!(s.next_start_node_index(), before);
     assert_eq!(s.percentage_of_nodes_to_score, 0);
 }
+
+/// filtering_test.go-style zone constraint: zone1 holds 3 matching pods, zone2 one; with
+/// maxSkew 1 only zone2 fits; with minDomains 3 (two domains exist) the global minimum counts
+/// as 0 and nothing fits.
+#[test]
+fn hard_spread_zone_and_min_domains() {
+    let zoned = |n: &str, z: &str| {
+        let mut s = node(n, 4000, 1 << 30);
+        s.labels.insert(LABEL_ZONE.into(), z.into());
+        s
+    };
+    let build = || {
+        let mut s = Scheduler::new();
+        s.cache = cache_with(
+            vec![
+                zoned("node-a", "zone1"),
+                zoned("node-b", "zone1"),
+                zoned("node-x", "zone2"),
+                zoned("node-y", "zone2"),
+            ],
+            &[],
+        );
+        for (i, n) in ["node-a", "node-a", "node-b", "node-x"].iter().enumerate() {
+            s.cache.add_pod(n, &foo_pod(&format!("p{i}"), "default"));
+        }
+        s
+    };
+    let sel = Selector {
+        requirements: vec![Requirement::new("foo", Operator::Exists, &[])],
+    };
+    let mut p = foo_pod("incoming", "default");
+    p.spread_constraints = vec![SpreadConstraint::new(
+        LABEL_ZONE,
+        1,
+        WhenUnsatisfiable::DoNotSchedule,
+        sel,
+    )];
+    let d = build().schedule(&p, &mut rng(), false);
+    assert!(
+        matches!(d.node.as_deref(), Some("node-x") | Some("node-y")),
+        "{d:?}"
+    );
+    assert_eq!(d.reasons.get(filter::REASON_SPREAD), Some(&2));
+    p.spread_constraints[0].min_domains = 3;
+    let d = build().schedule(&p, &mut rng(), false);
+    assert_eq!(d.node, None);
+    assert_eq!(
+        d.message.as_deref(),
+        Some(
+            "0/4 nodes are available: 4 node(s) didn't match pod topology spread constraints. \
+             preemption: 0/4 nodes are available: 4 No preemption victims found for incoming pod."
+        )
+    );
+}

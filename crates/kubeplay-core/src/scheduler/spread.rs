@@ -180,13 +180,11 @@ impl<'p> HardSpread<'p> {
                 *counts[ci].entry(value).or_insert(0) += n;
             }
         }
+        // `c.Selector.Matches(podLabels)`: an empty (non-nil) selector matches every pod here,
+        // although countPodsMatchSelector counts nothing for it; that is upstream's behaviour.
         let self_match = constraints
             .iter()
-            .map(|c| {
-                c.selector
-                    .as_ref()
-                    .is_some_and(|s| !s.is_empty() && s.matches(&pod.labels))
-            })
+            .map(|c| c.selector.as_ref().is_some_and(|s| s.matches(&pod.labels)))
             .collect();
         Some(HardSpread {
             constraints,

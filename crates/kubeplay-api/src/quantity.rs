@@ -87,6 +87,16 @@ impl Quantity {
     pub fn is_negative(&self) -> bool {
         self.milli < 0
     }
+
+    /// The API server's canonical spelling (`Quantity.String()`): `0.5` → `500m`, `1000` → `1k`,
+    /// `1.5Gi` → `1536Mi`, `1e3` → `1e3`. The suffix family of the input (binary, decimal,
+    /// exponent) is kept, as upstream does. Falls back to the original text when the value does
+    /// not fit exact 128-bit arithmetic.
+    pub fn canonical(&self) -> String {
+        split(&self.original)
+            .and_then(|p| p.canonical())
+            .unwrap_or_else(|| self.original.clone())
+    }
 }
 
 impl PartialEq for Quantity {
@@ -167,6 +177,8 @@ struct Parts {
     exp10: i32,
     /// Power of 1024 to apply.
     exp1024: u32,
+    /// Suffix family, for the canonical spelling.
+    format: Format,
 }
 
 impl Parts {
@@ -204,6 +216,80 @@ impl Parts {
         } else {
             magnitude
         }
+    }
+}
+
+/// Which suffix family a quantity was written in (upstream `Format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    BinarySi,
+    DecimalSi,
+    DecimalExponent,
+}
+
+impl Parts {
+    /// Exact decimal `(mantissa, exponent)` with trailing zeros removed; None on overflow.
+    fn exact(&self) -> Option<(i128, i32)> {
+        let mut m = self.digits;
+        for _ in 0..self.exp1024 {
+            m = m.checked_mul(1024)?;
+        }
+        let mut e = self.exp10;
+        if m == 0 {
+            return Some((0, 0));
+        }
+        while m % 10 == 0 {
+            m /= 10;
+            e += 1;
+        }
+        Some((if self.negative { -m } else { m }, e))
+    }
+
+    fn canonical(&self) -> Option<String> {
+        if self.inexact {
+            return None;
+        }
+        let (m, e) = self.exact()?;
+        if m == 0 {
+            return Some("0".into());
+        }
+        if self.format == Format::BinarySi && e >= 0 {
+            let mut v = m.checked_mul(10i128.checked_pow(u32::try_from(e).ok()?)?)?;
+            if v.abs() >= 1024 {
+                let mut k = 0;
+                while k < 6 && v % 1024 == 0 {
+                    v /= 1024;
+                    k += 1;
+                }
+                let suffix = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"][k];
+                return Some(format!("{v}{suffix}"));
+            }
+        }
+        // A multiple of three for the exponent, moving the rest into the mantissa.
+        let r = e.rem_euclid(3);
+        let m = m.checked_mul(10i128.pow(r.unsigned_abs()))?;
+        let e = e - r;
+        if self.format == Format::DecimalExponent {
+            return Some(if e == 0 {
+                m.to_string()
+            } else {
+                format!("{m}e{e}")
+            });
+        }
+        let suffix = match e {
+            -9 => "n",
+            -6 => "u",
+            -3 => "m",
+            0 => "",
+            3 => "k",
+            6 => "M",
+            9 => "G",
+            12 => "T",
+            15 => "P",
+            18 => "E",
+            _ => return Some(format!("{m}e{e}")),
+        };
+        Some(format!("{m}{suffix}"))
     }
 }
 
@@ -256,6 +342,11 @@ fn split(text: &str) -> Option<Parts> {
         return None;
     }
     let suffix = &text[i..];
+    let format = match suffix.as_bytes().first() {
+        Some(b'e' | b'E') => Format::DecimalExponent,
+        _ if suffix.ends_with('i') => Format::BinarySi,
+        _ => Format::DecimalSi,
+    };
     let (exp10, exp1024) = match suffix {
         "" => (0, 0),
         "Ki" => (0, 1),
@@ -281,6 +372,7 @@ fn split(text: &str) -> Option<Parts> {
         inexact,
         exp10: exp10 - frac_len,
         exp1024,
+        format,
     })
 }
 
@@ -356,6 +448,30 @@ mod tests {
             i64::MAX
         );
         assert_eq!(milli("1e-9999"), 1);
+    }
+
+    #[test]
+    fn canonical_spelling_matches_upstream() {
+        let c = |s: &str| {
+            Quantity::parse(s)
+                .map(|q| q.canonical())
+                .unwrap_or_default()
+        };
+        assert_eq!(c("0.5"), "500m");
+        assert_eq!(c("500m"), "500m");
+        assert_eq!(c("1000"), "1k");
+        assert_eq!(c("1500"), "1500");
+        assert_eq!(c("2"), "2");
+        assert_eq!(c("1.5Gi"), "1536Mi");
+        assert_eq!(c("128Mi"), "128Mi");
+        assert_eq!(c("1024Ki"), "1Mi");
+        assert_eq!(c("0.5Ki"), "512");
+        assert_eq!(c("1e3"), "1e3");
+        assert_eq!(c("129e6"), "129e6");
+        assert_eq!(c("1G"), "1G");
+        assert_eq!(c("0"), "0");
+        assert_eq!(c("100u"), "100u");
+        assert_eq!(c("-1"), "-1");
     }
 
     #[test]

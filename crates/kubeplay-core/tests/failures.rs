@@ -238,7 +238,7 @@ impl World {
                     state: i.state,
                 })
                 .collect();
-            for a in reconcile_groups(now, &groups, &views) {
+            for a in reconcile_groups(now, &groups, &views, &[]) {
                 if let GroupAction::Launch {
                     zone, join_at_ms, ..
                 } = a

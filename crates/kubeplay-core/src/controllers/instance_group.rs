@@ -90,11 +90,14 @@ pub enum GroupAction {
     },
 }
 
-/// One reconciliation of every group at `now`.
+/// One reconciliation of every group at `now`. Zones in `unavailable` (a simulated zone
+/// outage) receive no launches; the ASG places replacements in the remaining subnets, and
+/// launches nothing when none remain.
 pub fn reconcile_groups(
     now: Ms,
     groups: &[GroupView],
     instances: &[InstanceView],
+    unavailable: &[String],
 ) -> Vec<GroupAction> {
     let mut out = Vec::new();
     for g in groups {
@@ -115,12 +118,15 @@ pub fn reconcile_groups(
         let n = live.len() as u32;
         if n < desired {
             for _ in n..desired {
-                // Least populated zone, ties to the first subnet listed.
-                let zone = zones
+                // Least populated available zone, ties to the first subnet listed.
+                let Some(zone) = zones
                     .iter()
+                    .filter(|z| !unavailable.contains(z))
                     .min_by_key(|z| per_zone[z.as_str()])
-                    .expect("at least one zone")
-                    .clone();
+                    .cloned()
+                else {
+                    break;
+                };
                 *per_zone.get_mut(zone.as_str()).expect("zone") += 1;
                 out.push(GroupAction::Launch {
                     group: g.name.clone(),
@@ -155,6 +161,16 @@ pub fn reconcile_groups(
         }
     }
     out
+}
+
+/// `sim zone-outage ZONE`: the instances (of any group) to terminate, every live one in the
+/// zone. Pass the zone in `unavailable` to [`reconcile_groups`] until the outage ends.
+pub fn zone_outage(instances: &[InstanceView], zone: &str) -> Vec<String> {
+    instances
+        .iter()
+        .filter(|i| i.zone == zone && i.state != InstanceState::Terminated)
+        .map(|i| i.name.clone())
+        .collect()
 }
 
 /// A Node as the cloud node lifecycle controller sees it.
@@ -269,7 +285,7 @@ mod tests {
             inst("n3", "us-east-1c", 3, InstanceState::Running),
         ];
         assert_eq!(
-            reconcile_groups(100_000, &g, &i),
+            reconcile_groups(100_000, &g, &i, &[]),
             [GroupAction::Launch {
                 group: "nodes".into(),
                 zone: "us-east-1b".into(),
@@ -286,7 +302,7 @@ mod tests {
                 join_at_ms: 190_000,
             },
         ));
-        assert!(reconcile_groups(101_000, &g, &i2).is_empty());
+        assert!(reconcile_groups(101_000, &g, &i2, &[]).is_empty());
     }
 
     /// Lowering maxSize terminates the newest instance of the most populated zone.
@@ -299,7 +315,7 @@ mod tests {
             inst("n3", "b", 3, InstanceState::Running),
         ];
         assert_eq!(
-            reconcile_groups(0, &g, &i),
+            reconcile_groups(0, &g, &i, &[]),
             [GroupAction::Terminate {
                 instance: "n2".into()
             }]
@@ -311,7 +327,7 @@ mod tests {
     fn scale_out_balances_zones() {
         let g = [group(4, 5, &["a", "b"])];
         let i = [inst("n1", "a", 1, InstanceState::Running)];
-        let zones: Vec<String> = reconcile_groups(0, &g, &i)
+        let zones: Vec<String> = reconcile_groups(0, &g, &i, &[])
             .into_iter()
             .map(|a| match a {
                 GroupAction::Launch { zone, .. } => zone,
@@ -319,6 +335,30 @@ mod tests {
             })
             .collect();
         assert_eq!(zones, ["b", "a", "b"]);
+    }
+
+    /// A zone outage terminates the zone's instances; replacements go to the other zones.
+    #[test]
+    fn zone_outage_moves_capacity() {
+        let g = [group(3, 3, &["a", "b", "c"])];
+        let mut i = vec![
+            inst("n1", "a", 1, InstanceState::Running),
+            inst("n2", "b", 2, InstanceState::Running),
+            inst("n3", "c", 3, InstanceState::Running),
+        ];
+        assert_eq!(zone_outage(&i, "b"), ["n2"]);
+        i[1].state = InstanceState::Terminated;
+        let out = reconcile_groups(0, &g, &i, &["b".to_string()]);
+        assert_eq!(
+            out,
+            [GroupAction::Launch {
+                group: "nodes".into(),
+                zone: "a".into(),
+                join_at_ms: INSTANCE_BOOT_MS
+            }]
+        );
+        let all: Vec<String> = ["a", "b", "c"].iter().map(|z| z.to_string()).collect();
+        assert!(reconcile_groups(0, &g, &i, &all).is_empty());
     }
 
     /// Only NotReady nodes without an instance are deleted; stopped ones get the shutdown taint.

@@ -386,7 +386,8 @@ pub fn App() -> Html {
         Callback::from(move |()| {
             let text = store.tabs[store.active].text.clone();
             let loaded = kubeplay_api::load(&text);
-            engine.borrow_mut().apply(&text);
+            let name = store.tabs[store.active].name.clone();
+            engine.borrow_mut().apply(&name, &text);
             store.dispatch(Msg::Applied {
                 docs: loaded
                     .documents
@@ -455,7 +456,9 @@ pub fn App() -> Html {
         let (engine, store, renderer) = (engine.clone(), store.clone(), renderer.clone());
         Callback::from(move |obj: Option<ObjRef>| {
             renderer.borrow_mut().selected = obj.clone();
-            let ins = obj.as_ref().map(|o| Rc::new(engine.borrow().inspect(o)));
+            let ins = obj
+                .as_ref()
+                .map(|o| Rc::new(engine.borrow_mut().inspect(o)));
             store.dispatch(Msg::Select(obj, ins));
         })
     };
@@ -513,7 +516,8 @@ pub fn App() -> Html {
                 }
                 "Enter" => {
                     e.prevent_default();
-                    select.emit(renderer.borrow().hover.clone());
+                    let hovered = renderer.borrow().hover.clone();
+                    select.emit(hovered);
                     None
                 }
                 "Escape" => {

@@ -46,8 +46,17 @@ impl Backend {
         None
     }
 
-    /// `kubectl apply -f -` with `text`; returns kubectl's output.
-    pub fn apply(&mut self, text: &str) -> String {
+    /// A copy for replay checkpoints, when the simulator supports it.
+    pub fn try_clone(&self) -> Option<Backend> {
+        Some(self.clone())
+    }
+
+    /// `kubectl apply -f NAME` with the editor tab `name` holding `text`: (command, output).
+    pub fn apply(&mut self, name: &str, text: &str) -> (String, String) {
+        (format!("kubectl apply -f {name}"), self.apply_text(text))
+    }
+
+    fn apply_text(&mut self, text: &str) -> String {
         let loaded = kubeplay_api::load(text);
         let mut out = Vec::new();
         for d in &loaded.documents {
@@ -74,7 +83,6 @@ impl Backend {
         let verb = line.split_whitespace().next().unwrap_or("");
         match verb {
             "" => String::new(),
-            "help" => HELP.to_string(),
             "kubectl" | "k" | "sim" | "curl" => {
                 format!("{verb}: the command layer is not connected in this build yet")
             }
@@ -83,7 +91,7 @@ impl Backend {
     }
 
     /// Snapshot for drawing.
-    pub fn view(&self) -> View {
+    pub fn view(&mut self) -> View {
         View {
             now_ms: self.now_ms,
             ..View::default()
@@ -96,12 +104,12 @@ impl Backend {
     }
 
     /// `kubectl describe` of an object.
-    pub fn describe(&self, obj: &ObjRef) -> String {
+    pub fn describe(&mut self, obj: &ObjRef) -> String {
         format!("{}: no details yet", obj.kubectl_ref())
     }
 
     /// The object as YAML.
-    pub fn yaml(&self, _obj: &ObjRef) -> String {
+    pub fn yaml(&mut self, _obj: &ObjRef) -> String {
         String::new()
     }
 
@@ -115,5 +123,3 @@ impl Backend {
         crate::terminal::fallback_complete(line)
     }
 }
-
-const HELP: &str = "commands: kubectl <verb> …, sim <verb> …, curl <url>, sleep <duration>, help";

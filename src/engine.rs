@@ -25,7 +25,6 @@ pub struct Entry {
     pub output: String,
 }
 
-#[derive(Clone)]
 struct Checkpoint {
     t: u64,
     backend: Backend,
@@ -117,9 +116,9 @@ impl Engine {
             .unwrap_or_default()
     }
 
-    /// `kubectl apply` the text of one editor tab.
-    pub fn apply(&mut self, text: &str) -> String {
-        self.act("apply", text)
+    /// `kubectl apply -f NAME` with the text of the editor tab `name`.
+    pub fn apply(&mut self, name: &str, text: &str) -> String {
+        self.act("apply", &format!("{name}\n{text}"))
     }
 
     /// Run one terminal line.
@@ -129,13 +128,26 @@ impl Engine {
 
     fn exec(&mut self, a: &Action) {
         let (prompt, output) = match a.k.as_str() {
-            "apply" => (
-                "kubectl apply -f <editor>".to_string(),
-                self.backend.apply(&a.p),
-            ),
+            "apply" => {
+                // payload: the tab's file name, a newline, then its text
+                let (name, text) =
+                    a.p.split_once('\n')
+                        .unwrap_or(("manifest.yaml", a.p.as_str()));
+                self.backend.apply(name, text)
+            }
             _ => {
                 let line = a.p.trim();
-                if let Some(rest) = line.strip_prefix("sleep ") {
+                if line == "help" || line == "clear" {
+                    let out = if line == "help" {
+                        HELP.to_string()
+                    } else {
+                        String::new()
+                    };
+                    (line.to_string(), out)
+                } else if line == "kubeplay-debug-panic" {
+                    // exercises the error panel (e2e test); never part of a real session
+                    panic!("debug panic requested from the terminal");
+                } else if let Some(rest) = line.strip_prefix("sleep ") {
                     // `sleep 30` / `sleep 30s` / `sleep 2m`: advance virtual time right away
                     let ms = parse_duration_ms(rest.trim());
                     match ms {
@@ -192,12 +204,14 @@ impl Engine {
             if at.is_multiple_of(CHECKPOINT_EVERY_MS)
                 && self.checkpoints.last().is_none_or(|c| c.t < at)
             {
-                self.checkpoints.push(Checkpoint {
-                    t: at,
-                    backend: self.backend.clone(),
-                    next_action: self.next_action,
-                    transcript_len: self.transcript.len(),
-                });
+                if let Some(backend) = self.backend.try_clone() {
+                    self.checkpoints.push(Checkpoint {
+                        t: at,
+                        backend,
+                        next_action: self.next_action,
+                        transcript_len: self.transcript.len(),
+                    });
+                }
             }
         }
         self.run_pending(t);
@@ -239,13 +253,19 @@ impl Engine {
     pub fn seek(&mut self, t: u64) {
         let t = quantize(t);
         if t < self.now_ms() {
-            let cp = self.checkpoints.iter().rev().find(|c| c.t <= t).cloned();
-            match cp {
-                Some(cp) => {
-                    self.backend = cp.backend;
-                    self.next_action = cp.next_action;
-                    self.transcript.truncate(cp.transcript_len);
-                    self.checkpoints.retain(|c| c.t <= cp.t);
+            let cp = self.checkpoints.iter().rposition(|c| c.t <= t);
+            let restored = cp.and_then(|i| {
+                let c = &self.checkpoints[i];
+                c.backend
+                    .try_clone()
+                    .map(|b| (b, c.t, c.next_action, c.transcript_len))
+            });
+            match restored {
+                Some((backend, cp_t, next_action, transcript_len)) => {
+                    self.backend = backend;
+                    self.next_action = next_action;
+                    self.transcript.truncate(transcript_len);
+                    self.checkpoints.retain(|c| c.t <= cp_t);
                 }
                 None => {
                     self.backend = Backend::new(self.seed);
@@ -290,7 +310,7 @@ impl Engine {
     }
 
     /// Describe, YAML and (for a pod) the scheduler's reasons, for the inspector.
-    pub fn inspect(&self, obj: &ObjRef) -> Inspect {
+    pub fn inspect(&mut self, obj: &ObjRef) -> Inspect {
         Inspect {
             describe: self.backend.describe(obj),
             yaml: self.backend.yaml(obj),
@@ -314,6 +334,17 @@ pub struct Inspect {
     /// For a pod: per-node scheduler verdicts as table rows (node, verdict, score).
     pub why: Vec<Vec<String>>,
 }
+
+/// What `help` prints in the terminal.
+pub const HELP: &str = "\
+kubectl get|describe|apply|delete|scale|rollout|cordon|uncordon|drain|taint|logs|top|events …
+sim terminate|stop|start node/NAME   terminate an instance, stop or start its kubelet
+sim crash pod/NAME                   crash a pod's container
+sim load URL --rps N --for DURATION  send load through a Service
+curl http://SERVICE                  one request
+sleep DURATION                       advance virtual time (30s, 2m)
+clear                                clear the terminal
+Keys: Tab completes, ↑/↓ history; `:` focuses this prompt from anywhere, `?` shows all keys.";
 
 /// `30`, `30s`, `1500ms`, `2m`, `1h` → ms.
 pub fn parse_duration_ms(s: &str) -> Option<u64> {
@@ -342,7 +373,7 @@ mod tests {
 
     fn run(frames: &[f64]) -> (u64, usize) {
         let mut e = Engine::new(7);
-        e.apply(HELLO);
+        e.apply("hello-world.yaml", HELLO);
         e.playing = true;
         e.speed = 10;
         for f in frames {
@@ -363,7 +394,7 @@ mod tests {
     #[test]
     fn seek_back_replays_the_script() {
         let mut e = Engine::new(3);
-        e.apply(HELLO);
+        e.apply("hello-world.yaml", HELLO);
         e.seek(25_000);
         e.command("sleep 5");
         let t_after = e.now_ms();

@@ -5,6 +5,12 @@
 //! simulator outside the VDOM, `app` runs the fixed-timestep render loop (`clock`) and draws
 //! the canvas (`render` + `canvas`) from a flat snapshot (`view`).
 mod app;
+// The placeholder until the simulator lands on main; `--features engine` (or
+// `data-cargo-features="engine"` in www/index.html) wires in kubeplay-kubectl's `Session`.
+#[cfg(not(feature = "engine"))]
+mod backend;
+#[cfg(feature = "engine")]
+#[path = "backend_session.rs"]
 mod backend;
 mod canvas;
 mod clock;
@@ -21,6 +27,7 @@ mod terminal;
 mod view;
 
 fn main() {
-    panic::install();
     yew::Renderer::<app::App>::new().render();
+    // after render: Yew installs its console hook there, and ours chains to it
+    panic::install();
 }

@@ -109,11 +109,11 @@ pub fn actions_for(
 ) -> Vec<(&'static str, String)> {
     match obj {
         ObjRef::Node(n) => vec![
-            ("Terminate instance", format!("sim terminate-instance {n}")),
+            ("Terminate instance", format!("sim terminate node/{n}")),
             if kubelet_up {
-                ("Stop kubelet", format!("sim kubelet stop {n}"))
+                ("Stop kubelet", format!("sim stop node/{n}"))
             } else {
-                ("Start kubelet", format!("sim kubelet start {n}"))
+                ("Start kubelet", format!("sim start node/{n}"))
             },
             if cordoned {
                 ("Uncordon", format!("kubectl uncordon {n}"))
@@ -128,7 +128,7 @@ pub fn actions_for(
         ],
         ObjRef::Pod(n) => vec![
             ("Delete", format!("kubectl delete pod {n}")),
-            ("Crash container", format!("sim crash pod {n}")),
+            ("Crash container", format!("sim crash pod/{n}")),
             ("Describe", format!("kubectl describe pod {n}")),
         ],
         ObjRef::Service(n) => vec![
@@ -136,7 +136,10 @@ pub fn actions_for(
             if loaded {
                 ("Stop load", format!("sim load stop {n}"))
             } else {
-                ("Start load", format!("sim load start {n}"))
+                (
+                    "Start load",
+                    format!("sim load http://{n} --rps 20 --for 60s"),
+                )
             },
             ("Describe", format!("kubectl describe service {n}")),
         ],

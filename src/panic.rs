@@ -14,9 +14,11 @@ pub fn set_context(seed: u64, script: String) {
     CONTEXT.with(|c| *c.borrow_mut() = (seed, script));
 }
 
-/// Install the hook (first thing in `main`).
+/// Install the hook (after Yew's, which it chains to).
 pub fn install() {
-    std::panic::set_hook(Box::new(|info| {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        previous(info);
         let msg = info.to_string();
         let (seed, script) =
             CONTEXT.with(|c| c.try_borrow().map(|c| c.clone()).unwrap_or_default());
@@ -25,7 +27,6 @@ pub fn install() {
             kubeplay_core::VERSION,
             web_sys::window().and_then(|w| w.navigator().user_agent().ok()).unwrap_or_default()
         );
-        gloo::console::error!(report.clone());
         show(seed, &report);
     }));
 }

@@ -108,7 +108,7 @@ pub fn Terminal(p: &TerminalProps) -> Html {
     html! {
         <div class="terminal">
             <div class="term-out" ref={out_ref} data-testid="terminal-output" role="log" aria-live="polite" aria-label="terminal output" tabindex="0">
-                { for p.transcript.iter().map(|e| html! {
+                { for p.transcript.iter().skip(p.transcript.iter().rposition(|e| e.prompt == "clear").map_or(0, |i| i + 1)).map(|e| html! {
                     <div class="term-entry">
                         <div class="term-prompt"><span class="ps1" aria-hidden="true">{"$ "}</span>{ e.prompt.clone() }</div>
                         if !e.output.is_empty() { <pre class="term-res">{ e.output.clone() }</pre> }
@@ -147,6 +147,7 @@ fn common_prefix(words: &[String]) -> String {
 }
 
 /// Completion used until the command layer offers its own: verbs, kinds and fixed words.
+#[cfg_attr(feature = "engine", allow(dead_code))]
 pub fn fallback_complete(line: &str) -> Vec<String> {
     const FIRST: &[&str] = &["kubectl", "sim", "curl", "sleep", "help"];
     const KUBECTL: &[&str] = &[

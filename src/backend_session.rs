@@ -1,0 +1,318 @@
+//! The adapter between the page and the pure crates. Every call the UI makes into the
+//! simulator and the command layer goes through here: `kubeplay_kubectl::Session` owns the
+//! `Sim` and the network model; this file only translates to the page's flat [`View`].
+use std::collections::BTreeMap;
+
+use kubeplay_kubectl::{MemFiles, Session};
+
+use crate::view::{
+    EventRow, Flight, NodeState, NodeView, ObjRef, PodState, PodView, ServiceView, View,
+};
+
+/// The simulator + command layer.
+pub struct Backend {
+    session: Session,
+    /// Successful responses per (service, pod) seen so far, to animate new requests.
+    served: BTreeMap<(String, String), u64>,
+    flight_seq: u64,
+}
+
+impl Backend {
+    /// A fresh cluster for `seed`.
+    pub fn new(seed: u64) -> Self {
+        let mut session = Session::new(seed);
+        // the page runs virtual time on its own clock: commands take no extra time
+        session.set_settle_ms(0);
+        Backend {
+            session,
+            served: BTreeMap::new(),
+            flight_seq: 0,
+        }
+    }
+
+    /// A copy for replay checkpoints, when the simulator supports it.
+    pub fn try_clone(&self) -> Option<Backend> {
+        None
+    }
+
+    /// Virtual time, ms.
+    pub fn now_ms(&self) -> u64 {
+        self.session.sim().now_ms()
+    }
+
+    /// Changes whenever the cluster state changes.
+    pub fn version(&self) -> u64 {
+        self.session.sim().steps()
+    }
+
+    /// Advance virtual time to `t` (no-op when `t` is not ahead).
+    pub fn run_until(&mut self, t: u64) {
+        if t > self.now_ms() {
+            self.session.advance_to(t);
+        }
+    }
+
+    /// When the next scheduled event fires, if any.
+    pub fn next_event_ms(&self) -> Option<u64> {
+        self.session.sim().next_event_ms()
+    }
+
+    /// `kubectl apply -f NAME` with the editor tab `name` holding `text`.
+    pub fn apply(&mut self, name: &str, text: &str) -> (String, String) {
+        let files = MemFiles {
+            files: vec![(name.to_string(), text.to_string())],
+        };
+        let line = format!("kubectl apply -f {name}");
+        let out = self.session.run_line_with(&line, &files);
+        (line, out.text.trim_end().to_string())
+    }
+
+    /// Run one terminal line; returns its output.
+    pub fn command(&mut self, line: &str) -> String {
+        self.session.run_line(line).text.trim_end().to_string()
+    }
+
+    /// Snapshot for drawing.
+    pub fn view(&mut self) -> View {
+        let sim = self.session.sim();
+        let snap = sim.snapshot();
+        let taints: BTreeMap<&str, Vec<String>> = sim
+            .nodes()
+            .map(|n| {
+                let t = n
+                    .spec
+                    .taints
+                    .iter()
+                    .map(|t| {
+                        let v = t.value.as_deref().unwrap_or("");
+                        if v.is_empty() {
+                            format!("{}:{}", t.key, t.effect)
+                        } else {
+                            format!("{}={}:{}", t.key, v, t.effect)
+                        }
+                    })
+                    .collect();
+                (n.metadata.name.as_str(), t)
+            })
+            .collect();
+        let nodes = snap
+            .nodes
+            .iter()
+            .map(|n| NodeView {
+                name: n.name.clone(),
+                group: if n.control_plane && n.instance_group.is_empty() {
+                    "control-plane".into()
+                } else {
+                    n.instance_group.clone()
+                },
+                state: if n.terminated {
+                    NodeState::Terminating
+                } else if n.ready {
+                    NodeState::Ready
+                } else if !n.kubelet_running {
+                    NodeState::NotReady
+                } else {
+                    NodeState::Provisioning
+                },
+                cordoned: n.unschedulable,
+                taints: taints.get(n.name.as_str()).cloned().unwrap_or_default(),
+                cpu_m: u64::try_from(n.alloc_cpu_milli).unwrap_or(0),
+                mem_b: u64::try_from(n.alloc_memory_bytes).unwrap_or(0),
+                cpu_req_m: u64::try_from(n.requested_cpu_milli).unwrap_or(0),
+                mem_req_b: u64::try_from(n.requested_memory_bytes).unwrap_or(0),
+                control_plane: n.control_plane,
+            })
+            .collect();
+        let pods = snap
+            .pods
+            .iter()
+            .map(|p| PodView {
+                name: p.name.clone(),
+                namespace: p.namespace.clone(),
+                owner: p
+                    .deployment
+                    .as_ref()
+                    .map(|d| format!("Deployment/{d}"))
+                    .or_else(|| p.owner.clone())
+                    .unwrap_or_default(),
+                node: p.node.clone(),
+                state: pod_state(p.phase, &p.status, p.ready, p.terminating, p.node.is_some()),
+                restarts: p.restarts,
+            })
+            .collect();
+        let net = self.session.net();
+        let mut services = Vec::new();
+        let mut flights = Vec::new();
+        for s in sim.services() {
+            let (ns, name) = (
+                s.metadata.namespace.as_deref().unwrap_or("default"),
+                s.metadata.name.as_str(),
+            );
+            if ns == "default" && name == "kubernetes" {
+                continue;
+            }
+            let endpoints: Vec<String> = net
+                .endpoints(ns, name)
+                .map(|e| {
+                    e.subsets
+                        .iter()
+                        .flat_map(|ss| ss.addresses.iter().map(|a| a.pod.clone()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let kind = s.spec.type_.clone().unwrap_or_else(|| "ClusterIP".into());
+            let ext = net.external_ip_column(ns, name);
+            if let Some(stats) = net.service_stats(ns, name) {
+                for (pod, n) in &stats.per_pod {
+                    let key = (name.to_string(), pod.clone());
+                    let seen = self.served.entry(key).or_insert(0);
+                    let new = n.saturating_sub(*seen).min(4);
+                    *seen = *n;
+                    let node = snap
+                        .pods
+                        .iter()
+                        .find(|p| &p.name == pod)
+                        .and_then(|p| p.node.clone());
+                    for _ in 0..new {
+                        self.flight_seq += 1;
+                        flights.push(Flight {
+                            id: self.flight_seq,
+                            service: name.to_string(),
+                            node: node.clone().unwrap_or_default(),
+                            pod: pod.clone(),
+                            ok: true,
+                        });
+                    }
+                }
+            }
+            services.push(ServiceView {
+                name: name.to_string(),
+                kind,
+                external: (ext != "<none>" && ext != "<pending>" && !ext.is_empty()).then_some(ext),
+                endpoints,
+            });
+        }
+        View {
+            now_ms: snap.now_ms,
+            version: 0,
+            nodes,
+            pods,
+            services,
+            flights,
+        }
+    }
+
+    /// `kubectl get events`.
+    pub fn events(&self) -> Vec<EventRow> {
+        let mut v: Vec<EventRow> = self
+            .session
+            .sim()
+            .events()
+            .map(|e| EventRow {
+                t_ms: e.last_ms,
+                kind: e.type_.to_string(),
+                reason: e.reason.to_string(),
+                object: format!("{}/{}", e.involved_kind.to_lowercase(), e.involved_name),
+                message: e.message.clone(),
+            })
+            .collect();
+        v.sort_by_key(|e| e.t_ms);
+        v
+    }
+
+    fn query(&mut self, line: &str) -> String {
+        self.session.run_line(line).text
+    }
+
+    /// `kubectl describe` of an object.
+    pub fn describe(&mut self, obj: &ObjRef) -> String {
+        match obj {
+            ObjRef::ControlPlane => self.query("kubectl get nodes -o wide"),
+            o => self.query(&format!(
+                "kubectl describe {}",
+                o.kubectl_ref().replace('/', " ")
+            )),
+        }
+    }
+
+    /// The object as YAML.
+    pub fn yaml(&mut self, obj: &ObjRef) -> String {
+        match obj {
+            ObjRef::ControlPlane => String::new(),
+            o => self.query(&format!("kubectl get {} -o yaml", o.kubectl_ref())),
+        }
+    }
+
+    /// Scheduler verdicts per node for a pod: (node, verdict, score) rows.
+    pub fn why(&self, obj: &ObjRef) -> Vec<Vec<String>> {
+        use kubeplay_core::scheduler::Verdict;
+        let ObjRef::Pod(name) = obj else {
+            return Vec::new();
+        };
+        let sim = self.session.sim();
+        let ns = sim
+            .pods()
+            .find(|p| &p.metadata.name == name)
+            .and_then(|p| p.metadata.namespace.clone());
+        let Some(d) = sim.scheduling_decision(ns.as_deref().unwrap_or("default"), name) else {
+            return Vec::new();
+        };
+        let mut rows = vec![vec!["→".into(), d.message.clone(), String::new()]];
+        if let Some(nodes) = d.detail.as_ref().and_then(|x| x.nodes.as_ref()) {
+            for r in nodes {
+                let chosen = d.node.as_deref() == Some(r.node.as_str());
+                let (verdict, score) = match &r.verdict {
+                    Verdict::Feasible(s) => (
+                        if chosen {
+                            "chosen".to_string()
+                        } else {
+                            "feasible".to_string()
+                        },
+                        s.as_ref().map(|s| s.total.to_string()).unwrap_or_default(),
+                    ),
+                    Verdict::Rejected {
+                        plugin, reasons, ..
+                    } => (format!("{plugin}: {}", reasons.join(", ")), String::new()),
+                    Verdict::NotEvaluated => ("not evaluated".into(), String::new()),
+                };
+                rows.push(vec![r.node.clone(), verdict, score]);
+            }
+        }
+        rows
+    }
+
+    /// Completions for the last word of `line`.
+    pub fn complete(&self, line: &str) -> Vec<String> {
+        self.session.complete(line)
+    }
+}
+
+/// The visual state of a pod from its phase and kubectl's STATUS column.
+pub fn pod_state(
+    phase: &str,
+    status: &str,
+    ready: bool,
+    terminating: bool,
+    bound: bool,
+) -> PodState {
+    if terminating {
+        return PodState::Terminating;
+    }
+    match status {
+        "CrashLoopBackOff" | "Error" | "ImagePullBackOff" | "ErrImagePull" | "OOMKilled" => {
+            PodState::CrashLoop
+        }
+        "Evicted" => PodState::Evicted,
+        "Completed" => PodState::Succeeded,
+        "ContainerCreating" => PodState::Pulling,
+        "PodInitializing" | "Init:0/1" => PodState::Starting,
+        _ if !bound => PodState::Pending,
+        _ => match phase {
+            "Running" if ready => PodState::Ready,
+            "Running" => PodState::Running,
+            "Succeeded" => PodState::Succeeded,
+            "Failed" => PodState::Evicted,
+            _ => PodState::Starting,
+        },
+    }
+}

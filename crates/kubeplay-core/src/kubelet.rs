@@ -1,0 +1,1579 @@
+//! The kubelet model: pod sandboxes, image pulls, container starts, probes, restarts with
+//! CrashLoopBackOff, graceful termination, and node lease heartbeats.
+//!
+//! Each pod has a level-triggered `SyncPod` (`KAct::Sync`): it looks at the pod's runtime state
+//! and starts the next piece of work (sandbox, pull, start, restart after back-off, kill), the
+//! way `kubelet.SyncPod` → `kuberuntime.SyncPod` does. Work that takes time (a pull, a start, a
+//! probe period, an app crash) is a timer carrying the pod epoch and the container's run id, so
+//! a timer that outlived its container (restart, kubelet stop) is ignored. Containers of a pod
+//! start one after another, pulls first (upstream's serial `startContainer` loop).
+//!
+//! Timings (documented defaults, real-cluster orders of magnitude): the kubelet picks a bound
+//! pod up 50 ms after binding; the sandbox (pause container + CNI) takes 800 ms; create+start
+//! 300 ms; pulls per [`crate::app::pull_ms`]; the simulated server exits 500 ms after SIGTERM.
+use crate::api::{Condition, ContainerState, ContainerStatus, Pod, PodStatus, StateDetail};
+use crate::app::{self, Behaviour};
+use crate::clock::{go_duration, rfc3339, Ms, SECOND_MS};
+use crate::sim::{key_str, Emit, Ev, Sim};
+use crate::store::Key;
+use crate::workqueue::ControllerId;
+
+/// Delay from binding to the kubelet's first sync of the pod.
+pub const PICKUP_MS: Ms = 50;
+/// Sandbox creation (pause container, CNI ADD).
+pub const SANDBOX_MS: Ms = 800;
+/// Container create + start.
+pub const START_MS: Ms = 300;
+/// Time the simulated server needs to exit after SIGTERM.
+pub const SHUTDOWN_MS: Ms = 500;
+/// Lease renewal period (`leaseDuration 40s × 0.25`).
+pub const HEARTBEAT_MS: Ms = 10 * SECOND_MS;
+/// Initial container restart back-off (`backOffPeriod`, pkg/kubelet/kubelet.go).
+pub const BACKOFF_INITIAL_MS: Ms = 10 * SECOND_MS;
+/// Maximum container restart back-off (`MaxContainerBackOff`).
+pub const BACKOFF_MAX_MS: Ms = 300 * SECOND_MS;
+
+/// Pod phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PodPhase {
+    /// Accepted, not all containers started.
+    Pending,
+    /// Bound and all containers started at least once.
+    Running,
+    /// All containers exited 0 and will not restart.
+    Succeeded,
+    /// All containers exited, at least one with failure, and will not restart.
+    Failed,
+    /// State unknown (node unreachable).
+    Unknown,
+}
+
+impl PodPhase {
+    /// API string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PodPhase::Pending => "Pending",
+            PodPhase::Running => "Running",
+            PodPhase::Succeeded => "Succeeded",
+            PodPhase::Failed => "Failed",
+            PodPhase::Unknown => "Unknown",
+        }
+    }
+}
+
+/// `spec.restartPolicy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestartPolicy {
+    /// Restart on any exit.
+    Always,
+    /// Restart on non-zero exit.
+    OnFailure,
+    /// Never restart.
+    Never,
+}
+
+/// How a container run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    /// Exit code.
+    pub exit_code: i32,
+    /// `Completed`, `Error`, `OOMKilled`.
+    pub reason: &'static str,
+    /// Start of the run.
+    pub started_ms: Ms,
+    /// End of the run (`finishedAt`, the back-off reference time).
+    pub finished_ms: Ms,
+}
+
+/// Container state (one of waiting/running/terminated).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CState {
+    /// Not running: `ContainerCreating`, `ErrImagePull`, `ImagePullBackOff`, `CrashLoopBackOff`.
+    Waiting {
+        /// Reason.
+        reason: &'static str,
+        /// Message, if any.
+        message: Option<String>,
+    },
+    /// Running since.
+    Running {
+        /// Start of the run.
+        since_ms: Ms,
+    },
+    /// Exited.
+    Terminated(Term),
+}
+
+/// A `flowcontrol.Backoff` entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    /// Current back-off duration.
+    pub backoff_ms: Ms,
+    /// Time of the last `Next` (the event time it was given).
+    pub last_update_ms: Ms,
+}
+
+impl Backoff {
+    /// `IsInBackOffSince(id, eventTime)` of client-go `flowcontrol/backoff.go`.
+    pub fn in_backoff_since(entry: Option<Backoff>, event_ms: Ms, now_ms: Ms) -> bool {
+        match entry {
+            None => false,
+            Some(e) if Self::expired(e, event_ms) => false,
+            Some(e) => now_ms.saturating_sub(event_ms) < e.backoff_ms,
+        }
+    }
+
+    /// `hasExpired`: stable for twice the max since the last update.
+    fn expired(e: Backoff, event_ms: Ms) -> bool {
+        event_ms.saturating_sub(e.last_update_ms) > 2 * BACKOFF_MAX_MS
+    }
+
+    /// `Next(id, eventTime)`: a new or expired entry (event more than 2 × max after the last
+    /// update) starts at the initial duration, otherwise the duration doubles up to the max;
+    /// `lastUpdate` becomes now (the start of the new run).
+    pub fn next(entry: Option<Backoff>, event_ms: Ms, now_ms: Ms, initial: Ms, max: Ms) -> Backoff {
+        let backoff_ms = match entry {
+            Some(e) if !Self::expired(e, event_ms) => (e.backoff_ms * 2).min(max),
+            _ => initial,
+        };
+        Backoff {
+            backoff_ms,
+            last_update_ms: now_ms,
+        }
+    }
+}
+
+/// Probe settings with defaults applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeCfg {
+    /// `initialDelaySeconds`.
+    pub initial_ms: Ms,
+    /// `periodSeconds`.
+    pub period_ms: Ms,
+    /// `successThreshold`.
+    pub success_threshold: u32,
+    /// `failureThreshold`.
+    pub failure_threshold: u32,
+    /// Probed port (None for exec probes).
+    pub port: Option<i32>,
+    /// HTTP path (None for TCP/exec).
+    pub path: Option<String>,
+}
+
+impl ProbeCfg {
+    fn of(p: &crate::api::Probe, c: &crate::api::Container) -> ProbeCfg {
+        let secs = |v: Option<i32>, d: i32| Ms::from(v.unwrap_or(d).max(0) as u32) * SECOND_MS;
+        let resolve = |p: &crate::api::IntOrString| match p {
+            crate::api::IntOrString::Int(n) => Some(*n),
+            crate::api::IntOrString::String(name) => c
+                .ports
+                .iter()
+                .find(|cp| cp.name.as_deref() == Some(name.as_str()))
+                .map(|cp| cp.container_port),
+        };
+        let (port, path) = match (&p.http_get, &p.tcp_socket) {
+            (Some(h), _) => (
+                resolve(&h.port),
+                Some(h.path.clone().unwrap_or_else(|| "/".into())),
+            ),
+            (None, Some(t)) => (resolve(&t.port), None),
+            _ => (None, None),
+        };
+        ProbeCfg {
+            initial_ms: secs(p.initial_delay_seconds, 0),
+            period_ms: secs(p.period_seconds, 10).max(SECOND_MS),
+            success_threshold: p.success_threshold.unwrap_or(1).max(1) as u32,
+            failure_threshold: p.failure_threshold.unwrap_or(3).max(1) as u32,
+            port,
+            path,
+        }
+    }
+}
+
+/// Runtime state of one container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerRt {
+    /// Container name.
+    pub name: String,
+    /// Image reference.
+    pub image: String,
+    /// `imagePullPolicy` is Always (pull on every start).
+    pub pull_always: bool,
+    /// Current state.
+    pub state: CState,
+    /// Restarts so far.
+    pub restart_count: u32,
+    /// Readiness.
+    pub ready: bool,
+    /// Previous termination.
+    pub last_term: Option<Term>,
+    /// Crash-loop back-off entry.
+    pub backoff: Option<Backoff>,
+    /// Image-pull back-off entry.
+    pub pull_backoff: Option<Backoff>,
+    /// Time of the last failed pull (back-off reference).
+    pub pull_failed_ms: Option<Ms>,
+    /// Run counter: timers of earlier runs are stale.
+    pub run: u32,
+    /// Consecutive readiness successes / failures.
+    pub readiness_streak: (u32, u32),
+    /// Consecutive liveness failures.
+    pub liveness_failures: u32,
+    /// Readiness probe, if any.
+    pub readiness: Option<ProbeCfg>,
+    /// Liveness probe, if any.
+    pub liveness: Option<ProbeCfg>,
+    /// Ports the server listens on.
+    pub ports: Vec<i32>,
+    /// When the current pull began.
+    pub pull_started_ms: Ms,
+}
+
+/// Runtime state of a pod (what the kubelet and controllers decide on; `status` is rendered
+/// from it).
+#[derive(Debug, Clone)]
+pub struct PodRt {
+    /// Node the pod is bound to.
+    pub node: Option<String>,
+    /// Phase.
+    pub phase: PodPhase,
+    /// CPU request (millicores), cached at creation.
+    pub cpu_milli: i64,
+    /// Memory request (bytes), cached at creation.
+    pub memory_bytes: i64,
+    /// Creation time.
+    pub created_ms: Ms,
+    /// Binding time (PodScheduled=True).
+    pub scheduled_ms: Option<Ms>,
+    /// Last FailedScheduling message (PodScheduled=False).
+    pub unschedulable: Option<String>,
+    /// `status.startTime`: when the kubelet accepted the pod.
+    pub start_ms: Option<Ms>,
+    /// Sandbox ready (PodReadyToStartContainers).
+    pub sandbox_ms: Option<Ms>,
+    /// Pod IP.
+    pub ip: Option<u32>,
+    /// Host (node) IP.
+    pub host_ip: Option<u32>,
+    /// Ready condition.
+    pub ready: bool,
+    /// Last transition of Ready (ranking and minReadySeconds use it).
+    pub ready_change_ms: Option<Ms>,
+    /// Graceful deletion requested at.
+    pub deleting_ms: Option<Ms>,
+    /// Grace period of the deletion.
+    pub grace_ms: Ms,
+    /// Kill in progress.
+    pub killing: bool,
+    /// A pull or start is in flight for this container index.
+    pub busy: Option<usize>,
+    /// Containers.
+    pub containers: Vec<ContainerRt>,
+    /// Bumped when timers must be invalidated (kubelet restart).
+    pub epoch: u32,
+    /// Behaviour annotations.
+    pub behaviour: Behaviour,
+    /// Restart policy.
+    pub restart: RestartPolicy,
+    /// `status` must be re-rendered at the end of the step.
+    pub status_dirty: bool,
+}
+
+impl PodRt {
+    /// Runtime for a newly created pod.
+    pub fn new(pod: &Pod, now: Ms) -> PodRt {
+        let (cpu_milli, memory_bytes) = crate::store::pod_requests(pod);
+        let containers = pod
+            .spec
+            .containers
+            .iter()
+            .map(|c| {
+                let image = c.image.clone().unwrap_or_default();
+                let (_, tag) = app::split_image(&image);
+                let pull_always = match c.image_pull_policy.as_deref() {
+                    Some("Always") => true,
+                    Some(_) => false,
+                    None => tag == "latest",
+                };
+                let mut ports: Vec<i32> = c.ports.iter().map(|p| p.container_port).collect();
+                if ports.is_empty() {
+                    ports.push(80);
+                }
+                ContainerRt {
+                    name: c.name.clone(),
+                    image,
+                    pull_always,
+                    state: CState::Waiting {
+                        reason: "ContainerCreating",
+                        message: None,
+                    },
+                    restart_count: 0,
+                    ready: false,
+                    last_term: None,
+                    backoff: None,
+                    pull_backoff: None,
+                    pull_failed_ms: None,
+                    run: 0,
+                    readiness_streak: (0, 0),
+                    liveness_failures: 0,
+                    readiness: c.readiness_probe.as_ref().map(|p| ProbeCfg::of(p, c)),
+                    liveness: c.liveness_probe.as_ref().map(|p| ProbeCfg::of(p, c)),
+                    ports,
+                    pull_started_ms: 0,
+                }
+            })
+            .collect();
+        PodRt {
+            node: pod.spec.node_name.clone().filter(|n| !n.is_empty()),
+            phase: PodPhase::Pending,
+            cpu_milli,
+            memory_bytes,
+            created_ms: now,
+            scheduled_ms: None,
+            unschedulable: None,
+            start_ms: None,
+            sandbox_ms: None,
+            ip: None,
+            host_ip: None,
+            ready: false,
+            ready_change_ms: None,
+            deleting_ms: None,
+            grace_ms: 30 * SECOND_MS,
+            killing: false,
+            busy: None,
+            containers,
+            epoch: 0,
+            behaviour: Behaviour::of(pod),
+            status_dirty: false,
+            restart: match pod.spec.restart_policy.as_deref() {
+                Some("Never") => RestartPolicy::Never,
+                Some("OnFailure") => RestartPolicy::OnFailure,
+                _ => RestartPolicy::Always,
+            },
+        }
+    }
+
+    /// Is the app of container `i` listening at `now` (running and past its startup time)?
+    pub fn listening(&self, i: usize, now: Ms) -> bool {
+        match self.containers[i].state {
+            CState::Running { since_ms } => {
+                !self.killing && now >= since_ms + self.behaviour.startup_ms
+            }
+            _ => false,
+        }
+    }
+
+    /// Does `/` answer 200 (listening and not yet failing readiness)?
+    pub fn healthy(&self, i: usize, now: Ms) -> bool {
+        let CState::Running { since_ms } = self.containers[i].state else {
+            return false;
+        };
+        self.listening(i, now)
+            && self
+                .behaviour
+                .fail_readiness_after_ms
+                .is_none_or(|d| now < since_ms + d)
+    }
+
+    fn compute_phase(&self) -> PodPhase {
+        if self.node.is_none() || self.sandbox_ms.is_none() {
+            return PodPhase::Pending;
+        }
+        let never_started = self.containers.iter().any(|c| {
+            matches!(c.state, CState::Waiting { .. })
+                && c.last_term.is_none()
+                && c.restart_count == 0
+        });
+        if never_started {
+            return PodPhase::Pending;
+        }
+        let all_done = self.containers.iter().all(|c| match &c.state {
+            CState::Terminated(t) => match self.restart {
+                RestartPolicy::Always => false,
+                RestartPolicy::OnFailure => t.exit_code == 0,
+                RestartPolicy::Never => true,
+            },
+            _ => false,
+        });
+        if all_done {
+            let ok = self
+                .containers
+                .iter()
+                .all(|c| matches!(&c.state, CState::Terminated(t) if t.exit_code == 0));
+            return if ok {
+                PodPhase::Succeeded
+            } else {
+                PodPhase::Failed
+            };
+        }
+        PodPhase::Running
+    }
+
+    /// Largest container restart count (ranking rule 7).
+    pub fn max_restarts(&self) -> u32 {
+        self.containers
+            .iter()
+            .map(|c| c.restart_count)
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+fn cond(
+    type_: &str,
+    ok: bool,
+    at: Option<Ms>,
+    reason: Option<&str>,
+    msg: Option<String>,
+) -> Condition {
+    Condition {
+        type_: type_.into(),
+        status: if ok { "True" } else { "False" }.into(),
+        last_probe_time: None,
+        last_transition_time: at.map(rfc3339),
+        reason: reason.map(str::to_string),
+        message: msg,
+        ..Condition::default()
+    }
+}
+
+fn detail_of(s: &CState) -> ContainerState {
+    match s {
+        CState::Waiting { reason, message } => ContainerState {
+            waiting: Some(StateDetail {
+                reason: Some(reason.to_string()),
+                message: message.clone(),
+                ..StateDetail::default()
+            }),
+            ..ContainerState::default()
+        },
+        CState::Running { since_ms } => ContainerState {
+            running: Some(StateDetail {
+                started_at: Some(rfc3339(*since_ms)),
+                ..StateDetail::default()
+            }),
+            ..ContainerState::default()
+        },
+        CState::Terminated(t) => ContainerState {
+            terminated: Some(term_detail(t)),
+            ..ContainerState::default()
+        },
+    }
+}
+
+fn term_detail(t: &Term) -> StateDetail {
+    StateDetail {
+        reason: Some(t.reason.to_string()),
+        exit_code: Some(t.exit_code),
+        started_at: Some(rfc3339(t.started_ms)),
+        finished_at: Some(rfc3339(t.finished_ms)),
+        ..StateDetail::default()
+    }
+}
+
+/// Render `status` from the runtime state.
+pub fn render_status(pod: &Pod, rt: &PodRt) -> PodStatus {
+    let ip = rt.ip.map(crate::node::ip_string);
+    let mut conditions = Vec::new();
+    if rt.node.is_some() && rt.start_ms.is_some() {
+        conditions.push(cond(
+            "PodReadyToStartContainers",
+            rt.sandbox_ms.is_some(),
+            rt.sandbox_ms.or(rt.start_ms),
+            None,
+            None,
+        ));
+        conditions.push(cond("Initialized", true, rt.start_ms, None, None));
+        let not_ready: Vec<&str> = rt
+            .containers
+            .iter()
+            .filter(|c| !c.ready)
+            .map(|c| c.name.as_str())
+            .collect();
+        let (reason, msg) = if not_ready.is_empty() {
+            (None, None)
+        } else {
+            (
+                Some("ContainersNotReady"),
+                Some(format!(
+                    "containers with unready status: [{}]",
+                    not_ready.join(" ")
+                )),
+            )
+        };
+        let at = rt.ready_change_ms.or(rt.start_ms);
+        conditions.push(cond("Ready", rt.ready, at, reason, msg.clone()));
+        conditions.push(cond("ContainersReady", rt.ready, at, reason, msg));
+    }
+    match (&rt.scheduled_ms, &rt.unschedulable) {
+        (Some(t), _) => conditions.push(cond("PodScheduled", true, Some(*t), None, None)),
+        (None, Some(m)) => conditions.push(cond(
+            "PodScheduled",
+            false,
+            Some(rt.created_ms),
+            Some("Unschedulable"),
+            Some(m.clone()),
+        )),
+        _ => {}
+    }
+    let container_statuses = if rt.start_ms.is_some() {
+        rt.containers
+            .iter()
+            .map(|c| {
+                let (repo, _) = app::split_image(&c.image);
+                let digest = crate::hash::fnv1a64(c.image.as_bytes());
+                let running = !matches!(c.state, CState::Waiting { .. });
+                ContainerStatus {
+                    name: c.name.clone(),
+                    ready: c.ready,
+                    restart_count: c.restart_count as i32,
+                    image: c.image.clone(),
+                    image_id: if running {
+                        format!(
+                            "{}@sha256:{digest:016x}{digest:016x}{digest:016x}{digest:016x}",
+                            app::qualified(repo)
+                        )
+                    } else {
+                        String::new()
+                    },
+                    container_id: running.then(|| {
+                        let h = crate::hash::fnv1a64(
+                            format!(
+                                "{}/{}/{}",
+                                pod.metadata.uid.as_deref().unwrap_or(""),
+                                c.name,
+                                c.run
+                            )
+                            .as_bytes(),
+                        );
+                        format!(
+                            "containerd://{h:016x}{:016x}{h:016x}{:016x}",
+                            h.rotate_left(13),
+                            h.rotate_left(29)
+                        )
+                    }),
+                    started: Some(matches!(c.state, CState::Running { .. })),
+                    state: detail_of(&c.state),
+                    last_state: c
+                        .last_term
+                        .as_ref()
+                        .map_or_else(ContainerState::default, |t| ContainerState {
+                            terminated: Some(term_detail(t)),
+                            ..ContainerState::default()
+                        }),
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let guaranteed = pod.spec.containers.iter().all(|c| {
+        ["cpu", "memory"].iter().all(|r| {
+            c.resources.limits.contains_key(*r)
+                && c.resources
+                    .requests
+                    .get(*r)
+                    .is_none_or(|q| Some(q) == c.resources.limits.get(*r))
+        })
+    });
+    let best_effort = pod
+        .spec
+        .containers
+        .iter()
+        .all(|c| c.resources.requests.is_empty() && c.resources.limits.is_empty());
+    PodStatus {
+        phase: Some(rt.phase.as_str().to_string()),
+        conditions,
+        host_ip: rt.host_ip.map(crate::node::ip_string),
+        pod_ip: ip,
+        start_time: rt.start_ms.map(rfc3339),
+        container_statuses,
+        qos_class: Some(
+            if best_effort {
+                "BestEffort"
+            } else if guaranteed {
+                "Guaranteed"
+            } else {
+                "Burstable"
+            }
+            .into(),
+        ),
+        ..PodStatus::default()
+    }
+}
+
+/// Kubelet timer actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KAct {
+    /// SyncPod: decide and start the next piece of work.
+    Sync,
+    /// The sandbox is up.
+    SandboxReady,
+    /// A pull finished (container index, run).
+    PullDone(usize, u32),
+    /// A container finished starting (container index, run).
+    Started(usize, u32),
+    /// The app exits by itself (container index, run).
+    Crash(usize, u32),
+    /// A probe is due (container index, run, readiness=true / liveness=false).
+    Probe(usize, u32, bool),
+    /// After ImagePullBackOff's first sync: show the back-off state.
+    PullBackOff(usize, u32),
+    /// Termination finished: remove the pod.
+    Stopped,
+    /// A liveness-killed container has exited (container index, run).
+    Killed(usize, u32),
+}
+
+impl Sim {
+    /// Arm a kubelet timer for a pod at `at`.
+    pub(crate) fn kubelet_at(&mut self, key: &Key, at: Ms, act: KAct) {
+        let Some(rec) = self.store.pod(key) else {
+            return;
+        };
+        let epoch = rec.rt.epoch;
+        self.queue.push(at, Ev::Kubelet(key.clone(), epoch, act));
+    }
+
+    fn kubelet_alive(&self, node: &str) -> bool {
+        self.store
+            .nodes
+            .get(node)
+            .is_some_and(|n| n.rt.kubelet_running)
+    }
+
+    /// Apply `f` to a pod's runtime, re-render status, bump resourceVersion, and notify
+    /// watchers (owner ReplicaSet, scheduler cache).
+    pub(crate) fn pod_changed<R>(
+        &mut self,
+        key: &Key,
+        f: impl FnOnce(&mut crate::kubelet::PodRt, Ms) -> R,
+    ) -> Option<R> {
+        self.pod_update(key, |rec, now| f(&mut rec.rt, now))
+    }
+
+    /// Like [`Sim::pod_changed`] with access to the whole record (spec, metadata; not owners).
+    pub(crate) fn pod_update<R>(
+        &mut self,
+        key: &Key,
+        f: impl FnOnce(&mut crate::store::PodRec, Ms) -> R,
+    ) -> Option<R> {
+        self.pod_update_inner(key, false, f)
+    }
+
+    /// Like [`Sim::pod_update`] for edits of ownerReferences.
+    pub(crate) fn pod_update_meta<R>(
+        &mut self,
+        key: &Key,
+        f: impl FnOnce(&mut crate::store::PodRec, Ms) -> R,
+    ) -> Option<R> {
+        self.pod_update_inner(key, true, f)
+    }
+
+    fn pod_update_inner<R>(
+        &mut self,
+        key: &Key,
+        meta: bool,
+        f: impl FnOnce(&mut crate::store::PodRec, Ms) -> R,
+    ) -> Option<R> {
+        let now = self.now;
+        let edit = |rec: &mut crate::store::PodRec| {
+            let out = f(rec, now);
+            rec.rt.phase = if matches!(rec.rt.phase, PodPhase::Succeeded | PodPhase::Failed) {
+                rec.rt.phase
+            } else {
+                rec.rt.compute_phase()
+            };
+            let ready = rec.rt.phase == PodPhase::Running
+                && !rec.rt.killing
+                && rec.rt.containers.iter().all(|c| c.ready);
+            if ready != rec.rt.ready {
+                rec.rt.ready = ready;
+                rec.rt.ready_change_ms = Some(now);
+            }
+            let newly_dirty = !rec.rt.status_dirty;
+            rec.rt.status_dirty = true;
+            (out, newly_dirty)
+        };
+        let (out, newly_dirty) = if meta {
+            self.store.update_pod_meta(key, edit)?
+        } else {
+            self.store.update_pod(key, edit)?
+        };
+        if newly_dirty {
+            self.dirty_pods.push(key.clone());
+        }
+        self.pod_watchers(key);
+        Some(out)
+    }
+
+    /// Wake whoever watches a pod: its controller (ReplicaSet).
+    pub(crate) fn pod_watchers(&mut self, key: &Key) {
+        let owner = self.store.pod(key).and_then(|r| {
+            r.pod
+                .metadata
+                .owner_references
+                .iter()
+                .find(|o| o.controller == Some(true) && o.kind == "ReplicaSet")
+                .map(|o| o.name.clone())
+        });
+        if let Some(rs) = owner {
+            self.enqueue(ControllerId::ReplicaSet, &(key.0.clone(), rs), 0);
+        }
+    }
+
+    fn pod_event(
+        &mut self,
+        key: &Key,
+        c: Option<usize>,
+        warning: bool,
+        reason: &'static str,
+        message: String,
+    ) {
+        let Some(rec) = self.store.pod(key) else {
+            return;
+        };
+        let field_path = c.map(|i| format!("spec.containers{{{}}}", rec.rt.containers[i].name));
+        let meta = rec.pod.metadata.clone();
+        let host = rec.rt.node.clone();
+        self.emit(Emit {
+            kind: "Pod",
+            meta: &meta,
+            field_path,
+            warning,
+            reason,
+            message,
+            component: "kubelet",
+            host,
+        });
+    }
+
+    fn pod_format(&self, key: &Key) -> String {
+        let uid = self
+            .store
+            .pod(key)
+            .and_then(|r| r.pod.metadata.uid.clone())
+            .unwrap_or_default();
+        format!("{}_{}({uid})", key.1, key.0)
+    }
+
+    /// Dispatch one kubelet timer.
+    pub(crate) fn kubelet(&mut self, key: &Key, epoch: u32, act: KAct) {
+        let Some(rec) = self.store.pod(key) else {
+            return;
+        };
+        if rec.rt.epoch != epoch {
+            return;
+        }
+        let Some(node) = rec.rt.node.clone() else {
+            return;
+        };
+        if !self.kubelet_alive(&node) {
+            return;
+        }
+        match act {
+            KAct::Sync => self.sync_pod(key),
+            KAct::SandboxReady => self.sandbox_ready(key, &node),
+            KAct::PullDone(i, run) => self.pull_done(key, i, run, &node),
+            KAct::Started(i, run) => self.container_started(key, i, run),
+            KAct::Crash(i, run) => self.container_exited(key, i, run, None),
+            KAct::Killed(i, run) => self.container_exited(key, i, run, Some(137)),
+            KAct::Probe(i, run, readiness) => self.probe(key, i, run, readiness),
+            KAct::PullBackOff(i, run) => self.pull_backoff_shown(key, i, run),
+            KAct::Stopped => self.pod_stopped(key),
+        }
+    }
+
+    /// A pod was bound to a node: the kubelet will pick it up.
+    pub(crate) fn kubelet_pod_bound(&mut self, key: &Key) {
+        self.kubelet_at(key, self.now + PICKUP_MS, KAct::Sync);
+    }
+
+    /// SyncPod: the level-triggered heart of the kubelet.
+    fn sync_pod(&mut self, key: &Key) {
+        let Some(rec) = self.store.pod(key) else {
+            return;
+        };
+        let rt = &rec.rt;
+        if rt.deleting_ms.is_some() {
+            if !rt.killing {
+                self.kill_pod(key);
+            }
+            return;
+        }
+        if matches!(rt.phase, PodPhase::Succeeded | PodPhase::Failed) {
+            return;
+        }
+        if rt.start_ms.is_none() {
+            self.pod_changed(key, |rt, now| rt.start_ms = Some(now));
+            self.tr("Pod", key_str(key), "Accepted", String::new());
+            self.kubelet_at(key, self.now + SANDBOX_MS, KAct::SandboxReady);
+            return;
+        }
+        if rt.sandbox_ms.is_none() || rt.busy.is_some() {
+            return;
+        }
+        let n = rt.containers.len();
+        for i in 0..n {
+            let Some(rec) = self.store.pod(key) else {
+                return;
+            };
+            let c = &rec.rt.containers[i];
+            match &c.state {
+                CState::Running { .. } => continue,
+                CState::Waiting { reason, .. }
+                    if *reason != "CrashLoopBackOff"
+                        && c.last_term.is_none()
+                        && c.restart_count == 0 =>
+                {
+                    self.begin_pull(key, i);
+                    return;
+                }
+                CState::Waiting { reason, .. }
+                    if *reason == "ErrImagePull" || *reason == "ImagePullBackOff" =>
+                {
+                    self.begin_pull(key, i);
+                    return;
+                }
+                _ => {
+                    if self.try_restart(key, i) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    fn sandbox_ready(&mut self, key: &Key, node: &str) {
+        let (ip, host_ip) = match self.store.nodes.get_mut(node) {
+            Some(n) => (n.rt.alloc_ip(), n.rt.ip),
+            None => return,
+        };
+        self.pod_changed(key, |rt, now| {
+            rt.sandbox_ms = Some(now);
+            rt.ip = ip;
+            rt.host_ip = Some(host_ip);
+        });
+        let ip_s = ip.map(crate::node::ip_string).unwrap_or_default();
+        self.tr("Pod", key_str(key), "SandboxReady", format!("ip={ip_s}"));
+        self.sync_pod(key);
+    }
+
+    /// EnsureImageExists: pull (Always, or not cached) or use the cached image.
+    fn begin_pull(&mut self, key: &Key, i: usize) {
+        let Some(rec) = self.store.pod(key) else {
+            return;
+        };
+        let c = &rec.rt.containers[i];
+        let (image, always, run) = (c.image.clone(), c.pull_always, c.run);
+        // Image pull back-off (kubelet `imageBackOff`, same 10 s…300 s window).
+        if let Some(failed) = c.pull_failed_ms {
+            if Backoff::in_backoff_since(c.pull_backoff, failed, self.now) {
+                let until = failed + c.pull_backoff.map_or(0, |b| b.backoff_ms);
+                self.kubelet_at(key, until, KAct::Sync);
+                return;
+            }
+        }
+        let node = rec.rt.node.clone().unwrap_or_default();
+        let cached = self
+            .store
+            .nodes
+            .get(&node)
+            .is_some_and(|n| n.rt.images.contains(&image));
+        let info = app::image_info(&image);
+        if cached && !always {
+            self.pod_event(
+                key,
+                Some(i),
+                false,
+                "Pulled",
+                format!("Container image \"{image}\" already present on machine"),
+            );
+            self.pod_changed(key, |rt, _| rt.busy = Some(i));
+            self.kubelet_at(key, self.now + START_MS, KAct::Started(i, run));
+            return;
+        }
+        self.pod_event(
+            key,
+            Some(i),
+            false,
+            "Pulling",
+            format!("Pulling image \"{image}\""),
+        );
+        self.pod_changed(key, |rt, now| {
+            rt.busy = Some(i);
+            rt.containers[i].pull_started_ms = now;
+        });
+        self.tr(
+            "Pod",
+            key_str(key),
+            "Pulling",
+            format!(
+                "container={} image={image}",
+                self.store
+                    .pod(key)
+                    .map_or(String::new(), |r| r.rt.containers[i].name.clone())
+            ),
+        );
+        let ms = if info.exists {
+            app::pull_ms(info, cached)
+        } else {
+            1_200
+        };
+        self.kubelet_at(key, self.now + ms, KAct::PullDone(i, run));
+    }
+
+    fn pull_done(&mut self, key: &Key, i: usize, run: u32, node: &str) {
+        let Some(rec) = self.store.pod(key) else {
+            return;
+        };
+        let c = &rec.rt.containers[i];
+        if c.run != run || rec.rt.busy != Some(i) {
+            return;
+        }
+        let image = c.image.clone();
+        let info = app::image_info(&image);
+        let cname = c.name.clone();
+        if !info.exists {
+            let q = app::qualified(&image);
+            let msg = format!("Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{q}\": failed to resolve reference \"{q}\": {q}: not found");
+            self.pod_event(key, Some(i), true, "Failed", msg.clone());
+            self.pod_event(key, Some(i), true, "Failed", "Error: ErrImagePull".into());
+            let now = self.now;
+            self.pod_changed(key, |rt, _| {
+                rt.busy = None;
+                let c = &mut rt.containers[i];
+                c.pull_backoff = Some(Backoff::next(
+                    c.pull_backoff,
+                    now,
+                    now,
+                    BACKOFF_INITIAL_MS,
+                    BACKOFF_MAX_MS,
+                ));
+                c.pull_failed_ms = Some(now);
+                c.state = CState::Waiting {
+                    reason: "ErrImagePull",
+                    message: Some(msg),
+                };
+            });
+            self.tr(
+                "Pod",
+                key_str(key),
+                "ErrImagePull",
+                format!("container={cname}"),
+            );
+            // The next sync (PLEG relist, ~1 s) finds the pull in back-off.
+            self.kubelet_at(key, self.now + SECOND_MS, KAct::PullBackOff(i, run));
+            return;
+        }
+        let took = self.now.saturating_sub(c.pull_started_ms);
+        let new_image = self
+            .store
+            .nodes
+            .get_mut(node)
+            .is_some_and(|n| n.rt.images.insert(image.clone()));
+        if new_image {
+            self.sched_upsert_node(node);
+        }
+        let d = go_duration(took);
+        self.pod_event(key, Some(i), false, "Pulled", format!("Successfully pulled image \"{image}\" in {d} ({d} including waiting). Image size: {} bytes.", info.size_bytes));
+        self.pod_changed(key, |rt, _| rt.containers[i].pull_failed_ms = None);
+        self.kubelet_at(key, self.now + START_MS, KAct::Started(i, run));
+    }
+
+    fn pull_backoff_shown(&mut self, key: &Key, i: usize, run: u32) {
+        let Some(rec) = self.store.pod(key) else {
+            return;
+        };
+        let c = &rec.rt.containers[i];
+        if c.run != run
+            || !matches!(
+                c.state,
+                CState::Waiting {
+                    reason: "ErrImagePull",
+                    ..
+                }
+            )
+        {
+            return;
+        }
+        let image = c.image.clone();
+        let cname = c.name.clone();
+        let msg = format!("Back-off pulling image \"{image}\"");
+        self.pod_event(key, Some(i), false, "BackOff", msg.clone());
+        self.pod_event(
+            key,
+            Some(i),
+            true,
+            "Failed",
+            "Error: ImagePullBackOff".into(),
+        );
+        self.pod_changed(key, |rt, _| {
+            rt.containers[i].state = CState::Waiting {
+                reason: "ImagePullBackOff",
+                message: Some(msg),
+            }
+        });
+        self.tr(
+            "Pod",
+            key_str(key),
+            "ImagePullBackOff",
+            format!("container={cname}"),
+        );
+        self.sync_pod(key);
+    }
+
+    fn container_started(&mut self, key: &Key, i: usize, run: u32) {
+        let Some(rec) = self.store.pod(key) else {
+            return;
+        };
+        if rec.rt.containers[i].run != run || rec.rt.busy != Some(i) {
+            return;
+        }
+        let cname = rec.rt.containers[i].name.clone();
+        let has_readiness = rec.rt.containers[i].readiness.clone();
+        let liveness = rec.rt.containers[i].liveness.clone();
+        let crash = rec.rt.behaviour.crash_after_ms;
+        self.pod_event(
+            key,
+            Some(i),
+            false,
+            "Created",
+            format!("Created container: {cname}"),
+        );
+        self.pod_event(
+            key,
+            Some(i),
+            false,
+            "Started",
+            format!("Started container {cname}"),
+        );
+        let new_run = self.pod_changed(key, |rt, now| {
+            rt.busy = None;
+            let c = &mut rt.containers[i];
+            if c.last_term.is_some() {
+                c.restart_count += 1;
+            }
+            c.run += 1;
+            c.state = CState::Running { since_ms: now };
+            c.readiness_streak = (0, 0);
+            c.liveness_failures = 0;
+            c.ready = c.readiness.is_none();
+            c.run
+        });
+        let Some(new_run) = new_run else { return };
+        self.tr("Pod", key_str(key), "Started", format!("container={cname}"));
+        if let Some(p) = has_readiness {
+            self.kubelet_at(key, self.now + p.initial_ms, KAct::Probe(i, new_run, true));
+        }
+        if let Some(p) = liveness {
+            self.kubelet_at(key, self.now + p.initial_ms, KAct::Probe(i, new_run, false));
+        }
+        if let Some(d) = crash {
+            self.kubelet_at(key, self.now + d, KAct::Crash(i, new_run));
+        }
+        self.sync_pod(key);
+    }
+
+    fn container_exited(&mut self, key: &Key, i: usize, run: u32, forced: Option<i32>) {
+        let Some(rec) = self.store.pod(key) else {
+            return;
+        };
+        let c = &rec.rt.containers[i];
+        let CState::Running { since_ms } = c.state else {
+            return;
+        };
+        if c.run != run {
+            return;
+        }
+        let code = forced.unwrap_or(rec.rt.behaviour.exit_code);
+        let cname = c.name.clone();
+        let reason = if code == 0 { "Completed" } else { "Error" };
+        self.pod_changed(key, |rt, now| {
+            let c = &mut rt.containers[i];
+            let t = Term {
+                exit_code: code,
+                reason,
+                started_ms: since_ms,
+                finished_ms: now,
+            };
+            c.last_term = Some(t.clone());
+            c.state = CState::Terminated(t);
+            c.ready = false;
+        });
+        self.tr(
+            "Pod",
+            key_str(key),
+            "ContainerExited",
+            format!("container={cname} exitCode={code}"),
+        );
+        self.sync_pod(key);
+    }
+
+    /// `doBackOff` + start: returns true when the container is (being) started.
+    fn try_restart(&mut self, key: &Key, i: usize) -> bool {
+        let Some(rec) = self.store.pod(key) else {
+            return false;
+        };
+        let c = &rec.rt.containers[i];
+        let Some(t) = c.last_term.clone() else {
+            return false;
+        };
+        let restart = match rec.rt.restart {
+            RestartPolicy::Always => true,
+            RestartPolicy::OnFailure => t.exit_code != 0,
+            RestartPolicy::Never => false,
+        };
+        if !restart
+            || !matches!(
+                c.state,
+                CState::Terminated(_)
+                    | CState::Waiting {
+                        reason: "CrashLoopBackOff",
+                        ..
+                    }
+            )
+        {
+            return false;
+        }
+        if Backoff::in_backoff_since(c.backoff, t.finished_ms, self.now) {
+            let b = c.backoff.map_or(0, |b| b.backoff_ms);
+            let cname = c.name.clone();
+            let was_waiting = matches!(c.state, CState::Waiting { .. });
+            let msg = format!(
+                "back-off {} restarting failed container={} pod={}",
+                go_duration(b),
+                cname,
+                self.pod_format(key)
+            );
+            if !was_waiting {
+                self.pod_event(
+                    key,
+                    Some(i),
+                    true,
+                    "BackOff",
+                    format!(
+                        "Back-off restarting failed container {cname} in pod {}",
+                        self.pod_format(key)
+                    ),
+                );
+                self.pod_changed(key, |rt, _| {
+                    rt.containers[i].state = CState::Waiting {
+                        reason: "CrashLoopBackOff",
+                        message: Some(msg),
+                    }
+                });
+                self.tr(
+                    "Pod",
+                    key_str(key),
+                    "CrashLoopBackOff",
+                    format!("container={cname} backoff={}", go_duration(b)),
+                );
+            }
+            self.kubelet_at(key, t.finished_ms + b, KAct::Sync);
+            return false;
+        }
+        self.pod_changed(key, |rt, now| {
+            let c = &mut rt.containers[i];
+            c.backoff = Some(Backoff::next(
+                c.backoff,
+                t.finished_ms,
+                now,
+                BACKOFF_INITIAL_MS,
+                BACKOFF_MAX_MS,
+            ));
+            c.state = CState::Waiting {
+                reason: "ContainerCreating",
+                message: None,
+            };
+        });
+        // A restart runs EnsureImageExists again (Always pulls again).
+        let Some(rec) = self.store.pod(key) else {
+            return false;
+        };
+        let (image, always) = (
+            rec.rt.containers[i].image.clone(),
+            rec.rt.containers[i].pull_always,
+        );
+        let run = rec.rt.containers[i].run;
+        if always {
+            self.begin_pull(key, i);
+        } else {
+            self.pod_event(
+                key,
+                Some(i),
+                false,
+                "Pulled",
+                format!("Container image \"{image}\" already present on machine"),
+            );
+            self.pod_changed(key, |rt, _| rt.busy = Some(i));
+            self.kubelet_at(key, self.now + START_MS, KAct::Started(i, run));
+        }
+        true
+    }
+
+    fn probe(&mut self, key: &Key, i: usize, run: u32, readiness: bool) {
+        let Some(rec) = self.store.pod(key) else {
+            return;
+        };
+        let rt = &rec.rt;
+        let c = &rt.containers[i];
+        if c.run != run || !matches!(c.state, CState::Running { .. }) || rt.killing {
+            return;
+        }
+        let Some(cfg) = (if readiness {
+            c.readiness.clone()
+        } else {
+            c.liveness.clone()
+        }) else {
+            return;
+        };
+        let listening = rt.listening(i, self.now);
+        let ok = if cfg.port.is_none() && cfg.path.is_none() {
+            true // exec probes succeed: the simulated image has a shell that returns 0
+        } else if readiness {
+            rt.healthy(i, self.now) && cfg.port.is_none_or(|p| c.ports.contains(&p))
+        } else {
+            listening && cfg.port.is_none_or(|p| c.ports.contains(&p))
+        };
+        let ip = rt.ip.map(crate::node::ip_string).unwrap_or_default();
+        let cname = c.name.clone();
+        let port = cfg.port.unwrap_or(0);
+        let what = if readiness { "Readiness" } else { "Liveness" };
+        if !ok {
+            let msg = match (&cfg.path, listening && cfg.port.is_none_or(|p| c.ports.contains(&p))) {
+                (Some(_), true) => format!("{what} probe failed: HTTP probe failed with statuscode: 503"),
+                (Some(path), false) => format!("{what} probe failed: Get \"http://{ip}:{port}{path}\": dial tcp {ip}:{port}: connect: connection refused"),
+                (None, _) => format!("{what} probe failed: dial tcp {ip}:{port}: connect: connection refused"),
+            };
+            self.pod_event(key, Some(i), true, "Unhealthy", msg);
+        }
+        let next = self.now + cfg.period_ms;
+        if readiness {
+            let changed = self.pod_changed(key, |rt, _| {
+                let c = &mut rt.containers[i];
+                let (s, f) = c.readiness_streak;
+                c.readiness_streak = if ok { (s + 1, 0) } else { (0, f + 1) };
+                let before = c.ready;
+                if ok && c.readiness_streak.0 >= cfg.success_threshold {
+                    c.ready = true;
+                }
+                if !ok && c.readiness_streak.1 >= cfg.failure_threshold {
+                    c.ready = false;
+                }
+                before != c.ready
+            });
+            if changed == Some(true) {
+                self.tr(
+                    "Pod",
+                    key_str(key),
+                    if ok {
+                        "ContainerReady"
+                    } else {
+                        "ContainerNotReady"
+                    },
+                    format!("container={cname}"),
+                );
+            }
+            self.kubelet_at(key, next, KAct::Probe(i, run, true));
+        } else {
+            let fails = self.pod_changed(key, |rt, _| {
+                let c = &mut rt.containers[i];
+                c.liveness_failures = if ok { 0 } else { c.liveness_failures + 1 };
+                c.liveness_failures
+            });
+            if fails.is_some_and(|f| f >= cfg.failure_threshold) {
+                self.pod_event(
+                    key,
+                    Some(i),
+                    false,
+                    "Killing",
+                    format!("Container {cname} failed liveness probe, will be restarted"),
+                );
+                self.tr(
+                    "Pod",
+                    key_str(key),
+                    "LivenessKill",
+                    format!("container={cname}"),
+                );
+                self.kubelet_at(key, self.now + SHUTDOWN_MS, KAct::Killed(i, run));
+            } else {
+                self.kubelet_at(key, next, KAct::Probe(i, run, false));
+            }
+        }
+    }
+
+    /// Graceful termination: SIGTERM every running container.
+    fn kill_pod(&mut self, key: &Key) {
+        let Some(rec) = self.store.pod(key) else {
+            return;
+        };
+        let running: Vec<(usize, String)> = rec
+            .rt
+            .containers
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| matches!(c.state, CState::Running { .. }))
+            .map(|(i, c)| (i, c.name.clone()))
+            .collect();
+        let grace = rec.rt.grace_ms;
+        for (i, name) in &running {
+            self.pod_event(
+                key,
+                Some(*i),
+                false,
+                "Killing",
+                format!("Stopping container {name}"),
+            );
+        }
+        self.pod_changed(key, |rt, _| {
+            rt.killing = true;
+            rt.busy = None;
+            for c in &mut rt.containers {
+                c.ready = false;
+            }
+        });
+        self.tr(
+            "Pod",
+            key_str(key),
+            "Killing",
+            format!("grace={}s", grace / 1000),
+        );
+        let wait = if running.is_empty() {
+            0
+        } else {
+            SHUTDOWN_MS.min(grace)
+        };
+        self.kubelet_at(key, self.now + wait, KAct::Stopped);
+    }
+
+    fn pod_stopped(&mut self, key: &Key) {
+        self.pod_changed(key, |rt, now| {
+            for c in &mut rt.containers {
+                if let CState::Running { since_ms } = c.state {
+                    c.state = CState::Terminated(Term {
+                        exit_code: 0,
+                        reason: "Completed",
+                        started_ms: since_ms,
+                        finished_ms: now,
+                    });
+                }
+            }
+        });
+        self.finalize_pod_deletion(key);
+    }
+
+    /// Node lease renewal.
+    pub(crate) fn heartbeat(&mut self, node: &str, epoch: u32) {
+        let Some(n) = self.store.nodes.get_mut(node) else {
+            return;
+        };
+        if !n.rt.kubelet_running || n.rt.kubelet_epoch != epoch {
+            return;
+        }
+        n.rt.last_heartbeat_ms = self.now;
+        self.queue.push(
+            self.now + HEARTBEAT_MS,
+            Ev::Heartbeat(node.to_string(), epoch),
+        );
+    }
+
+    /// Re-arm a pod's timers after its kubelet (re)started.
+    pub(crate) fn kubelet_resync_pod(&mut self, key: &Key) {
+        let plan = self.pod_changed(key, |rt, _| {
+            rt.epoch += 1;
+            rt.busy = None;
+            rt.containers
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| match c.state {
+                    CState::Running { since_ms } => {
+                        Some((i, c.run, since_ms, c.readiness.clone(), c.liveness.clone()))
+                    }
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        });
+        let crash = self
+            .store
+            .pod(key)
+            .and_then(|r| r.rt.behaviour.crash_after_ms);
+        for (i, run, since, r, l) in plan.into_iter().flatten() {
+            if let Some(p) = r {
+                self.kubelet_at(
+                    key,
+                    self.now + p.period_ms.min(SECOND_MS),
+                    KAct::Probe(i, run, true),
+                );
+            }
+            if let Some(p) = l {
+                self.kubelet_at(key, self.now + p.period_ms, KAct::Probe(i, run, false));
+            }
+            if let Some(d) = crash {
+                self.kubelet_at(key, (since + d).max(self.now), KAct::Crash(i, run));
+            }
+        }
+        self.kubelet_at(key, self.now, KAct::Sync);
+    }
+
+    /// Chaos: kill a pod's container now (as if the process died with `exit_code`).
+    pub fn crash_container(
+        &mut self,
+        namespace: &str,
+        pod: &str,
+        container: Option<&str>,
+        exit_code: i32,
+    ) -> Result<(), String> {
+        let key = (namespace.to_string(), pod.to_string());
+        let rec = self
+            .store
+            .pod(&key)
+            .ok_or_else(|| format!("pods \"{pod}\" not found"))?;
+        let i = match container {
+            Some(c) => rec
+                .rt
+                .containers
+                .iter()
+                .position(|x| x.name == c)
+                .ok_or_else(|| format!("container {c} is not valid for pod {pod}"))?,
+            None => 0,
+        };
+        let run = rec.rt.containers[i].run;
+        let cname = rec.rt.containers[i].name.clone();
+        if !matches!(rec.rt.containers[i].state, CState::Running { .. }) {
+            return Err(format!("container {cname} of pod {pod} is not running"));
+        }
+        let node = rec.rt.node.clone().unwrap_or_default();
+        self.tr(
+            "Sim",
+            key_str(&key),
+            "CrashContainer",
+            format!("container={cname} exitCode={exit_code}"),
+        );
+        if self.kubelet_alive(&node) {
+            self.container_exited(&key, i, run, Some(exit_code));
+        }
+        self.flush_pod_status();
+        Ok(())
+    }
+
+    /// The body the simulated server of a pod answers on `port` at path `/`, or why the
+    /// connection fails (`connection refused`), or the 503 of a failing app. For the network
+    /// engineer's request routing: `Ok(body)` is HTTP 200.
+    pub fn pod_http_response(
+        &self,
+        namespace: &str,
+        pod: &str,
+        port: i32,
+    ) -> Result<String, HttpFailure> {
+        let key = (namespace.to_string(), pod.to_string());
+        let rec = self.store.pod(&key).ok_or(HttpFailure::NoRoute)?;
+        let Some(i) = rec
+            .rt
+            .containers
+            .iter()
+            .position(|c| c.ports.contains(&port))
+        else {
+            return Err(HttpFailure::ConnectionRefused);
+        };
+        if let Some(n) = &rec.rt.node {
+            if self
+                .store
+                .nodes
+                .get(n)
+                .is_none_or(|n| !n.rt.kubelet_running && n.rt.terminated)
+            {
+                return Err(HttpFailure::Timeout);
+            }
+        }
+        if !rec.rt.listening(i, self.now) {
+            return Err(HttpFailure::ConnectionRefused);
+        }
+        if !rec.rt.healthy(i, self.now) {
+            return Err(HttpFailure::Status(503));
+        }
+        Ok(app::hello_body(&rec.pod, i))
+    }
+
+    /// CPU one request costs a pod (annotation `kubeplay.dev/cpu-per-request`, default 1m).
+    pub fn pod_cpu_per_request_milli(&self, namespace: &str, pod: &str) -> i64 {
+        self.store
+            .pod(&(namespace.to_string(), pod.to_string()))
+            .map_or(0, |r| r.rt.behaviour.cpu_per_request_milli)
+    }
+}
+
+/// Why a request to a pod did not get a 200.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpFailure {
+    /// Nothing listens on the port (container down, starting, or port not served).
+    ConnectionRefused,
+    /// The pod's machine is gone: packets are dropped.
+    Timeout,
+    /// The pod does not exist.
+    NoRoute,
+    /// The app answered with this status (503 when failing readiness).
+    Status(u16),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Golden rows of upstream `TestSyncPodBackoff` (kuberuntime_manager_test.go), backoff
+    /// initial 1 s / max 60 s, each sync at `tick` for a container that finished at `finished`.
+    #[test]
+    fn backoff_matches_upstream_test_sync_pod_backoff() {
+        let (init, max) = (1_000, 60_000);
+        let rows: &[(Ms, Ms, bool, Ms)] = &[
+            (1, 0, true, 1),
+            (2, 1, true, 2),
+            (3, 2, false, 2),
+            (4, 2, true, 4),
+            (5, 4, false, 4),
+            (6, 4, false, 4),
+            (7, 4, false, 4),
+            (8, 4, true, 8),
+            (130, 129, true, 1),
+        ];
+        let mut entry: Option<Backoff> = None;
+        for &(tick, finished, start, after) in rows {
+            let (now, ts) = (tick * 1000, finished * 1000);
+            let expired = |e: Backoff| ts.saturating_sub(e.last_update_ms) > 2 * max;
+            let in_backoff = match entry {
+                Some(e) if !expired(e) => now - ts < e.backoff_ms,
+                _ => false,
+            };
+            assert_eq!(!in_backoff, start, "tick {tick}");
+            if !in_backoff {
+                let b = match entry {
+                    Some(e) if !expired(e) => (e.backoff_ms * 2).min(max),
+                    _ => init,
+                };
+                // upstream Next sets lastUpdate = Clock.Now() in this test's fake clock
+                entry = Some(Backoff {
+                    backoff_ms: b,
+                    last_update_ms: now,
+                });
+            }
+            assert_eq!(
+                entry.map(|e| e.backoff_ms),
+                Some(after * 1000),
+                "tick {tick}"
+            );
+        }
+    }
+
+    /// Real defaults: waits of 10, 20, 40, 80, 160, 300, 300 s (semantics doc §7).
+    #[test]
+    fn crash_loop_waits_double_to_five_minutes() {
+        let mut e = None;
+        let mut waits = Vec::new();
+        for _ in 0..8 {
+            let n = Backoff::next(e, 0, 0, BACKOFF_INITIAL_MS, BACKOFF_MAX_MS);
+            waits.push(n.backoff_ms / 1000);
+            e = Some(n);
+        }
+        assert_eq!(waits, vec![10, 20, 40, 80, 160, 300, 300, 300]);
+    }
+}

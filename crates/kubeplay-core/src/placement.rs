@@ -1,0 +1,214 @@
+//! Scheduler glue: the scheduling queue, binding, FailedScheduling, retries.
+//!
+//! The filter/score/select logic is the scheduler module's (pure functions over a cache); this
+//! file owns when pods are tried: an active FIFO drained once per millisecond it is non-empty,
+//! and an unschedulable set whose pods come back after their back-off (1 s doubling to 10 s,
+//! `podInitialBackoffSeconds`/`podMaxBackoffSeconds`) when the cluster changes (a node added or
+//! changed, a pod removed), or at the latest after 5 minutes
+//! (`podMaxInUnschedulablePodsDuration`).
+use crate::clock::{Ms, MINUTE_MS, SECOND_MS};
+use crate::sim::{key_str, Emit, Ev, Sim};
+use crate::store::Key;
+use std::collections::{BTreeMap, VecDeque};
+
+/// Clusters up to this many nodes keep per-node verdicts and scores for every decision.
+pub const EXPLAIN_NODES_MAX: usize = 100;
+
+/// What the scheduler decided for a pod, kept for the UI ("why this node / why Pending").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchedulingDecision {
+    /// When the attempt happened.
+    pub at_ms: Ms,
+    /// Chosen node, if any.
+    pub node: Option<String>,
+    /// The event message (`Successfully assigned …` or the `0/N nodes are available: …` text).
+    pub message: String,
+    /// The scheduler's full result: per-node verdicts and plugin scores (`nodes` is filled
+    /// for clusters of up to [`EXPLAIN_NODES_MAX`] nodes). None when the user set nodeName.
+    pub detail: Option<crate::scheduler::Decision>,
+}
+
+/// Scheduler queues.
+#[derive(Debug, Default, Clone)]
+pub struct SchedQueue {
+    /// Pods waiting for a scheduling attempt, FIFO.
+    pub active: VecDeque<Key>,
+    /// A `ScheduleCycle` is already on the event queue.
+    pub armed: bool,
+    /// Unschedulable pods: attempts so far and time of the last attempt.
+    pub unschedulable: BTreeMap<Key, (u32, Ms)>,
+}
+
+/// Back-off after `attempts` failed attempts: 1 s doubling, capped at 10 s.
+pub fn sched_backoff_ms(attempts: u32) -> Ms {
+    let shift = attempts.saturating_sub(1).min(4);
+    (SECOND_MS << shift).min(10 * SECOND_MS)
+}
+
+impl Sim {
+    /// Put a pod on the active queue.
+    pub(crate) fn sched_enqueue(&mut self, key: &Key) {
+        self.sched.active.push_back(key.clone());
+        if !self.sched.armed {
+            self.sched.armed = true;
+            self.queue.push(self.now, Ev::ScheduleCycle);
+        }
+    }
+
+    /// Something changed that may make unschedulable pods fit: move them back after their
+    /// back-off (upstream `MoveAllToActiveOrBackoffQueue`).
+    pub(crate) fn sched_cluster_changed(&mut self) {
+        let pending = std::mem::take(&mut self.sched.unschedulable);
+        for (key, (attempts, last)) in pending {
+            let at = (last + sched_backoff_ms(attempts)).max(self.now);
+            self.queue.push(at, Ev::SchedRetry(key.clone(), attempts));
+            self.sched.unschedulable.insert(key, (attempts, last));
+        }
+    }
+
+    pub(crate) fn sched_retry(&mut self, key: &Key, attempts: u32) {
+        if self
+            .sched
+            .unschedulable
+            .get(key)
+            .is_some_and(|(a, _)| *a == attempts)
+        {
+            self.sched.unschedulable.remove(key);
+            self.sched_enqueue(key);
+        }
+    }
+
+    /// Drain the active queue: one attempt per pod.
+    pub(crate) fn schedule_cycle(&mut self) {
+        self.sched.armed = false;
+        let n = self.sched.active.len();
+        for _ in 0..n {
+            let Some(key) = self.sched.active.pop_front() else {
+                break;
+            };
+            let Some(rec) = self.store.pod(&key) else {
+                continue;
+            };
+            if rec.rt.node.is_some() || rec.rt.deleting_ms.is_some() {
+                continue;
+            }
+            self.schedule_one(&key);
+        }
+    }
+
+    fn schedule_one(&mut self, key: &Key) {
+        let (result, verdicts) = self.place(key);
+        match result {
+            Ok(node) => self.bind(key, &node, verdicts),
+            Err(message) => {
+                let attempts = self.sched.unschedulable.get(key).map_or(0, |(a, _)| *a) + 1;
+                self.sched
+                    .unschedulable
+                    .insert(key.clone(), (attempts, self.now));
+                self.queue.push(
+                    self.now + 5 * MINUTE_MS,
+                    Ev::SchedRetry(key.clone(), attempts),
+                );
+                let msg = message.clone();
+                self.pod_changed(key, |rt, _| rt.unschedulable = Some(msg));
+                if let Some(rec) = self.store.pod(key) {
+                    let meta = rec.pod.metadata.clone();
+                    self.emit(Emit {
+                        kind: "Pod",
+                        meta: &meta,
+                        field_path: None,
+                        warning: true,
+                        reason: "FailedScheduling",
+                        message: message.clone(),
+                        component: "default-scheduler",
+                        host: None,
+                    });
+                }
+                self.tr(
+                    "Pod",
+                    key_str(key),
+                    "FailedScheduling",
+                    format!("attempt={attempts}"),
+                );
+                self.decisions.insert(
+                    key.clone(),
+                    SchedulingDecision {
+                        at_ms: self.now,
+                        node: None,
+                        message,
+                        detail: verdicts,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Bind a pod to a node (the scheduler's Bind, or `spec.nodeName` set by the user).
+    pub(crate) fn bind(
+        &mut self,
+        key: &Key,
+        node: &str,
+        verdicts: Option<crate::scheduler::Decision>,
+    ) {
+        self.sched.unschedulable.remove(key);
+        let n = node.to_string();
+        self.pod_update(key, |rec, now| {
+            rec.pod.spec.node_name = Some(n.clone());
+            rec.rt.node = Some(n);
+            rec.rt.scheduled_ms = Some(now);
+            rec.rt.unschedulable = None;
+        });
+        let message = format!("Successfully assigned {}/{} to {node}", key.0, key.1);
+        if let Some(rec) = self.store.pod(key) {
+            let meta = rec.pod.metadata.clone();
+            self.emit(Emit {
+                kind: "Pod",
+                meta: &meta,
+                field_path: None,
+                warning: false,
+                reason: "Scheduled",
+                message: message.clone(),
+                component: "default-scheduler",
+                host: None,
+            });
+        }
+        self.tr("Pod", key_str(key), "Scheduled", format!("node={node}"));
+        self.decisions.insert(
+            key.clone(),
+            SchedulingDecision {
+                at_ms: self.now,
+                node: Some(node.to_string()),
+                message,
+                detail: verdicts,
+            },
+        );
+        if let Some(info) = self.pod_info_of(key) {
+            self.scheduler.cache.add_pod(node, &info);
+        }
+        self.kubelet_pod_bound(key);
+    }
+
+    /// One kube-scheduler cycle for the pod (scheduler module), with per-node verdicts kept
+    /// for small clusters (the UI's "why this node / why Pending").
+    fn place(&mut self, key: &Key) -> (Result<String, String>, Option<crate::scheduler::Decision>) {
+        let Some(info) = self.pod_info_of(key) else {
+            return (Err("pod vanished".into()), None);
+        };
+        let explain = self.store.nodes.len() <= EXPLAIN_NODES_MAX;
+        let d = self.scheduler.schedule(
+            &info,
+            self.rng.stream(crate::rng::Stream::Scheduler),
+            explain,
+        );
+        match &d.node {
+            Some(n) => (Ok(n.clone()), Some(d)),
+            None => (
+                Err(d
+                    .message
+                    .clone()
+                    .unwrap_or_else(|| "no nodes available to schedule pods".into())),
+                Some(d),
+            ),
+        }
+    }
+}

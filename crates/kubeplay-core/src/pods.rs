@@ -1,0 +1,239 @@
+//! Pod lifecycle at the API level: creation (with the admission defaults a real API server
+//! adds), graceful deletion, and the final removal once the kubelet has stopped the containers.
+use crate::api::{OwnerReference, Pod, PodTemplateSpec, Toleration};
+use crate::clock::{rfc3339, SECOND_MS};
+use crate::kubelet::{KAct, PodRt};
+use crate::sim::{key_str, Emit, Sim};
+use crate::store::{Key, PodRec};
+use crate::workqueue::ControllerId;
+
+/// `DefaultTolerationSeconds` admission: not-ready/unreachable NoExecute tolerations of 300 s
+/// unless the pod already tolerates them (semantics doc §6 rule 8).
+pub fn add_default_tolerations(pod: &mut Pod) {
+    let tols = pod.spec.tolerations.get_or_insert_with(Vec::new);
+    for key in [
+        "node.kubernetes.io/not-ready",
+        "node.kubernetes.io/unreachable",
+    ] {
+        let covered = tols.iter().any(|t| {
+            let k = t.key.as_deref().unwrap_or("");
+            let e = t.effect.as_deref().unwrap_or("");
+            (k.is_empty() || k == key) && (e.is_empty() || e == "NoExecute")
+        });
+        if !covered {
+            tols.push(Toleration {
+                key: Some(key.into()),
+                operator: Some("Exists".into()),
+                value: None,
+                effect: Some("NoExecute".into()),
+                toleration_seconds: Some(300),
+            });
+        }
+    }
+}
+
+/// Pod defaults the API server fills on create (`SetDefaults_Pod`/`_PodSpec`, Priority and
+/// ServiceAccount admission), for whatever the loader left unset.
+pub fn default_pod(pod: &mut Pod) {
+    let s = &mut pod.spec;
+    s.restart_policy.get_or_insert_with(|| "Always".into());
+    s.termination_grace_period_seconds.get_or_insert(30);
+    s.dns_policy.get_or_insert_with(|| "ClusterFirst".into());
+    s.scheduler_name
+        .get_or_insert_with(|| "default-scheduler".into());
+    s.service_account_name
+        .get_or_insert_with(|| "default".into());
+    s.service_account.get_or_insert_with(|| "default".into());
+    s.enable_service_links.get_or_insert(true);
+    s.priority.get_or_insert(0);
+    s.preemption_policy
+        .get_or_insert_with(|| "PreemptLowerPriority".into());
+    for c in &mut s.containers {
+        if c.image_pull_policy.is_none() {
+            let (_, tag) = crate::app::split_image(c.image.as_deref().unwrap_or(""));
+            c.image_pull_policy = Some(
+                if tag == "latest" {
+                    "Always"
+                } else {
+                    "IfNotPresent"
+                }
+                .into(),
+            );
+        }
+        c.termination_message_path
+            .get_or_insert_with(|| "/dev/termination-log".into());
+        c.termination_message_policy
+            .get_or_insert_with(|| "File".into());
+        for p in &mut c.ports {
+            p.protocol.get_or_insert_with(|| "TCP".into());
+        }
+        // A limit without a request sets the request (pods only).
+        let limits = c.resources.limits.clone();
+        for (k, v) in limits {
+            c.resources.requests.entry(k).or_insert(v);
+        }
+    }
+    add_default_tolerations(pod);
+}
+
+impl Sim {
+    /// Create a pod object: stamp identity, apply admission defaults, store it, and hand it
+    /// to the scheduler (or straight to its node when `spec.nodeName` is set).
+    pub(crate) fn create_pod(&mut self, mut pod: Pod) -> Key {
+        self.stamp_new(&mut pod.metadata, true);
+        pod.api_version = "v1".into();
+        pod.kind = "Pod".into();
+        default_pod(&mut pod);
+        let key: Key = (
+            pod.metadata.namespace_or_default().to_string(),
+            pod.metadata.name.clone(),
+        );
+        let mut rt = PodRt::new(&pod, self.now);
+        let bound_to = rt.node.take();
+        pod.status = Some(crate::kubelet::render_status(&pod, &rt));
+        self.store.insert_pod(key.clone(), PodRec { pod, rt });
+        self.tr("Pod", key_str(&key), "Created", String::new());
+        match bound_to {
+            Some(node) => self.bind(&key, &node, None),
+            None => self.sched_enqueue(&key),
+        }
+        key
+    }
+
+    /// A pod from a controller's template, named `<prefix><5 random chars>`, owned by `owner`.
+    pub(crate) fn pod_from_template(
+        &mut self,
+        namespace: &str,
+        prefix: &str,
+        template: &PodTemplateSpec,
+        owner: OwnerReference,
+    ) -> Pod {
+        let mut name = crate::names::generate_name(&mut self.rng, prefix);
+        // Bounded retry on the (astronomically rare) name collision, as the API server's
+        // generateName retries.
+        for _ in 0..8 {
+            if self
+                .store
+                .pod(&(namespace.to_string(), name.clone()))
+                .is_none()
+            {
+                break;
+            }
+            name = crate::names::generate_name(&mut self.rng, prefix);
+        }
+        let mut meta = template.metadata.clone();
+        meta.name = name;
+        meta.generate_name = Some(prefix.to_string());
+        meta.namespace = Some(namespace.to_string());
+        meta.owner_references = vec![owner];
+        Pod {
+            api_version: "v1".into(),
+            kind: "Pod".into(),
+            metadata: meta,
+            spec: template.spec.clone(),
+            status: None,
+        }
+    }
+
+    /// Graceful deletion of a pod (`grace_s` None: the pod's terminationGracePeriodSeconds).
+    pub(crate) fn delete_pod(&mut self, key: &Key, grace_s: Option<i64>) -> bool {
+        let Some(rec) = self.store.pod(key) else {
+            return false;
+        };
+        if rec.rt.deleting_ms.is_some() && grace_s != Some(0) {
+            return true;
+        }
+        let grace = grace_s
+            .or(rec.pod.spec.termination_grace_period_seconds)
+            .unwrap_or(30)
+            .max(0);
+        let node_alive = rec
+            .rt
+            .node
+            .as_ref()
+            .is_some_and(|n| self.store.nodes.contains_key(n));
+        if !node_alive
+            || grace == 0
+            || rec.rt.sandbox_ms.is_none() && rec.rt.start_ms.is_none() && rec.rt.node.is_none()
+        {
+            self.finalize_pod_deletion(key);
+            return true;
+        }
+        let now = self.now;
+        self.pod_update(key, |rec, now_ms| {
+            rec.pod.metadata.deletion_timestamp = Some(rfc3339(now + grace as u64 * SECOND_MS));
+            rec.pod.metadata.deletion_grace_period_seconds = Some(grace);
+            rec.rt.deleting_ms = Some(now_ms);
+            rec.rt.grace_ms = grace as u64 * SECOND_MS;
+        });
+        self.tr(
+            "Pod",
+            key_str(key),
+            "Terminating",
+            format!("grace={grace}s"),
+        );
+        self.scheduler.cache.set_pod_terminating(&key.0, &key.1);
+        self.kubelet_at(key, self.now, KAct::Sync);
+        self.sched_cluster_changed();
+        true
+    }
+
+    /// Remove a pod from the store for good (kubelet confirmed, force delete, or node gone).
+    pub(crate) fn finalize_pod_deletion(&mut self, key: &Key) {
+        self.pod_watchers(key);
+        let Some(rec) = self.store.remove_pod(key) else {
+            return;
+        };
+        self.store.next_rv();
+        if let (Some(node), Some(ip)) = (&rec.rt.node, rec.rt.ip) {
+            if let Some(n) = self.store.nodes.get_mut(node) {
+                n.rt.release_ip(ip);
+            }
+        }
+        self.decisions.remove(key);
+        self.scheduler.cache.remove_pod(&key.0, &key.1);
+        self.sched.unschedulable.remove(key);
+        self.tr("Pod", key_str(key), "Deleted", String::new());
+        for o in &rec.pod.metadata.owner_references {
+            self.queue.push(self.now, crate::sim::Ev::Gc(o.uid.clone()));
+        }
+        self.sched_cluster_changed();
+    }
+
+    /// Emit an event about a controller-managed object.
+    pub(crate) fn controller_event(
+        &mut self,
+        kind: &'static str,
+        meta: &crate::api::ObjectMeta,
+        warning: bool,
+        reason: &'static str,
+        message: String,
+        component: &'static str,
+    ) {
+        self.emit(Emit {
+            kind,
+            meta,
+            field_path: None,
+            warning,
+            reason,
+            message,
+            component,
+            host: None,
+        });
+    }
+
+    /// Wake the ReplicaSet controller for every ReplicaSet in a namespace (adoption of a new
+    /// orphan pod).
+    pub(crate) fn enqueue_replicasets_in(&mut self, namespace: &str) {
+        let keys: Vec<Key> = self
+            .store
+            .replicasets
+            .range((namespace.to_string(), String::new())..)
+            .take_while(|(k, _)| k.0 == namespace)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in keys {
+            self.enqueue(ControllerId::ReplicaSet, &k, 0);
+        }
+    }
+}

@@ -1,0 +1,513 @@
+//! [`Sim`]: all state of one simulated cluster, the event loop, and the public API.
+//!
+//! One seed in; integer virtual time; one event queue ordered by (time, seq). `step` pops one
+//! event and dispatches it to the kubelet, the scheduler glue or a controller; controllers are
+//! level-triggered (they look at the store, not at the reason they were woken) and every write
+//! goes through `Sim` methods that bump resourceVersion and record a trace line (house style
+//! R4–R6). After every step, tests and debug builds run the invariant checks.
+use crate::api::{Kind, Object, ObjectMeta, Pod};
+use crate::clock::{rfc3339, Ms};
+use crate::events::{Event, EventLog};
+use crate::kubelet::KAct;
+use crate::placement::{SchedQueue, SchedulingDecision};
+use crate::queue::EventQueue;
+use crate::rng::SimRng;
+use crate::store::{Key, Store};
+use crate::trace::{Trace, TraceEvent};
+use crate::workqueue::{ControllerId, WorkQueue};
+use std::collections::BTreeMap;
+
+/// Tunables of a sim (defaults documented per field).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimConfig {
+    /// Keep every trace event (true) or only the running hash (benchmarks). Default true.
+    pub keep_trace: bool,
+    /// Distinct Kubernetes Events kept (oldest dropped first). Default 20,000.
+    pub events_max: usize,
+    /// Run the invariant checks after every step. Default: on in debug builds.
+    pub check_invariants: bool,
+    /// Upper bound of steps in one `run_until` call. Default 100,000,000.
+    pub steps_max: u64,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            keep_trace: true,
+            events_max: 20_000,
+            check_invariants: cfg!(debug_assertions),
+            steps_max: 100_000_000,
+        }
+    }
+}
+
+/// Deletion propagation (`--cascade=background|foreground|orphan`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Propagation {
+    /// Delete the owner now; the garbage collector deletes dependents afterwards (default).
+    #[default]
+    Background,
+    /// Delete dependents first; the owner stays (with a deletionTimestamp) until they are gone.
+    Foreground,
+    /// Delete the owner only; dependents lose their ownerReference and live on.
+    Orphan,
+}
+
+/// What `apply` did to one object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApplyAction {
+    /// The object did not exist.
+    Created,
+    /// The object existed and changed.
+    Configured,
+    /// The object existed and nothing changed.
+    Unchanged,
+}
+
+/// Per-object result of [`Sim::apply`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplyOutcome {
+    /// Kind of the object.
+    pub kind: Kind,
+    /// Namespace (None for cluster-scoped kinds).
+    pub namespace: Option<String>,
+    /// Name.
+    pub name: String,
+    /// What happened, or the API server's error message.
+    pub result: Result<ApplyAction, String>,
+}
+
+/// `run_until` gave up after `steps_max` steps without reaching its target time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stalled {
+    /// Virtual time reached.
+    pub now_ms: Ms,
+    /// Events still pending.
+    pub pending: usize,
+}
+
+impl std::fmt::Display for Stalled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "simulation stalled at t={}ms with {} events pending",
+            self.now_ms, self.pending
+        )
+    }
+}
+
+/// Something scheduled on the event queue.
+#[derive(Debug, Clone)]
+pub(crate) enum Ev {
+    /// Reconcile request from the work queue.
+    Work(ControllerId, Key),
+    /// The scheduler drains its active queue.
+    ScheduleCycle,
+    /// An unschedulable pod's back-off expired (pod, attempt number).
+    SchedRetry(Key, u32),
+    /// A kubelet timer for a pod (pod, pod epoch, action).
+    Kubelet(Key, u32, KAct),
+    /// A node's kubelet renews its lease (node, kubelet epoch).
+    Heartbeat(String, u32),
+    /// The garbage collector looks at the dependents of an owner uid.
+    Gc(String),
+    /// A timer set through [`Sim::schedule_hook`] for another subsystem.
+    Hook(Hook),
+}
+
+/// Timers other subsystems (network, failures) can set on the sim's queue; the sim hands them
+/// back through [`Sim::take_due_hooks`]-style dispatch in `step`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Hook {
+    /// The network subsystem's timer with its own id.
+    Network(u64),
+    /// The failures subsystem's timer with its own id.
+    Failures(u64),
+}
+
+/// The simulated cluster.
+pub struct Sim {
+    pub(crate) seed: u64,
+    pub(crate) now: Ms,
+    pub(crate) rng: SimRng,
+    pub(crate) store: Store,
+    pub(crate) queue: EventQueue<Ev>,
+    pub(crate) work: WorkQueue,
+    pub(crate) trace: Trace,
+    pub(crate) events: EventLog,
+    pub(crate) config: SimConfig,
+    pub(crate) sched: SchedQueue,
+    pub(crate) decisions: BTreeMap<Key, SchedulingDecision>,
+    pub(crate) node_seq: u32,
+    pub(crate) fired_hooks: Vec<Hook>,
+    pub(crate) scheduler: crate::scheduler::Scheduler,
+    pub(crate) dirty_pods: Vec<Key>,
+    steps: u64,
+}
+
+/// `namespace/name` or `name`.
+pub(crate) fn key_str(key: &Key) -> String {
+    if key.0.is_empty() {
+        key.1.clone()
+    } else {
+        format!("{}/{}", key.0, key.1)
+    }
+}
+
+/// Arguments of one Kubernetes Event.
+pub(crate) struct Emit<'a> {
+    pub kind: &'static str,
+    pub meta: &'a ObjectMeta,
+    pub field_path: Option<String>,
+    pub warning: bool,
+    pub reason: &'static str,
+    pub message: String,
+    pub component: &'static str,
+    pub host: Option<String>,
+}
+
+impl Sim {
+    /// A sim on the default cluster (a tainted control-plane node and 3 × t3.medium workers).
+    pub fn new(seed: u64) -> Sim {
+        Sim::with_config(seed, SimConfig::default(), Vec::new())
+    }
+
+    /// A sim whose cluster comes from `objects`: if they hold Nodes or InstanceGroups those
+    /// define the cluster (replacing the default), and every object is then applied.
+    pub fn with_cluster(seed: u64, objects: Vec<Object>) -> Sim {
+        Sim::with_config(seed, SimConfig::default(), objects)
+    }
+
+    /// Like [`Sim::with_cluster`] with explicit tunables.
+    pub fn with_config(seed: u64, config: SimConfig, objects: Vec<Object>) -> Sim {
+        let mut trace = Trace::new();
+        trace.set_keep(config.keep_trace);
+        let mut sim = Sim {
+            seed,
+            now: 0,
+            rng: SimRng::new(seed),
+            store: Store::default(),
+            queue: EventQueue::default(),
+            work: WorkQueue::default(),
+            trace,
+            events: EventLog::new(config.events_max),
+            config,
+            sched: SchedQueue::default(),
+            decisions: BTreeMap::new(),
+            node_seq: 0,
+            fired_hooks: Vec::new(),
+            scheduler: crate::scheduler::Scheduler::new(),
+            dirty_pods: Vec::new(),
+            steps: 0,
+        };
+        sim.bootstrap(objects);
+        sim
+    }
+
+    /// The seed this sim was built from.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Current virtual time in ms.
+    pub fn now_ms(&self) -> Ms {
+        self.now
+    }
+
+    /// Time of the next pending event.
+    pub fn next_event_ms(&self) -> Option<Ms> {
+        self.queue.peek_ms()
+    }
+
+    /// Number of events processed so far.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// Read access to the store (indexes included) for other subsystems.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Process the next event. Returns false when nothing is pending.
+    pub fn step(&mut self) -> bool {
+        let Some((at, ev)) = self.queue.pop() else {
+            return false;
+        };
+        assert!(at >= self.now, "event queue went back in time");
+        self.now = at;
+        self.steps += 1;
+        self.dispatch(ev);
+        self.flush_pod_status();
+        if self.config.check_invariants {
+            if let Err(e) = crate::invariants::check(self) {
+                panic!(
+                    "invariant violated at t={}ms seed={}: {e}",
+                    self.now, self.seed
+                );
+            }
+        }
+        true
+    }
+
+    /// Run every event due up to and including `t_ms`, then set the clock to `t_ms`.
+    pub fn run_until(&mut self, t_ms: Ms) -> Result<(), Stalled> {
+        let mut n = 0u64;
+        while self.queue.peek_ms().is_some_and(|t| t <= t_ms) {
+            if n >= self.config.steps_max {
+                return Err(Stalled {
+                    now_ms: self.now,
+                    pending: self.queue.len(),
+                });
+            }
+            self.step();
+            n += 1;
+        }
+        self.now = self.now.max(t_ms);
+        Ok(())
+    }
+
+    /// Run for `d_ms` more milliseconds.
+    pub fn run_for(&mut self, d_ms: Ms) -> Result<(), Stalled> {
+        self.run_until(self.now + d_ms)
+    }
+
+    fn dispatch(&mut self, ev: Ev) {
+        match ev {
+            Ev::Work(c, key) => {
+                if self.work.take(c, &crate::sim::work_key(&key), self.now) {
+                    match c {
+                        ControllerId::ReplicaSet => self.sync_replicaset(&key),
+                        ControllerId::Deployment => self.sync_deployment(&key),
+                        ControllerId::GarbageCollector => {}
+                    }
+                }
+            }
+            Ev::ScheduleCycle => self.schedule_cycle(),
+            Ev::SchedRetry(key, attempt) => self.sched_retry(&key, attempt),
+            Ev::Kubelet(key, epoch, act) => self.kubelet(&key, epoch, act),
+            Ev::Heartbeat(node, epoch) => self.heartbeat(&node, epoch),
+            Ev::Gc(uid) => self.gc_owner(&uid),
+            Ev::Hook(h) => self.fired_hooks.push(h),
+        }
+    }
+
+    /// Re-render `status` (and resourceVersion) of the pods changed in this step, once each.
+    pub(crate) fn flush_pod_status(&mut self) {
+        let dirty = std::mem::take(&mut self.dirty_pods);
+        for key in dirty {
+            let rv = self.store.next_rv();
+            self.store.update_pod(&key, |rec| {
+                rec.rt.status_dirty = false;
+                rec.pod.status = Some(crate::kubelet::render_status(&rec.pod, &rec.rt));
+                rec.pod.metadata.resource_version = Some(rv);
+            });
+        }
+    }
+
+    /// Schedule a timer for another subsystem; when it fires it is queued in
+    /// [`Sim::take_fired_hooks`].
+    pub fn schedule_hook(&mut self, at_ms: Ms, hook: Hook) {
+        self.queue.push(at_ms.max(self.now), Ev::Hook(hook));
+    }
+
+    /// Hooks that fired since the last call, in firing order.
+    pub fn take_fired_hooks(&mut self) -> Vec<Hook> {
+        std::mem::take(&mut self.fired_hooks)
+    }
+
+    /// Queue a reconcile of `key` by controller `c` after `delay_ms`.
+    pub(crate) fn enqueue(&mut self, c: ControllerId, key: &Key, delay_ms: Ms) {
+        let at = self.now + delay_ms;
+        if self.work.add(c, &work_key(key), at) {
+            self.queue.push(at, Ev::Work(c, key.clone()));
+        }
+    }
+
+    /// Record one trace line.
+    pub(crate) fn tr(
+        &mut self,
+        kind: &'static str,
+        object: String,
+        what: &'static str,
+        detail: String,
+    ) {
+        self.trace.record(TraceEvent {
+            at_ms: self.now,
+            kind,
+            object,
+            what,
+            detail,
+        });
+    }
+
+    /// Record a Kubernetes Event.
+    pub(crate) fn emit(&mut self, e: Emit<'_>) {
+        let ns = e.meta.namespace.clone().unwrap_or_else(|| "default".into());
+        self.events.record(Event {
+            name: String::new(),
+            namespace: ns,
+            involved_kind: e.kind,
+            involved_name: e.meta.name.clone(),
+            involved_uid: e.meta.uid.clone().unwrap_or_default(),
+            field_path: e.field_path,
+            type_: if e.warning { "Warning" } else { "Normal" },
+            reason: e.reason,
+            message: e.message,
+            source_component: e.component,
+            source_host: e.host,
+            count: 1,
+            first_ms: self.now,
+            last_ms: self.now,
+        });
+    }
+
+    /// Fill the identity fields the API server sets on create.
+    pub(crate) fn stamp_new(&mut self, meta: &mut ObjectMeta, namespaced: bool) {
+        if namespaced && meta.namespace.is_none() {
+            meta.namespace = Some("default".into());
+        }
+        meta.uid = Some(crate::names::uid(&mut self.rng));
+        meta.resource_version = Some(self.store.next_rv());
+        meta.creation_timestamp = Some(rfc3339(self.now));
+        meta.generation = Some(1);
+    }
+
+    /// Kubernetes Events, oldest first.
+    pub fn events(&self) -> impl Iterator<Item = &Event> {
+        self.events.iter()
+    }
+
+    /// Events about one object (kind, namespace, name), oldest first.
+    pub fn events_for<'a>(
+        &'a self,
+        kind: &'a str,
+        namespace: &'a str,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a Event> + 'a {
+        self.events.iter().filter(move |e| {
+            e.involved_kind == kind && e.involved_name == name && e.namespace == namespace
+        })
+    }
+
+    /// The trace events kept so far.
+    pub fn trace(&self) -> &[TraceEvent] {
+        self.trace.events()
+    }
+
+    /// Number of trace events recorded (including ones not kept).
+    pub fn trace_len(&self) -> u64 {
+        self.trace.count()
+    }
+
+    /// Stable FNV-1a 64 hash of the rendered trace.
+    pub fn trace_hash(&self) -> u64 {
+        self.trace.hash()
+    }
+
+    /// All pods, sorted by namespace then name.
+    pub fn pods(&self) -> impl Iterator<Item = &Pod> {
+        self.store.pods().values().map(|r| &r.pod)
+    }
+
+    /// One pod.
+    pub fn pod(&self, namespace: &str, name: &str) -> Option<&Pod> {
+        self.store
+            .pod(&(namespace.to_string(), name.to_string()))
+            .map(|r| &r.pod)
+    }
+
+    /// Nodes, sorted by name.
+    pub fn nodes(&self) -> impl Iterator<Item = &crate::api::Node> {
+        self.store.nodes.values().map(|r| &r.node)
+    }
+
+    /// Deployments, sorted.
+    pub fn deployments(&self) -> impl Iterator<Item = &crate::api::Deployment> {
+        self.store.deployments.values().map(|(r, _)| &r.obj)
+    }
+
+    /// ReplicaSets, sorted.
+    pub fn replicasets(&self) -> impl Iterator<Item = &crate::api::ReplicaSet> {
+        self.store.replicasets.values().map(|r| &r.obj)
+    }
+
+    /// Services, sorted.
+    pub fn services(&self) -> impl Iterator<Item = &crate::api::Service> {
+        self.store.services.values().map(|r| &r.obj)
+    }
+
+    /// Namespaces, sorted.
+    pub fn namespaces(&self) -> impl Iterator<Item = &crate::api::Namespace> {
+        self.store.namespaces.values().map(|r| &r.obj)
+    }
+
+    /// kops InstanceGroups, sorted.
+    pub fn instance_groups(&self) -> impl Iterator<Item = &crate::api::InstanceGroup> {
+        self.store.instance_groups.values().map(|r| &r.obj)
+    }
+
+    /// Every object, cloned, sorted by kind (api `Kind` order) then namespace and name.
+    pub fn objects(&self) -> Vec<Object> {
+        let mut out: Vec<Object> = Vec::new();
+        for k in Kind::ALL {
+            out.extend(self.objects_of(k));
+        }
+        out
+    }
+
+    /// Objects of one kind, cloned, sorted.
+    pub fn objects_of(&self, kind: Kind) -> Vec<Object> {
+        match kind {
+            Kind::Namespace => self.namespaces().cloned().map(Object::Namespace).collect(),
+            Kind::Node => self.nodes().cloned().map(Object::Node).collect(),
+            Kind::InstanceGroup => self
+                .instance_groups()
+                .cloned()
+                .map(Object::InstanceGroup)
+                .collect(),
+            Kind::Deployment => self
+                .deployments()
+                .cloned()
+                .map(Object::Deployment)
+                .collect(),
+            Kind::ReplicaSet => self
+                .replicasets()
+                .cloned()
+                .map(Object::ReplicaSet)
+                .collect(),
+            Kind::Pod => self.pods().cloned().map(Object::Pod).collect(),
+            Kind::Service => self.services().cloned().map(Object::Service).collect(),
+        }
+    }
+
+    /// One object by kind, namespace (ignored for cluster-scoped kinds) and name.
+    pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<Object> {
+        let key = if kind.namespaced() {
+            (namespace.to_string(), name.to_string())
+        } else {
+            (String::new(), name.to_string())
+        };
+        let s = &self.store;
+        Some(match kind {
+            Kind::Namespace => Object::Namespace(s.namespaces.get(name)?.obj.clone()),
+            Kind::Node => Object::Node(s.nodes.get(name)?.node.clone()),
+            Kind::InstanceGroup => Object::InstanceGroup(s.instance_groups.get(&key)?.obj.clone()),
+            Kind::Deployment => Object::Deployment(s.deployments.get(&key)?.0.obj.clone()),
+            Kind::ReplicaSet => Object::ReplicaSet(s.replicasets.get(&key)?.obj.clone()),
+            Kind::Pod => Object::Pod(s.pod(&key)?.pod.clone()),
+            Kind::Service => Object::Service(s.services.get(&key)?.obj.clone()),
+        })
+    }
+
+    /// The scheduler's last decision for a pod ("why this node / why Pending").
+    pub fn scheduling_decision(&self, namespace: &str, name: &str) -> Option<&SchedulingDecision> {
+        self.decisions
+            .get(&(namespace.to_string(), name.to_string()))
+    }
+}
+
+/// Work-queue key string of a store key.
+pub(crate) fn work_key(key: &Key) -> String {
+    key_str(key)
+}

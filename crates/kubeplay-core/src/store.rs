@@ -1,0 +1,447 @@
+//! The object store: every object of the cluster, its bookkeeping, and derived indexes.
+//!
+//! Only [`crate::Sim`] writes to it (house style R6); controllers read it. Objects are the
+//! kubeplay-api types so kubectl can print them as they are; next to each object the store keeps
+//! integer bookkeeping the decisions run on (creation time in ms, the kubelet's runtime state),
+//! because re-parsing RFC 3339 strings in a 150,000-pod loop would be both slow and lossy.
+//!
+//! Indexes (pods by node, children by owner uid, per-controller pod counts, node requests) are
+//! updated in the same functions that mutate objects, so they cannot drift: every pod change
+//! goes through [`Store::update_pod`], which removes the pod's old contributions and adds the
+//! new ones around the caller's edit.
+use crate::api::{Deployment, InstanceGroup, Kind, Namespace, Node, Pod, ReplicaSet, Service};
+use crate::clock::Ms;
+use crate::kubelet::{PodPhase, PodRt};
+use crate::node::NodeRt;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// `(namespace, name)`; cluster-scoped objects use an empty namespace.
+pub type Key = (String, String);
+
+/// Reference to any stored object.
+pub type ObjRef = (Kind, Key);
+
+/// An object plus the store's bookkeeping about it.
+#[derive(Debug, Clone)]
+pub struct Rec<T> {
+    /// The object as the API would return it.
+    pub obj: T,
+    /// Virtual time of creation.
+    pub created_ms: Ms,
+    /// Virtual time deletion was requested (graceful deletion / foreground GC), if any.
+    pub deleting_ms: Option<Ms>,
+}
+
+/// A pod and the kubelet's view of it.
+#[derive(Debug, Clone)]
+pub struct PodRec {
+    /// The pod object; `status` is rendered from `rt` on every change.
+    pub pod: Pod,
+    /// Runtime state the kubelet and controllers decide on.
+    pub rt: PodRt,
+}
+
+/// A node and its runtime (kubelet, image cache, IPAM, aggregated requests).
+#[derive(Debug, Clone)]
+pub struct NodeRec {
+    /// The node object.
+    pub node: Node,
+    /// Runtime state.
+    pub rt: NodeRt,
+}
+
+/// A Deployment condition with integer times (rendered into `status.conditions`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DCond {
+    /// `Progressing`, `Available`, `ReplicaFailure`.
+    pub type_: &'static str,
+    /// `True`, `False`, `Unknown`.
+    pub status: &'static str,
+    /// Reason.
+    pub reason: &'static str,
+    /// Message.
+    pub message: String,
+    /// `lastUpdateTime`.
+    pub update_ms: Ms,
+    /// `lastTransitionTime`.
+    pub transition_ms: Ms,
+}
+
+/// Deployment bookkeeping the controller needs as integers.
+#[derive(Debug, Clone, Default)]
+pub struct DeployRt {
+    /// Conditions, in the order upstream appends them.
+    pub conds: Vec<DCond>,
+}
+
+/// Pod counts per controller owner, maintained incrementally (ReplicaSet status at scale).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PodCounts {
+    /// Active pods (not terminal, not terminating): upstream `FilterActivePods`.
+    pub active: u32,
+    /// Active pods whose Ready condition is True.
+    pub ready: u32,
+    /// Pods with a deletion timestamp that are not terminal (`terminatingReplicas`).
+    pub terminating: u32,
+}
+
+/// Summed requests of the pods bound to a node (what NodeResourcesFit compares).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Requested {
+    /// CPU in millicores.
+    pub cpu_milli: i64,
+    /// Memory in bytes.
+    pub memory_bytes: i64,
+    /// Number of pods.
+    pub pods: i64,
+}
+
+/// All objects of the cluster.
+#[derive(Debug, Default)]
+pub struct Store {
+    rv: u64,
+    /// Namespaces by name.
+    pub namespaces: BTreeMap<String, Rec<Namespace>>,
+    /// Nodes by name.
+    pub nodes: BTreeMap<String, NodeRec>,
+    /// kops instance groups.
+    pub instance_groups: BTreeMap<Key, Rec<InstanceGroup>>,
+    /// Deployments.
+    pub deployments: BTreeMap<Key, (Rec<Deployment>, DeployRt)>,
+    /// ReplicaSets.
+    pub replicasets: BTreeMap<Key, Rec<ReplicaSet>>,
+    /// Pods (private: mutate through the pod functions so indexes stay right).
+    pods: BTreeMap<Key, PodRec>,
+    /// Services (the network engineer's controllers read and write them through Sim).
+    pub services: BTreeMap<Key, Rec<Service>>,
+    pods_by_node: BTreeMap<String, BTreeSet<Key>>,
+    children: BTreeMap<String, BTreeSet<ObjRef>>,
+    uids: BTreeMap<String, ObjRef>,
+    counts: BTreeMap<String, PodCounts>,
+    requested: BTreeMap<String, Requested>,
+    orphans: BTreeSet<Key>,
+}
+
+/// What a pod contributes to the indexes that change with its status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Contrib {
+    bound: bool,
+    terminal: bool,
+    deleting: bool,
+    ready: bool,
+    cpu: i64,
+    mem: i64,
+}
+
+impl Contrib {
+    fn of(rec: &PodRec) -> Contrib {
+        Contrib {
+            bound: rec.rt.node.is_some(),
+            terminal: matches!(rec.rt.phase, PodPhase::Succeeded | PodPhase::Failed),
+            deleting: rec.rt.deleting_ms.is_some(),
+            ready: rec.rt.ready,
+            cpu: rec.rt.cpu_milli,
+            mem: rec.rt.memory_bytes,
+        }
+    }
+}
+
+fn owners_hash(meta: &crate::api::ObjectMeta) -> u64 {
+    let mut h = crate::hash::Fnv64::default();
+    for o in &meta.owner_references {
+        h.write(o.uid.as_bytes());
+        h.write(&[u8::from(o.controller == Some(true))]);
+    }
+    h.0
+}
+
+/// Requests of a pod as the scheduler computes them (`computePodResourceRequest`): the sum over
+/// app containers, raised to the largest init container.
+pub fn pod_requests(pod: &Pod) -> (i64, i64) {
+    let sum = |f: fn(&crate::api::Container) -> i64, v: &[crate::api::Container]| -> i64 {
+        v.iter().map(f).sum()
+    };
+    let max = |f: fn(&crate::api::Container) -> i64, v: &[crate::api::Container]| -> i64 {
+        v.iter().map(f).max().unwrap_or(0)
+    };
+    let cpu = |c: &crate::api::Container| c.resources.cpu_request_millis();
+    let mem = |c: &crate::api::Container| c.resources.memory_request_bytes();
+    let s = &pod.spec;
+    (
+        sum(cpu, &s.containers).max(max(cpu, &s.init_containers)),
+        sum(mem, &s.containers).max(max(mem, &s.init_containers)),
+    )
+}
+
+/// The controller owner's uid of an object (`metav1.GetControllerOf`).
+pub fn controller_uid(meta: &crate::api::ObjectMeta) -> Option<&str> {
+    meta.owner_references
+        .iter()
+        .find(|r| r.controller == Some(true))
+        .map(|r| r.uid.as_str())
+}
+
+impl Store {
+    /// Next resourceVersion (a global counter, as etcd's revision).
+    pub fn next_rv(&mut self) -> String {
+        self.rv += 1;
+        self.rv.to_string()
+    }
+
+    /// The last resourceVersion handed out.
+    pub fn resource_version(&self) -> u64 {
+        self.rv
+    }
+
+    /// Look an object up by uid.
+    pub fn by_uid(&self, uid: &str) -> Option<&ObjRef> {
+        self.uids.get(uid)
+    }
+
+    /// Objects that list `uid` in their ownerReferences.
+    pub fn children_of(&self, uid: &str) -> impl Iterator<Item = &ObjRef> {
+        self.children.get(uid).into_iter().flatten()
+    }
+
+    /// Pod counts of a controller (ReplicaSet) by its uid.
+    pub fn counts_of(&self, uid: &str) -> PodCounts {
+        self.counts.get(uid).copied().unwrap_or_default()
+    }
+
+    /// Requests bound to a node.
+    pub fn requested_on(&self, node: &str) -> Requested {
+        self.requested.get(node).copied().unwrap_or_default()
+    }
+
+    /// Keys of the pods bound to a node.
+    pub fn pods_on(&self, node: &str) -> impl Iterator<Item = &Key> {
+        self.pods_by_node.get(node).into_iter().flatten()
+    }
+
+    /// Pods without a controller ownerReference in a namespace (adoption candidates).
+    pub fn orphan_pods_in<'a>(&'a self, namespace: &str) -> impl Iterator<Item = &'a Key> + 'a {
+        let ns = namespace.to_string();
+        self.orphans
+            .range((ns.clone(), String::new())..)
+            .take_while(move |k| k.0 == ns)
+    }
+
+    /// Register `uid` and owner edges of a non-pod object.
+    pub fn index_meta(&mut self, r: ObjRef, meta: &crate::api::ObjectMeta) {
+        if let Some(uid) = &meta.uid {
+            self.uids.insert(uid.clone(), r.clone());
+        }
+        for o in &meta.owner_references {
+            self.children
+                .entry(o.uid.clone())
+                .or_default()
+                .insert(r.clone());
+        }
+    }
+
+    /// Remove what [`Store::index_meta`] added.
+    pub fn unindex_meta(&mut self, r: &ObjRef, meta: &crate::api::ObjectMeta) {
+        if let Some(uid) = &meta.uid {
+            self.uids.remove(uid);
+        }
+        for o in &meta.owner_references {
+            if let Some(set) = self.children.get_mut(&o.uid) {
+                set.remove(r);
+                if set.is_empty() {
+                    self.children.remove(&o.uid);
+                }
+            }
+        }
+    }
+
+    /// All pods, sorted by (namespace, name).
+    pub fn pods(&self) -> &BTreeMap<Key, PodRec> {
+        &self.pods
+    }
+
+    /// One pod.
+    pub fn pod(&self, key: &Key) -> Option<&PodRec> {
+        self.pods.get(key)
+    }
+
+    fn pod_index(&mut self, key: &Key, rec: &PodRec, add: bool) {
+        self.pod_index_meta(key, rec, add);
+        let node = rec.rt.node.as_deref();
+        let owner = controller_uid(&rec.pod.metadata);
+        let c = Contrib::of(rec);
+        self.pod_contrib(key, node, owner, c, add, true);
+    }
+
+    /// uid, owner edges and the orphan set: they depend on metadata only.
+    fn pod_index_meta(&mut self, key: &Key, rec: &PodRec, add: bool) {
+        let r: ObjRef = (Kind::Pod, key.clone());
+        if add {
+            self.index_meta(r, &rec.pod.metadata);
+        } else {
+            self.unindex_meta(&r, &rec.pod.metadata);
+        }
+        if controller_uid(&rec.pod.metadata).is_none() {
+            if add {
+                self.orphans.insert(key.clone());
+            } else {
+                self.orphans.remove(key);
+            }
+        }
+    }
+
+    /// Node membership, node requests and owner counts of one pod state.
+    fn pod_contrib(
+        &mut self,
+        key: &Key,
+        node: Option<&str>,
+        owner: Option<&str>,
+        c: Contrib,
+        add: bool,
+        node_set: bool,
+    ) {
+        if let (Some(node), true) = (node, c.bound) {
+            if node_set {
+                if add {
+                    self.pods_by_node
+                        .entry(node.to_string())
+                        .or_default()
+                        .insert(key.clone());
+                } else if let Some(s) = self.pods_by_node.get_mut(node) {
+                    s.remove(key);
+                    if s.is_empty() {
+                        self.pods_by_node.remove(node);
+                    }
+                }
+            }
+            if !c.terminal {
+                let sign = if add { 1 } else { -1 };
+                let r = self.requested.entry(node.to_string()).or_default();
+                r.cpu_milli += sign * c.cpu;
+                r.memory_bytes += sign * c.mem;
+                r.pods += sign;
+                if r.pods == 0 {
+                    self.requested.remove(node);
+                }
+            }
+        }
+        if let Some(owner) = owner {
+            let cnt = self.counts.entry(owner.to_string()).or_default();
+            let delta = |v: &mut u32| {
+                if add {
+                    *v += 1
+                } else {
+                    *v -= 1
+                }
+            };
+            if !c.terminal && !c.deleting {
+                delta(&mut cnt.active);
+                if c.ready {
+                    delta(&mut cnt.ready);
+                }
+            } else if !c.terminal {
+                delta(&mut cnt.terminating);
+            }
+            if *cnt == PodCounts::default() {
+                self.counts.remove(owner);
+            }
+        }
+    }
+
+    /// Insert a new pod.
+    pub fn insert_pod(&mut self, key: Key, rec: PodRec) {
+        self.pod_index(&key, &rec, true);
+        let old = self.pods.insert(key, rec);
+        assert!(old.is_none(), "insert_pod over an existing pod");
+    }
+
+    /// Edit a pod in place; indexes follow. The closure must not change the pod's uid or
+    /// ownerReferences (use [`Store::update_pod_meta`]); only the contributions that changed
+    /// are re-indexed, which keeps a status update free of index churn.
+    pub fn update_pod<R>(&mut self, key: &Key, f: impl FnOnce(&mut PodRec) -> R) -> Option<R> {
+        let rec = self.pods.get_mut(key)?;
+        let before = Contrib::of(rec);
+        let owners = owners_hash(&rec.pod.metadata);
+        let out = f(rec);
+        let after = Contrib::of(rec);
+        assert_eq!(
+            owners,
+            owners_hash(&rec.pod.metadata),
+            "pod owners changed outside update_pod_meta"
+        );
+        if before != after {
+            // A pod's node only ever goes from unset to set, so the node name is the same
+            // for both contributions.
+            let node = rec.rt.node.clone();
+            let owner = controller_uid(&rec.pod.metadata).map(str::to_string);
+            let node_set = before.bound != after.bound;
+            self.pod_contrib(
+                key,
+                node.as_deref(),
+                owner.as_deref(),
+                before,
+                false,
+                node_set,
+            );
+            self.pod_contrib(
+                key,
+                node.as_deref(),
+                owner.as_deref(),
+                after,
+                true,
+                node_set,
+            );
+        }
+        Some(out)
+    }
+
+    /// Edit a pod including its metadata (owners); everything is re-indexed.
+    pub fn update_pod_meta<R>(&mut self, key: &Key, f: impl FnOnce(&mut PodRec) -> R) -> Option<R> {
+        let mut rec = self.pods.remove(key)?;
+        self.pod_index(key, &rec, false);
+        let out = f(&mut rec);
+        self.pod_index(key, &rec, true);
+        self.pods.insert(key.clone(), rec);
+        Some(out)
+    }
+
+    /// Remove a pod for good.
+    pub fn remove_pod(&mut self, key: &Key) -> Option<PodRec> {
+        let rec = self.pods.remove(key)?;
+        self.pod_index(key, &rec, false);
+        Some(rec)
+    }
+
+    /// Whether any object of `kind` named `key` exists.
+    pub fn exists(&self, kind: Kind, key: &Key) -> bool {
+        match kind {
+            Kind::Namespace => self.namespaces.contains_key(&key.1),
+            Kind::Node => self.nodes.contains_key(&key.1),
+            Kind::InstanceGroup => self.instance_groups.contains_key(key),
+            Kind::Deployment => self.deployments.contains_key(key),
+            Kind::ReplicaSet => self.replicasets.contains_key(key),
+            Kind::Pod => self.pods.contains_key(key),
+            Kind::Service => self.services.contains_key(key),
+        }
+    }
+
+    /// Recompute every index from scratch and compare (invariant check).
+    pub fn check_indexes(&self) -> Result<(), String> {
+        let mut fresh = Store::default();
+        for (k, rec) in &self.pods {
+            fresh.pod_index(k, rec, true);
+        }
+        if fresh.counts != self.counts {
+            return Err("per-owner pod counts drifted from the pods".into());
+        }
+        if fresh.requested != self.requested {
+            return Err("per-node requests drifted from the pods".into());
+        }
+        if fresh.orphans != self.orphans {
+            return Err("orphan-pod index drifted".into());
+        }
+        if fresh.pods_by_node != self.pods_by_node {
+            return Err("pods-by-node index drifted".into());
+        }
+        Ok(())
+    }
+}

@@ -155,3 +155,17 @@ fn hello_world_round_trips_like_kubectl_get() {
         serde_json::from_str(&r.objects[1].object.to_json()).expect("json");
     assert_eq!(json["spec"]["ports"][0]["targetPort"], 8080);
 }
+
+/// What `kubectl get pod -o yaml` prints (uid, ownerReferences, status…) loads without a single
+/// warning and prints back the same.
+#[test]
+fn a_live_object_from_kubectl_get_loads_cleanly() {
+    let r = load(include_str!("get-pod.yaml"));
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    let pod = &r.objects[0].object;
+    assert_eq!(pod.meta().uid.as_deref(), Some("0a1b2c3d"));
+    assert_eq!(pod.meta().owner_references[0].kind, "ReplicaSet");
+    let again = load(&pod.to_yaml());
+    assert!(again.diagnostics.is_empty(), "{:?}", again.diagnostics);
+    assert_eq!(&again.objects[0].object, pod);
+}

@@ -573,6 +573,24 @@ pub struct PodStatus {
     /// `Guaranteed`, `Burstable` or `BestEffort`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qos_class: Option<String>,
+    /// All pod IPs (kept raw).
+    #[serde(rename = "podIPs", skip_serializing_if = "Option::is_none")]
+    pub pod_ips: Option<Raw>,
+    /// All host IPs (kept raw).
+    #[serde(rename = "hostIPs", skip_serializing_if = "Option::is_none")]
+    pub host_ips: Option<Raw>,
+    /// Ephemeral container states (kept raw).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ephemeral_container_statuses: Option<Raw>,
+    /// In-place resize state (kept raw).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resize: Option<Raw>,
+    /// Resource claim states (kept raw).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_claim_statuses: Option<Raw>,
+    /// Generation the kubelet last saw.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observed_generation: Option<i64>,
 }
 
 /// `ContainerStatus`.
@@ -646,4 +664,10 @@ pub struct StateDetail {
     /// End time (terminated).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<String>,
+    /// Signal that ended the process (terminated).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signal: Option<i32>,
+    /// Runtime container ID (terminated).
+    #[serde(rename = "containerID", skip_serializing_if = "Option::is_none")]
+    pub container_id: Option<String>,
 }

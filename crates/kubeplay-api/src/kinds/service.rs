@@ -149,4 +149,7 @@ pub struct LoadBalancerIngress {
     /// `VIP` or `Proxy`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ip_mode: Option<String>,
+    /// Port states (kept raw).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ports: Option<Raw>,
 }

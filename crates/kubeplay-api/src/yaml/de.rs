@@ -416,6 +416,26 @@ impl<'a> de::Deserializer<'a> for NodeDe<'a> {
     }
 }
 
+/// Upstream fields the typed structs do not keep, accepted silently (no unknown-field
+/// warning) and dropped: status details the engine recomputes anyway.
+const DROPPED: &[(&str, &[&str])] = &[(
+    "ContainerStatus",
+    &[
+        "allocatedResources",
+        "allocatedResourcesStatus",
+        "resources",
+        "stopSignal",
+        "user",
+        "volumeMounts",
+    ],
+)];
+
+fn dropped(owner: &str, key: &str) -> bool {
+    DROPPED
+        .iter()
+        .any(|(o, keys)| *o == owner && keys.contains(&key))
+}
+
 struct SeqDe<'a, 'b> {
     de: &'b NodeDe<'a>,
     items: &'a [Node],
@@ -477,13 +497,16 @@ impl<'a> de::MapAccess<'a> for MapDe<'a, '_> {
                 None => format!("{}[{key}]", self.de.path),
             };
             if let Some(fields) = self.fields {
-                if !fields.contains(&key) {
+                if !fields.contains(&key) && !dropped(self.de.owner, key) {
                     self.de
                         .unknown
                         .borrow_mut()
                         .push(UnknownField { path, pos: k.pos });
                     continue;
                 }
+            }
+            if self.fields.is_some_and(|f| !f.contains(&key)) {
+                continue; // a known upstream field we do not keep
             }
             self.value = Some((val, path));
             let key_de: de::value::StrDeserializer<'_, DeError> = key.into_deserializer();

@@ -47,7 +47,10 @@ enum Command {
 /// Files for `apply -f`, relative to the script's folder; `-` is standard input.
 struct DiskFiles {
     base: PathBuf,
-    stdin: Option<String>,
+    /// Whether `-` may read standard input (not when the script itself comes from it).
+    stdin_free: bool,
+    /// Standard input, read once on the first `-f -`.
+    stdin: std::cell::RefCell<Option<String>>,
 }
 
 impl DiskFiles {
@@ -64,9 +67,19 @@ impl DiskFiles {
 impl FileSource for DiskFiles {
     fn read(&self, path: &str) -> Result<String, String> {
         if path == "-" {
-            return self.stdin.clone().ok_or_else(|| {
-                "reading from standard input: the script itself is standard input".to_string()
-            });
+            if !self.stdin_free {
+                return Err(
+                    "reading from standard input: the script itself is standard input".into(),
+                );
+            }
+            let mut cached = self.stdin.borrow_mut();
+            if cached.is_none() {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                    .map_err(|e| format!("reading from standard input: {e}"))?;
+                *cached = Some(text);
+            }
+            return Ok(cached.clone().unwrap_or_default());
         }
         let full = self.resolve(path);
         if !full.exists() {
@@ -168,7 +181,11 @@ fn run(
             .parent()
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
     };
-    let files = DiskFiles { base, stdin: None };
+    let files = DiskFiles {
+        base,
+        stdin_free: !from_stdin,
+        stdin: std::cell::RefCell::new(None),
+    };
     let out = session.run_script(&text, &files, fail_fast);
     print!("{}", out.transcript);
     let _ = std::io::stdout().flush();
@@ -196,7 +213,8 @@ fn interactive(seed: u64) -> ExitCode {
     let mut session = Session::new(seed);
     let files = DiskFiles {
         base: PathBuf::from("."),
-        stdin: None,
+        stdin_free: false,
+        stdin: std::cell::RefCell::new(None),
     };
     let stdin = std::io::stdin();
     let tty = stdin.is_terminal();

@@ -49,6 +49,7 @@ impl Session {
         let mut out: Vec<Value> = match res.kind {
             "Event" => self.events_json(),
             "Endpoints" => self.endpoints_json(),
+            "EndpointSlice" => self.endpoint_slices_json(),
             _ => match kind_of(res) {
                 Some(k) => self
                     .sim
@@ -157,6 +158,76 @@ impl Session {
                         || s(e, "involvedObject.namespace") == ns)
             })
             .collect()
+    }
+
+    /// EndpointSlices as the network's EndpointSlice controller keeps them.
+    pub(crate) fn endpoint_slices_json(&self) -> Vec<Value> {
+        use kubeplay_core::network::fmt_ip;
+        let mut out = Vec::new();
+        for svc in self
+            .sim
+            .objects_of(Kind::Service)
+            .iter()
+            .map(Object::to_value)
+        {
+            let (ns, name) = (s(&svc, "metadata.namespace"), s(&svc, "metadata.name"));
+            let Some(slices) = self.net.endpoint_slices(ns, name) else {
+                continue;
+            };
+            for sl in slices {
+                let ports: Vec<Value> = sl
+                    .ports
+                    .iter()
+                    .map(|p| {
+                        let mut v = json!({"port": p.port, "protocol": p.protocol.as_str()});
+                        if !p.name.is_empty() {
+                            v["name"] = json!(p.name);
+                        }
+                        v
+                    })
+                    .collect();
+                let endpoints: Vec<Value> = sl
+                    .endpoints
+                    .iter()
+                    .map(|e| {
+                        let mut v = json!({
+                            "addresses": [fmt_ip(e.ip)],
+                            "conditions": {"ready": e.ready, "serving": e.serving, "terminating": e.terminating},
+                            "targetRef": {"kind": "Pod", "name": e.pod, "namespace": ns},
+                        });
+                        if let Some(n) = &e.node {
+                            v["nodeName"] = json!(n);
+                        }
+                        v
+                    })
+                    .collect();
+                out.push(json!({
+                    "apiVersion": "discovery.k8s.io/v1",
+                    "kind": "EndpointSlice",
+                    "metadata": {
+                        "name": sl.name,
+                        "namespace": ns,
+                        "creationTimestamp": s(&svc, "metadata.creationTimestamp"),
+                        "labels": {
+                            "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io",
+                            "kubernetes.io/service-name": name,
+                        },
+                        "ownerReferences": [{
+                            "apiVersion": "v1",
+                            "kind": "Service",
+                            "name": name,
+                            "uid": s(&svc, "metadata.uid"),
+                            "controller": true,
+                            "blockOwnerDeletion": true,
+                        }],
+                    },
+                    "addressType": "IPv4",
+                    "endpoints": endpoints,
+                    "ports": ports,
+                }));
+            }
+        }
+        out
     }
 
     /// Endpoints objects, one per Service with a selector: ready pods' IPs on the resolved

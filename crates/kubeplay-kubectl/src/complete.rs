@@ -150,13 +150,10 @@ impl Session {
                 }
                 match args.get(1) {
                     None => {
+                        let kinds = RESOURCES.iter().filter(|r| r.kind != "InstanceGroup");
                         let mut c: Vec<String> =
-                            RESOURCES.iter().map(|r| r.plural.to_string()).collect();
-                        c.extend(
-                            RESOURCES
-                                .iter()
-                                .flat_map(|r| r.short.iter().map(|x| (*x).to_string())),
-                        );
+                            kinds.clone().map(|r| r.plural.to_string()).collect();
+                        c.extend(kinds.flat_map(|r| r.short.iter().map(|x| (*x).to_string())));
                         if verb == "get" {
                             c.push("all".into());
                         }

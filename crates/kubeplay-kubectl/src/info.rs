@@ -477,7 +477,10 @@ impl Session {
         if !p.is("no-headers") {
             rows.push_str("NAME\tSHORTNAMES\tAPIVERSION\tNAMESPACED\tKIND\n");
         }
-        let mut all: Vec<&Resource> = RESOURCES.iter().collect();
+        let mut all: Vec<&Resource> = RESOURCES
+            .iter()
+            .filter(|r| r.kind != "InstanceGroup")
+            .collect();
         all.sort_by_key(|r| (r.group, r.plural));
         for r in all {
             rows.push_str(&format!(

@@ -164,6 +164,7 @@ pub fn columns(kind: &str, ctx: &Ctx) -> Vec<String> {
             &["SELECTOR"],
         ),
         "Endpoints" => (&["NAME", "ENDPOINTS", "AGE"], &[]),
+        "EndpointSlice" => (&["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"], &[]),
         "Node" => (
             &["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
             &[
@@ -235,6 +236,34 @@ pub fn row(kind: &str, o: &Value, ctx: &Ctx) -> Vec<String> {
         }
         "Service" => service_row(o, ctx),
         "Endpoints" => vec![name, format_endpoints(o), age(ctx, o)],
+        "EndpointSlice" => {
+            let ports: Vec<String> = list(o, "ports")
+                .iter()
+                .map(|p| i(p, "port").to_string())
+                .collect();
+            let addrs: Vec<&str> = list(o, "endpoints")
+                .iter()
+                .flat_map(|e| list(e, "addresses"))
+                .filter_map(Value::as_str)
+                .collect();
+            let eps = match addrs.len() {
+                0 => "<unset>".to_string(),
+                n if n > 3 => format!("{} + {} more...", addrs[..3].join(","), n - 3),
+                _ => addrs.join(","),
+            };
+            let ports = if ports.is_empty() {
+                "<unset>".to_string()
+            } else {
+                ports.join(",")
+            };
+            vec![
+                name,
+                s(o, "addressType").to_string(),
+                ports,
+                eps,
+                age(ctx, o),
+            ]
+        }
         "Node" => node_row(o, ctx),
         "Namespace" => vec![name, s(o, "status.phase").to_string(), age(ctx, o)],
         "Event" => event_row(o, ctx),

@@ -163,16 +163,21 @@ pub fn lookup(name: &str) -> Option<&'static Resource> {
         }
         None => (lower, None),
     };
-    RESOURCES.iter().find(|r| {
-        let name_ok = r.plural == base
-            || r.kind.to_ascii_lowercase() == base
-            || r.short.contains(&base.as_str());
-        let group_ok = match &group {
-            None => true,
-            Some(g) => g == r.group || (r.group.is_empty() && g == "v1"),
-        };
-        name_ok && group_ok
-    })
+    // kops InstanceGroups live in the kops state store, not the API server: kubectl does not
+    // know them (`kops get ig` does).
+    RESOURCES
+        .iter()
+        .filter(|r| r.kind != "InstanceGroup")
+        .find(|r| {
+            let name_ok = r.plural == base
+                || r.kind.to_ascii_lowercase() == base
+                || r.short.contains(&base.as_str());
+            let group_ok = match &group {
+                None => true,
+                Some(g) => g == r.group || (r.group.is_empty() && g == "v1"),
+            };
+            name_ok && group_ok
+        })
 }
 
 /// Find a resource by its `kind`.

@@ -62,12 +62,12 @@ impl Session {
                 [_, d, m, y, t, _] => format!("{d}/{m}/{y} {t}"),
                 _ => stamp.clone(),
             };
+            let ns = r
+                .pod_namespace
+                .clone()
+                .unwrap_or_else(|| self.namespace.clone());
             let client = self
-                .get_one(
-                    resource::by_kind("Pod").unwrap_or(&RESOURCES[4]),
-                    &self.namespace,
-                    pod,
-                )
+                .get_one(resource::by_kind("Pod").unwrap_or(&RESOURCES[4]), &ns, pod)
                 .map(|p| s(&p, "status.hostIP").to_string())
                 .unwrap_or_default();
             self.access.entry(pod.clone()).or_default().push(format!(

@@ -110,7 +110,9 @@ pub(crate) fn balanced_allocation(pod: &PodInfo, node: &Hot) -> i64 {
         if let Some(x) = d.checked_mul(50) {
             let k = div_by(x, node.pq, node.inv_pq);
             let rem = x - k * node.pq;
-            if !near_integer(u128::from(rem), u128::from(node.pq)) {
+            // near_integer, conservatively in u64 (gofloat is exact anyway, just slower).
+            let t = node.pq >> 30;
+            if rem > t && node.pq - rem > t {
                 return MAX_NODE_SCORE - (k + u64::from(rem != 0)) as i64;
             }
             return gofloat::balanced_score_float(

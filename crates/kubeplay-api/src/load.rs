@@ -304,7 +304,6 @@ fn load_document(out: &mut LoadResult, root: &Node, doc_index: usize) {
         return; // empty document (only comments, or a trailing `---`)
     }
     let kind = root.get("kind").and_then(Node::as_str).unwrap_or("");
-    let api_version = root.get("apiVersion").and_then(Node::as_str).unwrap_or("");
     if kind == "List" && matches!(root.get("items").map(|n| &n.value), Some(Value::Seq(_))) {
         // kubectl expands a List on the client; each item is applied on its own.
         if let Some(Value::Seq(items)) = root.get("items").map(|n| &n.value) {
@@ -314,7 +313,6 @@ fn load_document(out: &mut LoadResult, root: &Node, doc_index: usize) {
         }
         return;
     }
-    let _ = api_version;
     load_object(out, root, doc_index, None);
 }
 

@@ -173,7 +173,7 @@ pub fn validate(object: &Object) -> Vec<FieldError> {
         Object::ReplicaSet(r) => workload::replicaset(r, &mut errs),
         Object::Pod(p) => {
             names::object_meta(&p.metadata, true, names::NameKind::Subdomain, &mut errs);
-            pod::pod_spec(&p.spec, "spec", false, &mut errs);
+            pod::pod_spec(&p.spec, "spec", &mut errs);
         }
         Object::Service(s) => service::service(s, &mut errs),
         Object::Node(n) => cluster::node(n, &mut errs),

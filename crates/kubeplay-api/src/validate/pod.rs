@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 const PROTOCOLS: [&str; 3] = ["SCTP", "TCP", "UDP"];
 
 /// `ValidatePodSpec` (the parts that matter to the simulator and to learners).
-pub fn pod_spec(spec: &PodSpec, path: &str, _template: bool, errs: &mut Vec<FieldError>) {
+pub fn pod_spec(spec: &PodSpec, path: &str, errs: &mut Vec<FieldError>) {
     if spec.containers.is_empty() {
         errs.push(FieldError::required(format!("{path}.containers"), ""));
     }

@@ -127,7 +127,7 @@ fn selector_and_template(
         "spec.template.metadata.labels",
         errs,
     );
-    pod::pod_spec(&template.spec, "spec.template.spec", true, errs);
+    pod::pod_spec(&template.spec, "spec.template.spec", errs);
     if let Some(p) = template
         .spec
         .restart_policy

@@ -165,6 +165,31 @@ pub fn go_string_map(m: Option<&crate::selector::Labels>) -> String {
     }
 }
 
+/// Update checks (`ValidateDeploymentUpdate`, `ValidateReplicaSetUpdate`): what may not change
+/// when `new` replaces `old` of the same kind and name. Run [`validate`] on `new` as well.
+pub fn validate_update(old: &Object, new: &Object) -> Vec<FieldError> {
+    let selectors = match (old, new) {
+        (Object::Deployment(o), Object::Deployment(n)) => {
+            Some((&o.spec.selector, &n.spec.selector))
+        }
+        (Object::ReplicaSet(o), Object::ReplicaSet(n)) => {
+            Some((&o.spec.selector, &n.spec.selector))
+        }
+        _ => None,
+    };
+    match selectors {
+        Some((o, n)) if o != n => {
+            let value = n.as_ref().map_or("null".to_string(), workload::go_selector);
+            vec![FieldError::invalid(
+                "spec.selector",
+                Bad::Go(value),
+                "field is immutable",
+            )]
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Validate an object (after defaults). Empty means valid.
 pub fn validate(object: &Object) -> Vec<FieldError> {
     let mut errs = Vec::new();

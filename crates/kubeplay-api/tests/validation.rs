@@ -430,3 +430,19 @@ fn legacy_versions_keep_their_defaults() {
     assert!(d.spec.selector.is_some());
     assert_eq!(r.warnings().count(), 1);
 }
+
+/// The corpus' deployment-update.yaml changes an apps/v1 selector: rejected on update.
+#[test]
+fn selector_is_immutable_on_update() {
+    let old = load(&deployment("")).into_objects();
+    let changed = deployment("")
+        .replace("      app: web\n  template", "      app: api\n  template")
+        .replace("        app: web\n", "        app: api\n");
+    let new = load(&changed).into_objects();
+    let errs = kubeplay_api::validate::validate_update(&old[0], &new[0]);
+    assert_eq!(
+        errs.iter().map(|e| e.text()).collect::<Vec<_>>(),
+        vec!["spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{\"app\":\"api\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable"]
+    );
+    assert!(kubeplay_api::validate::validate_update(&old[0], &old[0]).is_empty());
+}

@@ -85,11 +85,30 @@ fn nonnegative(v: Option<i32>, path: &str, errs: &mut Vec<FieldError>) {
     }
 }
 
-/// The upstream `%#v` of a LabelSelector, for the empty-selector message.
-fn go_selector(s: &LabelSelector) -> String {
+/// The upstream `%#v` of a LabelSelector, for the empty-selector and immutable messages.
+pub fn go_selector(s: &LabelSelector) -> String {
     let exprs = match &s.match_expressions {
         None => "[]v1.LabelSelectorRequirement(nil)".to_string(),
-        Some(_) => "[]v1.LabelSelectorRequirement{}".to_string(),
+        Some(e) => {
+            let items: Vec<String> = e
+                .iter()
+                .map(|r| {
+                    let values = match &r.values {
+                        None => "[]string(nil)".to_string(),
+                        Some(v) => format!(
+                            "[]string{{{}}}",
+                            v.iter().map(|x| go_quote(x)).collect::<Vec<_>>().join(", ")
+                        ),
+                    };
+                    format!(
+                        "v1.LabelSelectorRequirement{{Key:{}, Operator:{}, Values:{values}}}",
+                        go_quote(&r.key),
+                        go_quote(&r.operator)
+                    )
+                })
+                .collect();
+            format!("[]v1.LabelSelectorRequirement{{{}}}", items.join(", "))
+        }
     };
     format!(
         "v1.LabelSelector{{MatchLabels:{}, MatchExpressions:{exprs}}}",

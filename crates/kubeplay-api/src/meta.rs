@@ -70,12 +70,16 @@ impl ObjectMeta {
 #[serde(rename_all = "camelCase")]
 pub struct OwnerReference {
     /// API version of the owner (`apps/v1`).
+    #[serde(default)]
     pub api_version: String,
     /// Kind of the owner (`ReplicaSet`).
+    #[serde(default)]
     pub kind: String,
     /// Name of the owner.
+    #[serde(default)]
     pub name: String,
     /// UID of the owner.
+    #[serde(default)]
     pub uid: String,
     /// True when the owner is the managing controller.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -90,9 +94,10 @@ pub struct OwnerReference {
 #[serde(rename_all = "camelCase")]
 pub struct Condition {
     /// Condition type (`Available`, `Ready`, `Progressing`).
-    #[serde(rename = "type")]
+    #[serde(default, rename = "type")]
     pub type_: String,
     /// `True`, `False` or `Unknown`.
+    #[serde(default)]
     pub status: String,
     /// Last time the condition was probed (pods).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -24,8 +24,10 @@ pub struct LabelSelector {
 #[serde(rename_all = "camelCase")]
 pub struct LabelSelectorRequirement {
     /// Label key the requirement applies to.
+    #[serde(default)]
     pub key: String,
     /// `In`, `NotIn`, `Exists` or `DoesNotExist`.
+    #[serde(default)]
     pub operator: String,
     /// Values for `In`/`NotIn`; must be empty for `Exists`/`DoesNotExist`.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -446,3 +446,14 @@ fn selector_is_immutable_on_update() {
     );
     assert!(kubeplay_api::validate::validate_update(&old[0], &old[0]).is_empty());
 }
+
+/// Go's JSON decoder leaves a missing field at its zero value, so a probe without a port is a
+/// validation error on the port, not a decode error.
+#[test]
+fn missing_required_fields_are_zero_values() {
+    assert_error(
+        &pod("    livenessProbe: {tcpSocket: {}}\n"),
+        &format!("{POD}spec.containers[0].livenessProbe.tcpSocket.port: Invalid value: 0: must be between 1 and 65535, inclusive"),
+        9,
+    );
+}

@@ -13,8 +13,10 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "camelCase")]
 pub struct Deployment {
     /// `apps/v1` after loading (older versions are converted).
+    #[serde(default)]
     pub api_version: String,
     /// `Deployment`.
+    #[serde(default)]
     pub kind: String,
     /// Metadata.
     #[serde(default)]

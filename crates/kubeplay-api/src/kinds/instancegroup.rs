@@ -12,8 +12,10 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "camelCase")]
 pub struct InstanceGroup {
     /// `kops.k8s.io/v1alpha2`.
+    #[serde(default)]
     pub api_version: String,
     /// `InstanceGroup`.
+    #[serde(default)]
     pub kind: String,
     /// Metadata; kops puts the cluster name in the `kops.k8s.io/cluster` label.
     #[serde(default)]

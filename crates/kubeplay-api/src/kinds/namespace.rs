@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "camelCase")]
 pub struct Namespace {
     /// `v1`.
+    #[serde(default)]
     pub api_version: String,
     /// `Namespace`.
+    #[serde(default)]
     pub kind: String,
     /// Metadata; the loader adds the `kubernetes.io/metadata.name` label.
     #[serde(default)]

@@ -11,8 +11,10 @@ use std::collections::BTreeMap;
 #[serde(rename_all = "camelCase")]
 pub struct Node {
     /// `v1`.
+    #[serde(default)]
     pub api_version: String,
     /// `Node`.
+    #[serde(default)]
     pub kind: String,
     /// Metadata (no namespace).
     #[serde(default)]
@@ -57,11 +59,13 @@ pub struct NodeSpec {
 #[serde(rename_all = "camelCase")]
 pub struct Taint {
     /// Key.
+    #[serde(default)]
     pub key: String,
     /// Value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// `NoSchedule`, `PreferNoSchedule` or `NoExecute`.
+    #[serde(default)]
     pub effect: String,
     /// When a NoExecute taint was added (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -118,8 +122,9 @@ pub struct NodeStatus {
 #[serde(rename_all = "camelCase")]
 pub struct NodeAddress {
     /// `InternalIP`, `ExternalIP`, `Hostname`, `InternalDNS`, `ExternalDNS`.
-    #[serde(rename = "type")]
+    #[serde(default, rename = "type")]
     pub type_: String,
     /// The address.
+    #[serde(default)]
     pub address: String,
 }

@@ -16,8 +16,10 @@ use std::collections::BTreeMap;
 #[serde(rename_all = "camelCase")]
 pub struct Pod {
     /// `v1`.
+    #[serde(default)]
     pub api_version: String,
     /// `Pod`.
+    #[serde(default)]
     pub kind: String,
     /// Metadata.
     #[serde(default)]
@@ -373,6 +375,7 @@ pub struct HttpGetAction {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Port number or container port name.
+    #[serde(default)]
     pub port: IntOrString,
     /// Host; default the pod IP.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -390,8 +393,10 @@ pub struct HttpGetAction {
 #[serde(rename_all = "camelCase")]
 pub struct HttpHeader {
     /// Header name.
+    #[serde(default)]
     pub name: String,
     /// Header value.
+    #[serde(default)]
     pub value: String,
 }
 
@@ -400,6 +405,7 @@ pub struct HttpHeader {
 #[serde(rename_all = "camelCase")]
 pub struct TcpSocketAction {
     /// Port number or container port name.
+    #[serde(default)]
     pub port: IntOrString,
     /// Host; default the pod IP.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -411,6 +417,7 @@ pub struct TcpSocketAction {
 #[serde(rename_all = "camelCase")]
 pub struct GrpcAction {
     /// Port number.
+    #[serde(default)]
     pub port: i32,
     /// gRPC service name.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -491,8 +498,10 @@ pub struct NodeSelectorTerm {
 #[serde(rename_all = "camelCase")]
 pub struct NodeSelectorRequirement {
     /// Label key.
+    #[serde(default)]
     pub key: String,
     /// Operator.
+    #[serde(default)]
     pub operator: String,
     /// Values.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -504,8 +513,10 @@ pub struct NodeSelectorRequirement {
 #[serde(rename_all = "camelCase")]
 pub struct PreferredSchedulingTerm {
     /// Weight 1..=100.
+    #[serde(default)]
     pub weight: i32,
     /// The term.
+    #[serde(default)]
     pub preference: NodeSelectorTerm,
 }
 
@@ -514,10 +525,13 @@ pub struct PreferredSchedulingTerm {
 #[serde(rename_all = "camelCase")]
 pub struct TopologySpreadConstraint {
     /// Allowed skew (≥ 1).
+    #[serde(default)]
     pub max_skew: i32,
     /// Node label that defines the domains.
+    #[serde(default)]
     pub topology_key: String,
     /// `DoNotSchedule` or `ScheduleAnyway`.
+    #[serde(default)]
     pub when_unsatisfiable: String,
     /// Pods counted.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -598,10 +612,13 @@ pub struct PodStatus {
 #[serde(rename_all = "camelCase")]
 pub struct ContainerStatus {
     /// Container name.
+    #[serde(default)]
     pub name: String,
     /// Passing its readiness probe.
+    #[serde(default)]
     pub ready: bool,
     /// Restarts so far.
+    #[serde(default)]
     pub restart_count: i32,
     /// Image.
     #[serde(default)]

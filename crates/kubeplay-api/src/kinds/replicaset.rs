@@ -11,8 +11,10 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "camelCase")]
 pub struct ReplicaSet {
     /// `apps/v1`.
+    #[serde(default)]
     pub api_version: String,
     /// `ReplicaSet`.
+    #[serde(default)]
     pub kind: String,
     /// Metadata.
     #[serde(default)]

@@ -7,6 +7,7 @@
 //! node lifecycle controller) are pure state machines: the sim feeds them the API view and
 //! applies the writes they return.
 pub mod deployment;
+pub mod failures;
 pub mod instance_group;
 pub mod node_lifecycle;
 pub mod pod_gc;

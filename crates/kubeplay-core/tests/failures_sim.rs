@@ -1,0 +1,138 @@
+//! Issue 6 scenarios on the real Sim, with the failure controllers driven next to it
+//! ([`Failures::run_until`]), pinned seeds.
+use kubeplay_core::controllers::failures::Failures;
+use kubeplay_core::Sim;
+
+const HELLO: &str = include_str!("../../../static/examples/hello-world.yaml");
+
+fn hello_sim(seed: u64) -> Sim {
+    let mut sim = Sim::new(seed);
+    let out = sim.apply(kubeplay_api::load(HELLO).into_objects());
+    assert!(out.iter().all(|o| o.result.is_ok()), "seed={seed} {out:?}");
+    sim
+}
+
+fn running_ready(sim: &Sim) -> Vec<(String, String)> {
+    sim.snapshot()
+        .pods
+        .into_iter()
+        .filter(|p| p.ready && !p.terminating)
+        .map(|p| (p.name, p.node.unwrap_or_default()))
+        .collect()
+}
+
+fn ready_condition(sim: &Sim, node: &str) -> Option<String> {
+    sim.nodes()
+        .find(|n| n.metadata.name == node)?
+        .status
+        .as_ref()?
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "Ready")
+        .map(|c| c.status.clone())
+}
+
+fn event_times(sim: &Sim, reason: &str) -> usize {
+    sim.events().filter(|e| e.reason == reason).count()
+}
+
+/// The seed's climax: terminate the instance running one of the hello-world pods. The other
+/// pod keeps serving, the node goes Unknown, the cloud controller deletes it, the lost pod is
+/// recreated on a survivor and kops brings the node count back to 3 workers.
+#[test]
+fn terminated_instance_is_replaced_by_kops() {
+    let seed = 11;
+    let mut sim = hello_sim(seed);
+    let mut f = Failures::new();
+    f.run_until(&mut sim, 60_000).expect("runs");
+    let pods = running_ready(&sim);
+    assert_eq!(pods.len(), 2, "seed={seed}");
+    let nodes_before = sim.nodes().count();
+    let victim_node = pods[0].1.clone();
+    let survivor = pods[1].0.clone();
+    sim.terminate_node(&victim_node).expect("terminate");
+    f.run_until(&mut sim, 100_000).expect("runs");
+    assert!(
+        running_ready(&sim).iter().any(|(p, _)| *p == survivor),
+        "the other pod still serves"
+    );
+    f.run_until(&mut sim, 400_000).expect("runs");
+    assert!(
+        sim.nodes().all(|n| n.metadata.name != victim_node),
+        "seed={seed} node deleted"
+    );
+    assert_eq!(
+        sim.nodes().count(),
+        nodes_before,
+        "seed={seed} kops replaced the instance"
+    );
+    let pods = running_ready(&sim);
+    assert_eq!(pods.len(), 2, "seed={seed} {pods:?}");
+    assert!(pods.iter().all(|(_, n)| *n != victim_node));
+    assert!(event_times(&sim, "NodeNotReady") >= 1);
+    assert_eq!(event_times(&sim, "DeletingNode"), 1);
+}
+
+/// A stopped kubelet: Unknown after the grace period, eviction ~300 s later, replacement Running
+/// elsewhere; the node itself stays (its instance is fine).
+#[test]
+fn stopped_kubelet_pods_are_evicted_after_300s() {
+    let seed = 12;
+    let mut sim = hello_sim(seed);
+    let mut f = Failures::new();
+    f.run_until(&mut sim, 60_000).expect("runs");
+    let node = running_ready(&sim)[0].1.clone();
+    sim.stop_kubelet(&node).expect("stop");
+    f.run_until(&mut sim, 100_000).expect("runs");
+    assert_eq!(
+        ready_condition(&sim, &node).as_deref(),
+        Some("True"),
+        "still within grace"
+    );
+    f.run_until(&mut sim, 130_000).expect("runs");
+    assert_eq!(ready_condition(&sim, &node).as_deref(), Some("Unknown"));
+    f.run_until(&mut sim, 380_000).expect("runs");
+    assert_eq!(
+        event_times(&sim, "TaintManagerEviction"),
+        0,
+        "not before 300 s"
+    );
+    f.run_until(&mut sim, 520_000).expect("runs");
+    assert_eq!(event_times(&sim, "TaintManagerEviction"), 1, "seed={seed}");
+    let pods = running_ready(&sim);
+    assert_eq!(pods.len(), 2, "seed={seed} {pods:?}");
+    assert!(pods.iter().all(|(_, n)| *n != node));
+}
+
+/// The kubelet comes back before the 300 s: taints go, nothing is evicted.
+#[test]
+fn kubelet_recovery_cancels_eviction() {
+    let seed = 13;
+    let mut sim = hello_sim(seed);
+    let mut f = Failures::new();
+    f.run_until(&mut sim, 60_000).expect("runs");
+    let node = running_ready(&sim)[0].1.clone();
+    sim.stop_kubelet(&node).expect("stop");
+    f.run_until(&mut sim, 200_000).expect("runs");
+    assert_eq!(ready_condition(&sim, &node).as_deref(), Some("Unknown"));
+    sim.start_kubelet(&node).expect("start");
+    f.run_until(&mut sim, 700_000).expect("runs");
+    assert_eq!(ready_condition(&sim, &node).as_deref(), Some("True"));
+    let taints = &sim
+        .nodes()
+        .find(|n| n.metadata.name == node)
+        .expect("node")
+        .spec
+        .taints;
+    assert!(
+        taints
+            .iter()
+            .all(|t| !t.key.starts_with("node.kubernetes.io/")),
+        "{taints:?}"
+    );
+    let deletions = sim
+        .events()
+        .filter(|e| e.reason == "TaintManagerEviction" && e.message.starts_with("Marking"))
+        .count();
+    assert_eq!(deletions, 0);
+}

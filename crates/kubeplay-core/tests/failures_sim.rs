@@ -136,3 +136,102 @@ fn kubelet_recovery_cancels_eviction() {
         .count();
     assert_eq!(deletions, 0);
 }
+
+const ONE_NODE: &str = r#"
+apiVersion: kops.k8s.io/v1alpha2
+kind: InstanceGroup
+metadata:
+  name: nodes
+spec:
+  role: Node
+  machineType: t3.medium
+  minSize: 1
+  maxSize: 1
+  subnets: [us-east-1a]
+"#;
+
+const TOLERANT_PODS: &str = r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: short
+spec:
+  tolerations:
+  - key: node.kubernetes.io/unreachable
+    operator: Exists
+    effect: NoExecute
+    tolerationSeconds: 60
+  containers:
+  - name: c
+    image: nginx:1.27
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: forever
+spec:
+  tolerations:
+  - key: node.kubernetes.io/unreachable
+    operator: Exists
+    effect: NoExecute
+  containers:
+  - name: c
+    image: nginx:1.27
+"#;
+
+/// A one-node cluster whose node dies: full disruption, nothing is evicted.
+#[test]
+fn one_node_full_disruption_evicts_nothing() {
+    let seed = 14;
+    let cluster = kubeplay_api::load(ONE_NODE).into_objects();
+    let mut sim = Sim::with_cluster(seed, cluster);
+    let out = sim.apply(kubeplay_api::load(HELLO).into_objects());
+    assert!(out.iter().all(|o| o.result.is_ok()), "{out:?}");
+    let mut f = Failures::new();
+    f.run_until(&mut sim, 60_000).expect("runs");
+    assert_eq!(sim.nodes().count(), 1);
+    let node = sim.nodes().next().expect("node").metadata.name.clone();
+    sim.stop_kubelet(&node).expect("stop");
+    f.run_until(&mut sim, 1_200_000).expect("runs");
+    assert_eq!(ready_condition(&sim, &node).as_deref(), Some("Unknown"));
+    assert_eq!(event_times(&sim, "TaintManagerEviction"), 0, "seed={seed}");
+    let taints = &sim.nodes().next().expect("node").spec.taints;
+    assert!(taints.iter().all(|t| t.effect != "NoExecute"), "{taints:?}");
+}
+
+/// tolerationSeconds 60 → evicted about a minute after the taint; no tolerationSeconds →
+/// never evicted.
+#[test]
+fn toleration_seconds_60_and_forever() {
+    let seed = 15;
+    let mut sim = Sim::new(seed);
+    let out = sim.apply(kubeplay_api::load(TOLERANT_PODS).into_objects());
+    assert!(out.iter().all(|o| o.result.is_ok()), "{out:?}");
+    let mut f = Failures::new();
+    f.run_until(&mut sim, 60_000).expect("runs");
+    let node_of = |sim: &Sim, name: &str| {
+        sim.pod("default", name)
+            .and_then(|p| p.spec.node_name.clone())
+    };
+    let a = node_of(&sim, "short").expect("short bound");
+    sim.stop_kubelet(&a).expect("stop");
+    let b = node_of(&sim, "forever").expect("forever bound");
+    if b != a {
+        sim.stop_kubelet(&b).expect("stop");
+    }
+    f.run_until(&mut sim, 170_000).expect("runs");
+    assert!(
+        sim.pod("default", "short").is_some(),
+        "not before ~60 s after the taint"
+    );
+    f.run_until(&mut sim, 240_000).expect("runs");
+    assert!(
+        sim.pod("default", "short")
+            .is_none_or(|p| p.metadata.deletion_timestamp.is_some()),
+        "seed={seed} short evicted"
+    );
+    f.run_until(&mut sim, 2_000_000).expect("runs");
+    assert!(sim
+        .pod("default", "forever")
+        .is_some_and(|p| p.metadata.deletion_timestamp.is_none()));
+}

@@ -235,3 +235,33 @@ fn toleration_seconds_60_and_forever() {
         .pod("default", "forever")
         .is_some_and(|p| p.metadata.deletion_timestamp.is_none()));
 }
+
+/// Ready flips to Unknown at a 5 s monitor tick, 50–60 s after the kubelet's last renewal.
+#[test]
+fn unknown_lands_on_a_monitor_tick_after_the_grace_period() {
+    let seed = 16;
+    let mut sim = hello_sim(seed);
+    let mut f = Failures::new();
+    f.run_until(&mut sim, 61_000).expect("runs");
+    let node = running_ready(&sim)[0].1.clone();
+    sim.stop_kubelet(&node).expect("stop");
+    let mut flipped = None;
+    for t in (62_000..=140_000).step_by(100) {
+        f.run_until(&mut sim, t).expect("runs");
+        if ready_condition(&sim, &node).as_deref() == Some("Unknown") {
+            flipped = Some(t);
+            break;
+        }
+    }
+    let t = flipped.expect("went Unknown");
+    assert_eq!(
+        t % 5_000,
+        0,
+        "seed={seed} flipped at {t}, not on a monitor tick"
+    );
+    // The last renewal happened in the 10 s before the stop at 61 s.
+    assert!(
+        (51_000 + 50_000..=61_000 + 60_000).contains(&t),
+        "seed={seed} flipped at {t}"
+    );
+}

@@ -133,7 +133,8 @@ fn frame(ctx: &LoopCtx, ts: f64) {
     );
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let (pw, ph) = ((cw * dpr).round() as u32, (ch * dpr).round() as u32);
-    if canvas.width() != pw || canvas.height() != ph {
+    let resized = canvas.width() != pw || canvas.height() != ph;
+    if resized {
         canvas.set_width(pw);
         canvas.set_height(ph);
         *ctx.surface.borrow_mut() = None;
@@ -168,8 +169,13 @@ fn frame(ctx: &LoopCtx, ts: f64) {
         }
     };
     let mut r = ctx.renderer.borrow_mut();
-    surface.set_transform(dpr);
-    r.draw(surface, view, cw, ch, ts);
+    if resized {
+        r.invalidate();
+    }
+    if r.needs_draw(view, cw, ch) {
+        surface.set_transform(dpr);
+        r.draw(surface, view, cw, ch, ts);
+    }
     let summary_needed = eng.version != ctx.synced_version.get()
         || eng.playing != ctx.synced_playing.get()
         || (eng.now_ms() != ctx.synced_now.get() && ts - ctx.last_sync.get() >= 100.0);
@@ -289,6 +295,7 @@ pub fn App() -> Html {
                 Theme::Auto => media("(prefers-color-scheme: dark)"),
             };
             r.reduced_motion = media("(prefers-reduced-motion: reduce)");
+            r.invalidate();
         });
     }
     use_effect_with((store.tabs.clone(), store.active), |(tabs, active)| {
@@ -443,9 +450,10 @@ pub fn App() -> Html {
             });
         })
     };
+    // seek on release (`change`): without replay checkpoints a seek back replays from 0
     let on_scrub = {
         let engine = engine.clone();
-        Callback::from(move |e: InputEvent| {
+        Callback::from(move |e: Event| {
             let el: HtmlInputElement = e.target_unchecked_into();
             if let Ok(v) = el.value().parse::<u64>() {
                 engine.borrow_mut().seek(v);
@@ -666,7 +674,7 @@ pub fn App() -> Html {
                     <button onclick={on_reset} title="Start over with this seed (same seed → same run)">{"Reset"}</button>
                 </div>
                 <input class="timeline" type="range" min="0" max={store.end_ms.max(now).max(1).to_string()} step="50"
-                    value={now.to_string()} oninput={on_scrub} aria-label="timeline (drag back to replay)" />
+                    value={now.to_string()} onchange={on_scrub} aria-label="timeline (drag back to replay)" />
                 <div class="canvas-wrap">
                     <canvas ref={canvas} data-testid="cluster-canvas" class="cluster-canvas" tabindex="0"
                         role="img" aria-label="cluster view; arrow keys move between objects, Enter selects"

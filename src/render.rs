@@ -222,6 +222,9 @@ struct Dot {
     ok: bool,
 }
 
+/// What a frame showed: (view version, virtual ms, hover, selection, width bits, height bits).
+type FrameKey = (u64, u64, Option<ObjRef>, Option<ObjRef>, u64, u64);
+
 /// The painter; keeps only presentation state (eased positions, fades, request dots).
 #[derive(Default)]
 pub struct Renderer {
@@ -242,6 +245,10 @@ pub struct Renderer {
     pub hover: Option<ObjRef>,
     /// Frames drawn (for the benchmark).
     pub frames: u64,
+    /// Whether the last frame had motion in progress (so the next one must be drawn).
+    animating: bool,
+    /// What the last frame showed: (view version, virtual ms, hover, selection, w, h).
+    last_key: Option<FrameKey>,
 }
 
 /// Minimal drawing surface, so the painter can be driven by a real canvas or a test double.
@@ -290,10 +297,38 @@ impl Renderer {
             .then_some(ObjRef::ControlPlane)
     }
 
+    /// Force the next frame to be drawn (canvas resized, theme changed).
+    pub fn invalidate(&mut self) {
+        self.last_key = None;
+    }
+
+    /// Whether a frame at this state would differ from the last one drawn.
+    pub fn needs_draw(&self, view: &View, w: f64, h: f64) -> bool {
+        self.animating || self.last_key != Some(self.key(view, w, h))
+    }
+
+    fn key(
+        &self,
+        view: &View,
+        w: f64,
+        h: f64,
+    ) -> (u64, u64, Option<ObjRef>, Option<ObjRef>, u64, u64) {
+        (
+            view.version,
+            view.now_ms,
+            self.hover.clone(),
+            self.selected.clone(),
+            w.to_bits(),
+            h.to_bits(),
+        )
+    }
+
     /// Draw one frame of `view` at wall time `wall_ms` (from the render loop only).
     #[allow(clippy::too_many_lines)]
     pub fn draw(&mut self, s: &mut dyn Surface, view: &View, w: f64, h: f64, wall_ms: f64) {
         self.frames += 1;
+        self.last_key = Some(self.key(view, w, h));
+        let mut moving = false;
         let dt = (wall_ms - self.last_wall).clamp(0.0, 250.0);
         self.last_wall = wall_ms;
         let ease = if self.reduced_motion {
@@ -380,6 +415,7 @@ impl Renderer {
             a.gone_at = None;
             a.r = lerp_rect(a.r, target, ease);
             a.alpha = (a.alpha + fade).min(1.0);
+            moving |= a.r != target || a.alpha < 1.0;
         }
         for (name, a) in &mut self.nodes {
             if !self.layout.nodes.contains_key(name) && a.gone_at.is_none() {
@@ -391,6 +427,7 @@ impl Renderer {
         for (name, a) in &mut self.nodes {
             if a.gone_at.is_some() {
                 a.alpha = (a.alpha - fade).max(0.0);
+                moving = true;
             }
             let n = node_index.get(name.as_str()).copied();
             let r = a.r;
@@ -546,6 +583,7 @@ impl Renderer {
             a.gone_at = None;
             a.r = lerp_rect(a.r, target, ease);
             a.alpha = (a.alpha + fade).min(1.0);
+            moving |= a.r != target || a.alpha < 1.0;
         }
         for (name, a) in &mut self.pods {
             if !self.layout.pods.contains_key(name) && a.gone_at.is_none() {
@@ -638,7 +676,9 @@ impl Renderer {
                     s.text(r.x + 2.0, r.y + r.h - 2.0, g, fg, 9.0);
                 }
             }
+            moving |= (flashing && !self.reduced_motion) || a.gone_at.is_some();
             if since < 600.0 && !self.reduced_motion && a.gone_at.is_none() {
+                moving = true;
                 // a brief ring when the state changes
                 let k = 1.0 - since / 600.0;
                 let g = 3.0 * (1.0 - k);
@@ -698,6 +738,7 @@ impl Renderer {
         }
         let dur = if self.reduced_motion { 300.0 } else { 900.0 };
         self.dots.retain(|d| wall_ms - d.t0 < dur);
+        moving |= !self.dots.is_empty();
         for d in &self.dots {
             let t = ((wall_ms - d.t0) / dur).clamp(0.0, 1.0);
             let colour = if d.ok { "#009E73" } else { VERMILLION };
@@ -713,6 +754,7 @@ impl Renderer {
             };
             s.dot((a.0 + (b.0 - a.0) * k, a.1 + (b.1 - a.1) * k), 3.5, colour);
         }
+        self.animating = moving;
         if view.nodes.is_empty() {
             s.text(
                 16.0,

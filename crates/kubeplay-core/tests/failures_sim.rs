@@ -265,3 +265,50 @@ fn unknown_lands_on_a_monitor_tick_after_the_grace_period() {
         "seed={seed} flipped at {t}"
     );
 }
+
+const THREE_ZONES: &str = r#"
+apiVersion: kops.k8s.io/v1alpha2
+kind: InstanceGroup
+metadata:
+  name: nodes
+spec:
+  role: Node
+  machineType: t3.medium
+  minSize: 3
+  maxSize: 3
+  subnets: [us-east-1a, us-east-1b, us-east-1c]
+"#;
+
+/// Losing a zone: its instances go, the ASG relaunches in the surviving zones, and the
+/// Deployment's pods end up Running there.
+#[test]
+fn zone_outage_moves_nodes_and_pods() {
+    let seed = 17;
+    let mut sim = Sim::with_cluster(seed, kubeplay_api::load(THREE_ZONES).into_objects());
+    let out = sim.apply(kubeplay_api::load(HELLO).into_objects());
+    assert!(out.iter().all(|o| o.result.is_ok()), "{out:?}");
+    let mut f = Failures::new();
+    f.run_until(&mut sim, 60_000).expect("runs");
+    let zone_of = |sim: &Sim, node: &str| {
+        sim.nodes().find(|n| n.metadata.name == node).and_then(|n| {
+            n.metadata
+                .labels
+                .get("topology.kubernetes.io/zone")
+                .cloned()
+        })
+    };
+    let zones: Vec<Option<String>> = sim
+        .nodes()
+        .map(|n| zone_of(&sim, &n.metadata.name))
+        .collect();
+    let victim_zone = zone_of(&sim, &running_ready(&sim)[0].1).expect("zone");
+    let gone = f.zone_outage(&mut sim, &victim_zone);
+    assert!(!gone.is_empty(), "zones {zones:?}");
+    f.run_until(&mut sim, 500_000).expect("runs");
+    assert_eq!(sim.nodes().count(), 3, "seed={seed}");
+    assert!(sim
+        .nodes()
+        .all(|n| zone_of(&sim, &n.metadata.name).as_deref() != Some(victim_zone.as_str())));
+    let pods = running_ready(&sim);
+    assert_eq!(pods.len(), 2, "seed={seed} {pods:?}");
+}

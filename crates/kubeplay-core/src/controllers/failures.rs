@@ -93,6 +93,44 @@ impl Failures {
         sim.run_until(until)
     }
 
+    /// `sim zone-outage ZONE`: terminate every instance in the zone and keep the ASGs from
+    /// launching there until [`Failures::end_zone_outage`]. Returns the terminated nodes.
+    pub fn zone_outage(&mut self, sim: &mut Sim, zone: &str) -> Vec<String> {
+        let victims: Vec<String> = sim
+            .store
+            .nodes
+            .iter()
+            .filter(|(_, n)| {
+                !n.rt.terminated
+                    && n.node
+                        .metadata
+                        .labels
+                        .get("topology.kubernetes.io/zone")
+                        .map(String::as_str)
+                        == Some(zone)
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        for v in &victims {
+            let _ = sim.terminate_node(v);
+        }
+        if !self.unavailable_zones.iter().any(|z| z == zone) {
+            self.unavailable_zones.push(zone.to_string());
+        }
+        sim.tr(
+            "Sim",
+            zone.to_string(),
+            "ZoneOutage",
+            format!("instances={}", victims.len()),
+        );
+        victims
+    }
+
+    /// The zone is back: the ASGs may launch there again.
+    pub fn end_zone_outage(&mut self, zone: &str) {
+        self.unavailable_zones.retain(|z| z != zone);
+    }
+
     /// Run whatever is due now.
     pub fn tick(&mut self, sim: &mut Sim) {
         let now = sim.now_ms();

@@ -227,16 +227,25 @@ pub struct Listener {
     /// Listening from this time on (`None`: not listening: container not running, or
     /// being killed).
     pub listening_from: Option<Ms>,
+    /// Listening until this time (exclusive): the process got SIGTERM and closed its socket.
+    pub listening_until: Option<Ms>,
     /// The app answers 503 from this time on (readiness failing), if ever.
     pub failing_from: Option<Ms>,
 }
 
 impl Listener {
+    /// Whether it accepts connections at `t`.
+    #[inline]
+    pub fn accepts_at(&self, t: Ms) -> bool {
+        self.listening_from.is_some_and(|f| t >= f) && self.listening_until.is_none_or(|u| t < u)
+    }
+
     /// Always listening, never failing: hand-built views and tests.
     pub fn up(port: u16) -> Listener {
         Listener {
             port,
             listening_from: Some(0),
+            listening_until: None,
             failing_from: None,
         }
     }
@@ -248,14 +257,12 @@ impl PodView {
     pub fn listener_at(&self, port: u16, t: Ms) -> Option<&Listener> {
         self.listeners
             .iter()
-            .find(|l| l.port == port && l.listening_from.is_some_and(|f| t >= f))
+            .find(|l| l.port == port && l.accepts_at(t))
     }
 
     /// Whether anything of the pod accepts connections at `t`.
     pub fn accepting_at(&self, t: Ms) -> bool {
-        self.listeners
-            .iter()
-            .any(|l| l.listening_from.is_some_and(|f| t >= f))
+        self.listeners.iter().any(|l| l.accepts_at(t))
     }
 }
 

@@ -1,1 +1,463 @@
-//! Glue between the Sim's object store and the network model (filled in once the Sim exists).
+//! Glue between the Sim and the network model: flattening the object store into a
+//! [`ClusterView`], API-server admission of Services (ClusterIP/NodePort allocation, with the
+//! real rejection messages), writing allocations and `status.loadBalancer` back into the
+//! stored Service, and the Sim-driven entry points `kubectl`/the UI call.
+//!
+//! The network keeps its own state ([`Network`]) next to the [`Sim`]; every function here
+//! takes both. [`NetSim`] bundles the two for callers that want one value.
+//!
+//! Time: [`run_until`] steps the Sim event by event and hands the network a new view after
+//! every step that changed the store, so endpoint updates, readiness flips and node deaths
+//! reach kube-proxy at the virtual instant they happen, and the traffic replayed in between
+//! sees the cluster as it was. It also stops at the instants a load balancer's hostname
+//! appears, so `kubectl get svc` shows it on time.
+
+use super::curl::CurlResult;
+use super::ip::Ip;
+use super::load::LoadSpec;
+use super::model::{
+    ClusterView, ContainerPortView, Listener, Ms, NodeView, PodPhase, PodView, Protocol,
+    ServicePortSpec, ServiceSpec, ServiceType, ServiceView, TargetPort, TrafficPolicy,
+};
+use super::{fmt_ip, invalid_message, Network, ServiceAllocation};
+use crate::api::{IntOrString, Object, Service};
+use crate::kubelet::{CState, PodPhase as CorePhase};
+use crate::sim::{ApplyOutcome, Sim, Stalled};
+
+/// From `deletionTimestamp` to the container's process receiving SIGTERM: the kubelet's
+/// watch delivery, pod worker and CRI `StopContainer`, ~100 ms on an idle node. kube-proxy
+/// needs ~50 ms ([`super::NetConfig::proxy_latency_ms`]) when it has not synced in the last
+/// second, so on a quiet cluster it usually wins the race and a graceful deletion loses
+/// nothing; when its `minSyncPeriod` holds it back (several changes within a second), the
+/// dying pod keeps getting new connections it refuses: the failure window users see.
+pub const KUBELET_KILL_LATENCY_MS: Ms = 100;
+
+/// `sessionAffinityConfig.clientIP.timeoutSeconds` default (semantics §8).
+pub const DEFAULT_AFFINITY_TIMEOUT_S: u32 = 10_800;
+
+/// A Service object as the network sees it, with the API server's defaults (semantics §8).
+pub fn service_view(svc: &Service) -> ServiceView {
+    let spec = &svc.spec;
+    let type_ = match spec.type_.as_deref() {
+        Some("NodePort") => ServiceType::NodePort,
+        Some("LoadBalancer") => ServiceType::LoadBalancer,
+        Some("ExternalName") => ServiceType::ExternalName,
+        _ => ServiceType::ClusterIp,
+    };
+    let ports = spec
+        .ports
+        .iter()
+        .map(|p| {
+            let port = u16::try_from(p.port).unwrap_or(0);
+            ServicePortSpec {
+                name: p.name.clone().unwrap_or_default(),
+                protocol: p
+                    .protocol
+                    .as_deref()
+                    .and_then(Protocol::parse)
+                    .unwrap_or(Protocol::Tcp),
+                port,
+                // targetPort defaults to port when 0 or "".
+                target_port: match &p.target_port {
+                    Some(IntOrString::Int(n)) if *n > 0 => {
+                        TargetPort::Number(u16::try_from(*n).unwrap_or(0))
+                    }
+                    Some(IntOrString::String(s)) if !s.is_empty() => TargetPort::Name(s.clone()),
+                    _ => TargetPort::Number(port),
+                },
+                node_port: p
+                    .node_port
+                    .and_then(|n| u16::try_from(n).ok())
+                    .filter(|n| *n > 0),
+            }
+        })
+        .collect();
+    let session_affinity_timeout_s =
+        (spec.session_affinity.as_deref() == Some("ClientIP")).then(|| {
+            spec.session_affinity_config
+                .as_ref()
+                .and_then(|c| c.get("clientIP")?.get("timeoutSeconds")?.as_u64())
+                .and_then(|t| u32::try_from(t).ok())
+                .unwrap_or(DEFAULT_AFFINITY_TIMEOUT_S)
+        });
+    ServiceView {
+        namespace: svc
+            .metadata
+            .namespace
+            .clone()
+            .unwrap_or_else(|| "default".into()),
+        name: svc.metadata.name.clone(),
+        uid: svc.metadata.uid.clone().unwrap_or_default(),
+        spec: ServiceSpec {
+            type_,
+            selector: spec.selector.clone().filter(|s| !s.is_empty()),
+            ports,
+            cluster_ip: spec.cluster_ip.clone().filter(|s| !s.is_empty()),
+            session_affinity_timeout_s,
+            external_traffic_policy: match spec.external_traffic_policy.as_deref() {
+                Some("Local") => TrafficPolicy::Local,
+                _ => TrafficPolicy::Cluster,
+            },
+            publish_not_ready_addresses: spec.publish_not_ready_addresses.unwrap_or(false),
+            health_check_node_port: spec
+                .health_check_node_port
+                .and_then(|n| u16::try_from(n).ok())
+                .filter(|n| *n > 0),
+        },
+    }
+}
+
+fn phase(p: CorePhase) -> PodPhase {
+    match p {
+        CorePhase::Pending => PodPhase::Pending,
+        CorePhase::Running => PodPhase::Running,
+        CorePhase::Succeeded => PodPhase::Succeeded,
+        CorePhase::Failed => PodPhase::Failed,
+        CorePhase::Unknown => PodPhase::Unknown,
+    }
+}
+
+/// Flattens the Sim's store into the network's view.
+pub fn cluster_view(sim: &Sim) -> ClusterView {
+    let store = sim.store();
+    let nodes = store
+        .nodes
+        .values()
+        .map(|n| NodeView {
+            name: n.node.metadata.name.clone(),
+            ip: n.rt.ip,
+            alive: !n.rt.terminated,
+            ready: n.node.status.as_ref().is_some_and(|s| {
+                s.conditions
+                    .iter()
+                    .any(|c| c.type_ == "Ready" && c.status == "True")
+            }),
+            exclude_from_lb: n
+                .node
+                .metadata
+                .labels
+                .contains_key("node.kubernetes.io/exclude-from-external-load-balancers"),
+        })
+        .collect();
+    let pods = store
+        .pods()
+        .iter()
+        .map(|((ns, name), rec)| {
+            let rt = &rec.rt;
+            let b = rt.behaviour;
+            let mut listeners = Vec::new();
+            // A deleted pod's process gets SIGTERM once its kubelet has seen the deletion
+            // (watch, pod worker, CRI StopContainer); other kills (liveness) are immediate.
+            let until = match (rt.killing, rt.deleting_ms) {
+                (true, Some(d)) => Some(d + KUBELET_KILL_LATENCY_MS),
+                (true, None) => Some(0),
+                _ => None,
+            };
+            for c in &rt.containers {
+                let since = match c.state {
+                    CState::Running { since_ms } => Some(since_ms),
+                    _ => None,
+                };
+                for p in &c.ports {
+                    listeners.push(Listener {
+                        port: u16::try_from(*p).unwrap_or(0),
+                        listening_from: since.map(|s| s + b.startup_ms),
+                        listening_until: until,
+                        failing_from: since.and_then(|s| b.fail_readiness_after_ms.map(|d| s + d)),
+                    });
+                }
+            }
+            let c0 = rec.pod.spec.containers.first();
+            PodView {
+                namespace: ns.clone(),
+                name: name.clone(),
+                labels: rec.pod.metadata.labels.clone(),
+                ip: rt.ip,
+                node: rt.node.clone(),
+                phase: phase(rt.phase),
+                ready: rt.ready,
+                terminating: rt.deleting_ms.is_some()
+                    || rec.pod.metadata.deletion_timestamp.is_some(),
+                listeners,
+                // Filled in by `curl` from the Sim's app model; building it for every pod on
+                // every sync would cost more than the rest of the view.
+                body: None,
+                ports: rec
+                    .pod
+                    .spec
+                    .containers
+                    .iter()
+                    .flat_map(|c| c.ports.iter())
+                    .map(|p| ContainerPortView {
+                        name: p.name.clone(),
+                        port: u16::try_from(p.container_port).unwrap_or(0),
+                        protocol: p
+                            .protocol
+                            .as_deref()
+                            .and_then(Protocol::parse)
+                            .unwrap_or(Protocol::Tcp),
+                    })
+                    .collect(),
+                image: c0.and_then(|c| c.image.clone()).unwrap_or_default(),
+                env: c0
+                    .map(|c| {
+                        c.env
+                            .iter()
+                            .filter_map(|e| e.value.clone().map(|v| (e.name.clone(), v)))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    let services = store
+        .services
+        .values()
+        .filter(|r| r.deleting_ms.is_none())
+        .map(|r| service_view(&r.obj))
+        .collect();
+    ClusterView {
+        nodes,
+        pods,
+        services,
+    }
+}
+
+/// Writes what the API server allocated into a Service object (`spec.clusterIP(s)`,
+/// `ports[].nodePort`, `healthCheckNodePort`).
+fn write_alloc(svc: &mut Service, alloc: &ServiceAllocation) {
+    if let Some(ip) = alloc.cluster_ip {
+        svc.spec.cluster_ip = Some(fmt_ip(ip));
+        svc.spec.cluster_ips = Some(vec![fmt_ip(ip)]);
+    } else if svc.spec.cluster_ip.as_deref() == Some("None") {
+        svc.spec.cluster_ips = Some(vec!["None".into()]);
+    }
+    for (p, np) in svc.spec.ports.iter_mut().zip(&alloc.node_ports) {
+        if let Some(np) = np {
+            p.node_port = Some(i32::from(*np));
+        }
+    }
+    if let Some(hc) = alloc.health_check_node_port {
+        svc.spec.health_check_node_port = Some(i32::from(hc));
+    }
+}
+
+/// The `kubernetes` Service the API server keeps in `default` (ClusterIP `10.96.0.1`, 443).
+pub fn kubernetes_service() -> Service {
+    let mut svc: Service = serde_json::from_value(serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {
+            "name": "kubernetes",
+            "namespace": "default",
+            "labels": {"component": "apiserver", "provider": "kubernetes"}
+        },
+        "spec": {
+            "type": "ClusterIP",
+            "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 443}],
+            "sessionAffinity": "None"
+        }
+    }))
+    .expect("static Service manifest");
+    svc.spec.cluster_ip = Some(fmt_ip(super::ipam::KUBERNETES_SERVICE_IP));
+    svc
+}
+
+/// A network for `sim`, seeded from the sim's seed; creates the `kubernetes` Service if the
+/// store has none, and takes the first view.
+pub fn attach(sim: &mut Sim) -> Network {
+    let mut net = Network::new(sim.seed());
+    let key = ("default".to_string(), "kubernetes".to_string());
+    if !sim.store().services.contains_key(&key) {
+        apply(sim, &mut net, vec![Object::Service(kubernetes_service())]);
+    }
+    sync(sim, &mut net);
+    net
+}
+
+/// `kubectl apply` with the API server's Service admission: each Service gets its ClusterIP
+/// and NodePorts allocated before it is stored, or is rejected with the API server's message
+/// (`The Service "x" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port
+/// is already allocated`). Outcomes are in input order.
+pub fn apply(sim: &mut Sim, net: &mut Network, objects: Vec<Object>) -> Vec<ApplyOutcome> {
+    sync(sim, net);
+    let mut rejected: Vec<(usize, ApplyOutcome)> = Vec::new();
+    let mut pass: Vec<Object> = Vec::with_capacity(objects.len());
+    for (i, obj) in objects.into_iter().enumerate() {
+        let Object::Service(mut svc) = obj else {
+            pass.push(obj);
+            continue;
+        };
+        if svc.metadata.namespace.is_none() {
+            svc.metadata.namespace = Some("default".into());
+        }
+        let view = service_view(&svc);
+        match net.admit_service(&view) {
+            Ok(alloc) => {
+                write_alloc(&mut svc, &alloc);
+                pass.push(Object::Service(svc));
+            }
+            Err(errs) => rejected.push((
+                i,
+                ApplyOutcome {
+                    kind: crate::api::Kind::Service,
+                    namespace: view.namespace.clone().into(),
+                    name: view.name.clone(),
+                    result: Err(invalid_message(&view.name, &errs)),
+                },
+            )),
+        }
+    }
+    let mut out = sim.apply(pass);
+    for (i, o) in rejected {
+        out.insert(i.min(out.len()), o);
+    }
+    sync(sim, net);
+    out
+}
+
+/// Hands the network the Sim's current state (cheap when nothing changed) and publishes
+/// allocations and load-balancer ingress into the stored Services.
+pub fn sync(sim: &mut Sim, net: &mut Network) {
+    let now = sim.now_ms();
+    let fp = (sim.store().resource_version(), sim.trace_len());
+    if net.synced_at(fp) {
+        net.tick(now);
+    } else {
+        net.sync(now, cluster_view(sim));
+        net.set_synced_at(fp);
+    }
+    publish(sim, net);
+}
+
+/// Writes allocations and `status.loadBalancer.ingress` into the stored Services (as the
+/// API server and the service controller do). Not a user-visible change of the spec, so it
+/// does not bump resourceVersion here.
+fn publish(sim: &mut Sim, net: &Network) {
+    for ((ns, name), rec) in sim.store.services.iter_mut() {
+        let svc = &mut rec.obj;
+        if let Some(alloc) = net.allocation(ns, name) {
+            write_alloc(svc, alloc);
+        }
+        let hostname = net.ingress_hostname(ns, name).map(str::to_string);
+        let status = svc.status.get_or_insert_with(Default::default);
+        let current = status
+            .load_balancer
+            .ingress
+            .first()
+            .and_then(|i| i.hostname.clone());
+        if current != hostname {
+            status.load_balancer.ingress = hostname
+                .map(|h| {
+                    vec![kubeplay_api::kinds::service::LoadBalancerIngress {
+                        hostname: Some(h),
+                        ..Default::default()
+                    }]
+                })
+                .unwrap_or_default();
+        }
+    }
+}
+
+/// Runs the Sim to `t_ms`, keeping the network in step (see the module docs).
+pub fn run_until(sim: &mut Sim, net: &mut Network, t_ms: Ms) -> Result<(), Stalled> {
+    sync(sim, net);
+    let mut steps = 0u64;
+    loop {
+        let next_sim = sim.next_event_ms().filter(|t| *t <= t_ms);
+        let next_api = net.next_api_change().filter(|t| *t <= t_ms);
+        match (next_sim, next_api) {
+            (None, None) => break,
+            // Sim events first on ties: the hostname shows up after what happened at that ms.
+            (Some(a), b) if b.is_none_or(|b| a <= b) => {
+                if steps >= sim.config.steps_max {
+                    return Err(Stalled {
+                        now_ms: sim.now_ms(),
+                        pending: sim.queue.len(),
+                    });
+                }
+                sim.step();
+                steps += 1;
+            }
+            (_, Some(b)) => sim.run_until(b)?,
+            (_, None) => unreachable!("(Some, None) takes the step arm"),
+        }
+        sync(sim, net);
+    }
+    sim.run_until(t_ms)?;
+    sync(sim, net);
+    Ok(())
+}
+
+/// `curl <url>` now. A 200's body is the Sim's app model's (`app::hello_body`).
+pub fn curl(sim: &mut Sim, net: &mut Network, url: &str) -> CurlResult {
+    sync(sim, net);
+    let mut r = net.curl(sim.now_ms(), url);
+    if r.status == Some(200) {
+        if let (Some(pod), Some(ns)) = (&r.pod, &r.pod_namespace) {
+            let rec = sim.store().pod(&(ns.clone(), pod.clone()));
+            if let Some(rec) = rec.filter(|r| !r.pod.spec.containers.is_empty()) {
+                r.stdout = crate::app::hello_body(&rec.pod, 0);
+            }
+        }
+    }
+    r
+}
+
+/// `sim load <url> --rps N --for D`, starting now; the traffic is replayed as the Sim runs.
+pub fn start_load(sim: &mut Sim, net: &mut Network, spec: LoadSpec) -> Result<u32, String> {
+    sync(sim, net);
+    net.start_load(sim.now_ms(), spec)
+}
+
+/// A Sim and its network, for callers that want one value.
+pub struct NetSim {
+    /// The cluster.
+    pub sim: Sim,
+    /// Its network.
+    pub net: Network,
+}
+
+impl NetSim {
+    /// Attaches a network to `sim`.
+    pub fn new(mut sim: Sim) -> NetSim {
+        let net = attach(&mut sim);
+        NetSim { sim, net }
+    }
+
+    /// See [`apply`].
+    pub fn apply(&mut self, objects: Vec<Object>) -> Vec<ApplyOutcome> {
+        apply(&mut self.sim, &mut self.net, objects)
+    }
+
+    /// See [`run_until`].
+    pub fn run_until(&mut self, t_ms: Ms) -> Result<(), Stalled> {
+        run_until(&mut self.sim, &mut self.net, t_ms)
+    }
+
+    /// Runs for `d_ms` more.
+    pub fn run_for(&mut self, d_ms: Ms) -> Result<(), Stalled> {
+        let t = self.sim.now_ms() + d_ms;
+        self.run_until(t)
+    }
+
+    /// See [`curl`].
+    pub fn curl(&mut self, url: &str) -> CurlResult {
+        curl(&mut self.sim, &mut self.net, url)
+    }
+
+    /// See [`start_load`].
+    pub fn start_load(&mut self, spec: LoadSpec) -> Result<u32, String> {
+        start_load(&mut self.sim, &mut self.net, spec)
+    }
+
+    /// Hands the network the current state (after mutating `sim` directly).
+    pub fn sync(&mut self) {
+        sync(&mut self.sim, &mut self.net)
+    }
+
+    /// Node IP of a node, for building `nodeIP:nodePort` URLs.
+    pub fn node_ip(&self, name: &str) -> Option<Ip> {
+        self.sim.store().nodes.get(name).map(|n| n.rt.ip)
+    }
+}

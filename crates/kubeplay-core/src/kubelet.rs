@@ -709,16 +709,26 @@ impl Sim {
 
     /// Wake whoever watches a pod: its controller (ReplicaSet).
     pub(crate) fn pod_watchers(&mut self, key: &Key) {
-        let owner = self.store.pod(key).and_then(|r| {
-            r.pod
-                .metadata
-                .owner_references
-                .iter()
-                .find(|o| o.controller == Some(true) && o.kind == "ReplicaSet")
-                .map(|o| o.name.clone())
-        });
-        if let Some(rs) = owner {
-            self.enqueue(ControllerId::ReplicaSet, &(key.0.clone(), rs), 0);
+        // Borrow the owner name from the store while touching only the work and event
+        // queues: no allocation unless a new wake-up is needed (this runs on every change).
+        let Some(rec) = self.store.pod(key) else {
+            return;
+        };
+        let Some(o) = rec
+            .pod
+            .metadata
+            .owner_references
+            .iter()
+            .find(|o| o.controller == Some(true) && o.kind == "ReplicaSet")
+        else {
+            return;
+        };
+        let at = self.now;
+        if self.work.add(ControllerId::ReplicaSet, &key.0, &o.name, at) {
+            self.queue.push(
+                at,
+                Ev::Work(ControllerId::ReplicaSet, (key.0.clone(), o.name.clone())),
+            );
         }
     }
 
@@ -734,7 +744,7 @@ impl Sim {
             return;
         };
         let field_path = c.map(|i| format!("spec.containers{{{}}}", rec.rt.containers[i].name));
-        let meta = rec.pod.metadata.clone();
+        let meta = Sim::ident(&rec.pod.metadata);
         let host = rec.rt.node.clone();
         self.emit(Emit {
             kind: "Pod",

@@ -112,7 +112,7 @@ impl Sim {
                 let msg = message.clone();
                 self.pod_changed(key, |rt, _| rt.unschedulable = Some(msg));
                 if let Some(rec) = self.store.pod(key) {
-                    let meta = rec.pod.metadata.clone();
+                    let meta = Sim::ident(&rec.pod.metadata);
                     self.emit(Emit {
                         kind: "Pod",
                         meta: &meta,
@@ -160,7 +160,7 @@ impl Sim {
         });
         let message = format!("Successfully assigned {}/{} to {node}", key.0, key.1);
         if let Some(rec) = self.store.pod(key) {
-            let meta = rec.pod.metadata.clone();
+            let meta = Sim::ident(&rec.pod.metadata);
             self.emit(Emit {
                 kind: "Pod",
                 meta: &meta,

@@ -231,6 +231,14 @@ impl Sim {
 
     /// Process the next event. Returns false when nothing is pending.
     pub fn step(&mut self) -> bool {
+        let more = self.step_inner();
+        self.flush_pod_status();
+        more
+    }
+
+    /// One event, without re-rendering pod status (done once per public call instead: the
+    /// status objects are only read between calls).
+    fn step_inner(&mut self) -> bool {
         let Some((at, ev)) = self.queue.pop() else {
             return false;
         };
@@ -238,7 +246,6 @@ impl Sim {
         self.now = at;
         self.steps += 1;
         self.dispatch(ev);
-        self.flush_pod_status();
         if self.config.check_invariants {
             if let Err(e) = crate::invariants::check(self) {
                 panic!(
@@ -275,7 +282,7 @@ impl Sim {
     fn dispatch(&mut self, ev: Ev) {
         match ev {
             Ev::Work(c, key) => {
-                if self.work.take(c, &crate::sim::work_key(&key), self.now) {
+                if self.work.take(c, &key.0, &key.1, self.now) {
                     match c {
                         ControllerId::ReplicaSet => self.sync_replicaset(&key),
                         ControllerId::Deployment => self.sync_deployment(&key),
@@ -319,7 +326,7 @@ impl Sim {
     /// Queue a reconcile of `key` by controller `c` after `delay_ms`.
     pub(crate) fn enqueue(&mut self, c: ControllerId, key: &Key, delay_ms: Ms) {
         let at = self.now + delay_ms;
-        if self.work.add(c, &work_key(key), at) {
+        if self.work.add(c, &key.0, &key.1, at) {
             self.queue.push(at, Ev::Work(c, key.clone()));
         }
     }
@@ -342,6 +349,16 @@ impl Sim {
     }
 
     /// Record a Kubernetes Event.
+    /// Identity-only copy of object metadata (what an Event's involvedObject needs).
+    pub(crate) fn ident(m: &ObjectMeta) -> ObjectMeta {
+        ObjectMeta {
+            name: m.name.clone(),
+            namespace: m.namespace.clone(),
+            uid: m.uid.clone(),
+            ..ObjectMeta::default()
+        }
+    }
+
     pub(crate) fn emit(&mut self, e: Emit<'_>) {
         let ns = e.meta.namespace.clone().unwrap_or_else(|| "default".into());
         self.events.record(Event {
@@ -505,9 +522,4 @@ impl Sim {
         self.decisions
             .get(&(namespace.to_string(), name.to_string()))
     }
-}
-
-/// Work-queue key string of a store key.
-pub(crate) fn work_key(key: &Key) -> String {
-    key_str(key)
 }

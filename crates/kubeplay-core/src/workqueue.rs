@@ -18,36 +18,47 @@ pub enum ControllerId {
     GarbageCollector,
 }
 
-/// Pending reconcile requests.
+/// Pending reconcile requests, keyed by controller, namespace and name (nested so a lookup
+/// borrows `&str`s and allocates nothing when the request is already queued).
 #[derive(Debug, Default, Clone)]
 pub struct WorkQueue {
-    due: BTreeMap<(ControllerId, String), Ms>,
+    due: BTreeMap<ControllerId, BTreeMap<String, BTreeMap<String, Ms>>>,
+    len: usize,
 }
 
 impl WorkQueue {
-    /// Request a reconcile of `key` at `at_ms`. Returns true when this request is the one that
-    /// will run (no earlier request was pending), so the caller schedules a wake-up for it.
-    pub fn add(&mut self, c: ControllerId, key: &str, at_ms: Ms) -> bool {
-        match self.due.get_mut(&(c, key.to_string())) {
-            Some(t) if *t <= at_ms => false,
-            Some(t) => {
+    /// Request a reconcile of `namespace/name` at `at_ms`. Returns true when this request is
+    /// the one that will run (no earlier request was pending), so the caller schedules a
+    /// wake-up for it.
+    pub fn add(&mut self, c: ControllerId, namespace: &str, name: &str, at_ms: Ms) -> bool {
+        let by_ns = self.due.entry(c).or_default();
+        if let Some(names) = by_ns.get_mut(namespace) {
+            if let Some(t) = names.get_mut(name) {
+                if *t <= at_ms {
+                    return false;
+                }
                 *t = at_ms;
-                true
-            }
-            None => {
-                self.due.insert((c, key.to_string()), at_ms);
-                true
+                return true;
             }
         }
+        by_ns
+            .entry(namespace.to_string())
+            .or_default()
+            .insert(name.to_string(), at_ms);
+        self.len += 1;
+        true
     }
 
-    /// Take the request for `key` if it is due at `now_ms` exactly (a wake-up for a request
-    /// that was since moved earlier, or already served, finds nothing).
-    pub fn take(&mut self, c: ControllerId, key: &str, now_ms: Ms) -> bool {
-        let k = (c, key.to_string());
-        match self.due.get(&k) {
+    /// Take the request for `namespace/name` if it is due at `now_ms` (a wake-up for a
+    /// request that was since moved earlier, or already served, finds nothing).
+    pub fn take(&mut self, c: ControllerId, namespace: &str, name: &str, now_ms: Ms) -> bool {
+        let Some(names) = self.due.get_mut(&c).and_then(|m| m.get_mut(namespace)) else {
+            return false;
+        };
+        match names.get(name) {
             Some(t) if *t <= now_ms => {
-                self.due.remove(&k);
+                names.remove(name);
+                self.len -= 1;
                 true
             }
             _ => false,
@@ -56,12 +67,12 @@ impl WorkQueue {
 
     /// Number of pending requests.
     pub fn len(&self) -> usize {
-        self.due.len()
+        self.len
     }
 
     /// Whether no request is pending.
     pub fn is_empty(&self) -> bool {
-        self.due.is_empty()
+        self.len == 0
     }
 }
 
@@ -72,12 +83,12 @@ mod tests {
     #[test]
     fn should_prefer_earlier_requeue() {
         let mut w = WorkQueue::default();
-        assert!(w.add(ControllerId::ReplicaSet, "default/a", 100));
-        assert!(!w.add(ControllerId::ReplicaSet, "default/a", 200));
-        assert!(w.add(ControllerId::ReplicaSet, "default/a", 50));
-        assert!(!w.take(ControllerId::ReplicaSet, "default/a", 40));
-        assert!(w.take(ControllerId::ReplicaSet, "default/a", 50));
-        assert!(!w.take(ControllerId::ReplicaSet, "default/a", 100));
+        assert!(w.add(ControllerId::ReplicaSet, "default", "a", 100));
+        assert!(!w.add(ControllerId::ReplicaSet, "default", "a", 200));
+        assert!(w.add(ControllerId::ReplicaSet, "default", "a", 50));
+        assert!(!w.take(ControllerId::ReplicaSet, "default", "a", 40));
+        assert!(w.take(ControllerId::ReplicaSet, "default", "a", 50));
+        assert!(!w.take(ControllerId::ReplicaSet, "default", "a", 100));
         assert!(w.is_empty());
     }
 }

@@ -1017,6 +1017,20 @@ fn pct_mem(b: i64, total: i64) -> String {
     format!("{} ({}%)", crate::quantity::format_bytes(b), pct(b, total))
 }
 
+/// `kubectl describe namespace`.
+pub fn namespace(o: &Value) -> String {
+    let mut w = W::default();
+    w.line(0, &format!("Name:\t{}", s(o, "metadata.name")));
+    map_lines(&mut w, 0, "Labels", get(o, "metadata.labels"));
+    map_lines(&mut w, 0, "Annotations", get(o, "metadata.annotations"));
+    w.line(0, &format!("Status:\t{}", s(o, "status.phase")));
+    w.line(0, "");
+    w.line(0, "No resource quota.");
+    w.line(0, "");
+    w.line(0, "No LimitRange resource.");
+    w.finish()
+}
+
 /// Kinds without a dedicated describer: identity, labels, annotations and events.
 pub fn generic(o: &Value, events: &[Value], ctx: &Ctx) -> String {
     let mut w = W::default();

@@ -139,6 +139,7 @@ impl Session {
                 let events = self.events_about("Node", "default", &name);
                 crate::describe::node(o, &pods, &events, &ctx)
             }
+            "Namespace" => crate::describe::namespace(o),
             _ => crate::describe::generic(o, &events, &ctx),
         }
     }
@@ -398,7 +399,7 @@ impl Session {
     }
 
     /// `kubectl version`.
-    pub(crate) fn version(&mut self, p: &Parsed) -> CommandOutput {
+    pub(crate) fn version_cmd(&mut self, p: &Parsed) -> CommandOutput {
         let client = format!("Client Version: {KUBE_VERSION}\nKustomize Version: v5.7.1\n");
         match p.get("output") {
             Some("json") => CommandOutput::ok(crate::json::pretty(&serde_json::json!({

@@ -34,7 +34,7 @@ impl Session {
             "top nodes" => self.top("nodes", p),
             "top pods" => self.top("pods", p),
             "explain" => self.explain(p),
-            "version" => self.version(p),
+            "version" => self.version_cmd(p),
             "cluster-info" => self.cluster_info(),
             "api-resources" => self.api_resources(p),
             "events" => self.events_verb(p),

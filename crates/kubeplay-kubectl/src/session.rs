@@ -6,6 +6,7 @@
 //! and prints with the printers in this crate. Files named by `apply -f` come through a
 //! [`FileSource`], so the CLI can serve them from disk and the web app from its editor tabs.
 use crate::command::{parse_line, Line};
+use kubeplay_core::controllers::failures::Failures;
 use kubeplay_core::network::Network;
 use kubeplay_core::Sim;
 
@@ -136,6 +137,8 @@ pub struct ScriptOutput {
 pub struct Session {
     pub(crate) sim: Sim,
     pub(crate) net: Network,
+    /// Node lifecycle, cloud node lifecycle and kops ASGs, driven next to the sim.
+    pub(crate) failures: Failures,
     /// Access-log lines per pod name (requests sent with `curl`).
     pub(crate) access: std::collections::BTreeMap<String, Vec<String>>,
     /// Finished load runs: (start ms, end ms, successes per pod), for `kubectl top`.
@@ -157,6 +160,7 @@ impl Session {
         Self {
             sim,
             net,
+            failures: Failures::new(),
             access: std::collections::BTreeMap::new(),
             loads: Vec::new(),
             namespace: "default".into(),
@@ -363,8 +367,34 @@ impl Session {
 
     /// Advance virtual time to `t_ms`.
     pub fn advance_to(&mut self, t_ms: u64) {
-        // A stalled sim (bounded steps) keeps its time; the next command sees the state.
-        let _ = kubeplay_core::network::sim::run_until(&mut self.sim, &mut self.net, t_ms);
+        // The network and the failure controllers both run next to the sim: step the sim (with
+        // the network in tow) to each failure-controller wake-up on the way, tick it, go on.
+        // Bounded: every pass reaches a later instant or the target. A stalled sim (bounded
+        // steps) keeps its time; the next command sees the state.
+        for _ in 0..10_000_000u32 {
+            let now = self.sim.now_ms();
+            let wake = self.failures.next_wakeup_ms().max(now);
+            if wake > t_ms {
+                let _ = kubeplay_core::network::sim::run_until(&mut self.sim, &mut self.net, t_ms);
+                return;
+            }
+            if kubeplay_core::network::sim::run_until(&mut self.sim, &mut self.net, wake).is_err() {
+                return;
+            }
+            self.failures.tick(&mut self.sim);
+            self.sync();
+            if self.failures.next_wakeup_ms() <= wake {
+                let next = (wake + 1).min(t_ms);
+                if kubeplay_core::network::sim::run_until(&mut self.sim, &mut self.net, next)
+                    .is_err()
+                {
+                    return;
+                }
+                if next >= t_ms {
+                    return;
+                }
+            }
+        }
     }
 
     /// How much virtual time passes after each command that changes the cluster. Scripts
@@ -379,6 +409,25 @@ impl Session {
     /// `kubectl config set-context --current --namespace=NS` does on a real machine).
     pub fn set_namespace(&mut self, ns: &str) {
         self.namespace = ns.to_string();
+    }
+
+    /// When the next thing happens in the cluster or its network (for shells that run time
+    /// on their own clock and want to skip idle stretches).
+    pub fn next_event_ms(&self) -> Option<u64> {
+        match (self.sim.next_event_ms(), self.net.next_api_change()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Virtual time now, in ms since the cluster started.
+    pub fn now_ms(&self) -> u64 {
+        self.sim.now_ms()
+    }
+
+    /// A number that changes whenever the cluster changes (for redraw decisions).
+    pub fn version(&self) -> u64 {
+        self.sim.trace_len()
     }
 
     /// The namespace commands use when none is given.

@@ -196,6 +196,23 @@ impl Sim {
         self.tr("Pod", key_str(key), "Deleted", String::new());
         for o in &rec.pod.metadata.owner_references {
             self.queue.push(self.now, crate::sim::Ev::Gc(o.uid.clone()));
+            // The Deployment controller's deletePod handler: a Recreate rollout waits for the
+            // last old pod to be gone, so the owning Deployment must look again.
+            let deploy = self
+                .store
+                .replicasets
+                .get(&(key.0.clone(), o.name.clone()))
+                .and_then(|rs| {
+                    rs.obj
+                        .metadata
+                        .owner_references
+                        .iter()
+                        .find(|d| d.controller == Some(true) && d.kind == "Deployment")
+                        .map(|d| d.name.clone())
+                });
+            if let Some(d) = deploy {
+                self.enqueue(ControllerId::Deployment, &(key.0.clone(), d), 0);
+            }
         }
         self.sched_cluster_changed();
     }

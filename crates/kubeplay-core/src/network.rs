@@ -32,6 +32,7 @@ pub mod model;
 pub mod proxy;
 pub mod rng;
 pub mod route;
+pub mod sha;
 pub mod sim;
 pub mod stats;
 pub mod trace;
@@ -48,7 +49,6 @@ pub use model::{
 pub use stats::{Failure, TrafficStats};
 pub use trace::{NetEvent, NetEventKind};
 
-use crate::hash;
 use ipam::{cluster_ip_error, node_port_error, AllocError, ClusterIpAllocator, NodePortAllocator};
 use lb::HealthCheck;
 use proxy::ServiceRules;
@@ -860,7 +860,7 @@ impl Network {
     }
 
     /// kube-proxy's NAT rules for a Service as `iptables-save` would list them on `node` (the
-    /// `KUBE-SVC-…` / `KUBE-SVL-…` chains; chain hashes are simplified), for the UI.
+    /// `KUBE-SVC-…` / `KUBE-SVL-…` chains, named with upstream's hashes), for the UI.
     pub fn iptables_save(&self, namespace: &str, name: &str, node: &str) -> Vec<String> {
         let Some(st) = self.state(namespace, name) else {
             return Vec::new();
@@ -871,7 +871,8 @@ impl Network {
         let mut out = Vec::new();
         for (i, pr) in rules.ports.iter().enumerate() {
             let comment = format!("{namespace}/{name}:{}", pr.name);
-            let tag = format!("{:016X}", hash::fnv1a64(comment.as_bytes()));
+            let proto = pr.protocol.as_str().to_lowercase();
+            let tag = sha::port_proto_hash(&comment, &proto);
             if let Some(ip) = st.alloc.cluster_ip {
                 out.push(format!(
                     "-A KUBE-SERVICES -d {}/32 -p {} -m comment --comment \"{comment} cluster IP\" -m {} --dport {} -j KUBE-SVC-{tag}",
@@ -895,16 +896,21 @@ impl Network {
                     "-A KUBE-SERVICES -m comment --comment \"{comment} has no endpoints\" -j REJECT --reject-with icmp-port-unreachable"
                 ));
             }
+            let sep = |b: &proxy::Backend| {
+                sha::endpoint_hash(&comment, &proto, &format!("{}:{}", DisplayIp(b.ip), b.port))
+            };
             out.extend(proxy::render_chain(
                 &format!("KUBE-SVC-{tag}"),
                 &comment,
                 &pr.cluster,
+                &sep,
             ));
             if let Some(chain) = pr.local_chain(node) {
                 out.extend(proxy::render_chain(
                     &format!("KUBE-SVL-{tag}"),
                     &comment,
                     chain,
+                    &sep,
                 ));
             }
         }

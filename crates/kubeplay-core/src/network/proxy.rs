@@ -237,8 +237,14 @@ pub struct ServiceRules {
     pub ports: Vec<PortRules>,
 }
 
-/// `iptables-save`-style lines of a chain, for the UI's "show kube-proxy rules" panel.
-pub fn render_chain(chain_name: &str, comment: &str, chain: &Chain) -> Vec<String> {
+/// `iptables-save`-style lines of a chain, for the UI's "show kube-proxy rules" panel;
+/// `sep` names each backend's `KUBE-SEP-…` chain suffix.
+pub fn render_chain(
+    chain_name: &str,
+    comment: &str,
+    chain: &Chain,
+    sep: &dyn Fn(&Backend) -> String,
+) -> Vec<String> {
     let n = chain.len() as u64;
     chain
         .backends
@@ -257,7 +263,7 @@ pub fn render_chain(chain_name: &str, comment: &str, chain: &Chain) -> Vec<Strin
                 "-A {chain_name} -m comment --comment \"{comment} -> {}:{}\"{stat} -j KUBE-SEP-{}",
                 DisplayIp(b.ip),
                 b.port,
-                i
+                sep(b)
             )
         })
         .collect()
@@ -312,7 +318,7 @@ mod tests {
                 port: 8080,
             },
         ]);
-        let lines = render_chain("KUBE-SVC-X", "default/web:http", &chain);
+        let lines = render_chain("KUBE-SVC-X", "default/web:http", &chain, &|_| "0".into());
         assert_eq!(
             lines[0],
             "-A KUBE-SVC-X -m comment --comment \"default/web:http -> 10.0.0.1:8080\" -m statistic --mode random --probability 0.5000000000 -j KUBE-SEP-0"

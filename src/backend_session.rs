@@ -37,12 +37,12 @@ impl Backend {
 
     /// Virtual time, ms.
     pub fn now_ms(&self) -> u64 {
-        self.session.sim().now_ms()
+        self.session.now_ms()
     }
 
     /// Changes whenever the cluster state changes.
     pub fn version(&self) -> u64 {
-        self.session.sim().steps()
+        self.session.version()
     }
 
     /// Advance virtual time to `t` (no-op when `t` is not ahead).
@@ -54,7 +54,7 @@ impl Backend {
 
     /// When the next scheduled event fires, if any.
     pub fn next_event_ms(&self) -> Option<u64> {
-        self.session.sim().next_event_ms()
+        self.session.next_event_ms()
     }
 
     /// `kubectl apply -f NAME` with the editor tab `name` holding `text`.

@@ -5,8 +5,8 @@
 //! simulator outside the VDOM, `app` runs the fixed-timestep render loop (`clock`) and draws
 //! the canvas (`render` + `canvas`) from a flat snapshot (`view`).
 mod app;
-// The placeholder until the simulator lands on main; `--features engine` (or
-// `data-cargo-features="engine"` in www/index.html) wires in kubeplay-kubectl's `Session`.
+// The real engine (kubeplay-kubectl's `Session`) is the default feature; without it the page
+// runs a placeholder backend (the loader and a clock), e.g. to work on the UI alone.
 #[cfg(not(feature = "engine"))]
 mod backend;
 #[cfg(feature = "engine")]

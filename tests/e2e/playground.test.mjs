@@ -133,6 +133,31 @@ test('controls: play/pause, speed, step, reset; the clock is virtual time', asyn
   });
 });
 
+test('timeline: scrubbing back replays the run to that time', async () => {
+  await withApp('timeline', async ({ page }) => {
+    await page.click('[data-testid=apply]');
+    await page.selectOption('[data-testid=speed]', '100');
+    await page.click('[data-testid=play-pause]');
+    await waitClock(page, 20000);
+    await page.click('[data-testid=play-pause]');
+    await runCommand(page, 'kubectl get pods');
+    const entries = await page.locator('.term-entry').count();
+    // drag the timeline back to 5 s (a range input: set its value and fire `change`)
+    await page.locator('input.timeline').evaluate((el) => {
+      el.value = '5000';
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await page.waitForFunction(() => document.querySelector('[data-testid=clock]').textContent === '00:00:05.0');
+    assert.equal(await page.locator('.term-entry').count(), entries - 1, 'the later command is undone');
+    // forward again: the scripted command replays at its time
+    await page.locator('input.timeline').evaluate((el) => {
+      el.value = el.max;
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await page.waitForFunction((n) => document.querySelectorAll('.term-entry').length === n, entries);
+  });
+});
+
 test('terminal: run, tab completion, history', async () => {
   await withApp('terminal', async ({ page }) => {
     const input = page.locator('[data-testid=terminal-input]');
@@ -225,6 +250,22 @@ test('the seed story: apply, 2 pods Running, curl, terminate a node, recovery', 
     await shot(page, 'story-1-running');
     const curl = await runCommand(page, 'curl http://hello-world-lb');
     assert.match(curl, /Hello World/i);
+    // a pod's inspector explains its placement with the scheduler's per-node verdicts
+    const podCanvas = page.locator('[data-testid=cluster-canvas]');
+    await podCanvas.focus();
+    let pod = '';
+    for (let i = 0; i < 40 && !pod.startsWith('pod'); i++) {
+      await podCanvas.press('ArrowLeft');
+      pod = (await page.locator('.tooltip').innerText().catch(() => '')) || '';
+    }
+    assert.match(pod, /^pod /);
+    await podCanvas.press('Enter');
+    await page.waitForSelector('[data-testid=inspector] .describe');
+    assert.match(await page.locator('[data-testid=inspector] .describe').innerText(), /Name:/);
+    if (await page.locator('[data-testid=inspector] table.why tr').count() === 0) {
+      t.todo('engine: no scheduling decision recorded for the pod');
+    }
+    await shot(page, 'story-1b-pod-inspector');
     // terminate a node from its menu: select it on the canvas with the keyboard
     const canvas = page.locator('[data-testid=cluster-canvas]');
     await canvas.focus();

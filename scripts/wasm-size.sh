@@ -2,7 +2,7 @@
 # Print the release bundle's sizes, raw and gzipped, and fail above the budget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-budget=${WASM_GZ_BUDGET:-1572864}   # 1.5 MB gzipped (issue 2); the playground aims for 1 MB
+budget=${BUNDLE_GZ_BUDGET:-1048576}   # wasm + js + css under 1 MiB gzipped (playground issue)
 total_gz=0
 for f in dist/*.wasm dist/*.js dist/*.css; do
   [ -f "$f" ] || continue
@@ -13,4 +13,4 @@ done
 wasm=$(ls dist/*.wasm | head -1)
 wasm_gz=$(gzip -9c "$wasm" | wc -c)
 echo "release .wasm: $(stat -c %s "$wasm") B raw, $wasm_gz B gzipped; bundle total $total_gz B gzipped"
-if [ "$wasm_gz" -gt "$budget" ]; then echo "wasm over budget ($budget B gzipped)" >&2; exit 1; fi
+if [ "$total_gz" -gt "$budget" ]; then echo "bundle over budget ($budget B gzipped)" >&2; exit 1; fi

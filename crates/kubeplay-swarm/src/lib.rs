@@ -79,21 +79,53 @@ pub fn check_seed(seed: u64) -> Result<RunStats, Box<SwarmFailure>> {
     })
 }
 
-/// Sweep `seeds` seeds from `start`, calling `progress` after each clean one; stop at the
-/// first failure.
+/// Result of a sweep: totals over every seed run and the failures found.
+#[derive(Debug, Clone, Default)]
+pub struct Sweep {
+    /// Totals over the seeds that ran (clean or not).
+    pub stats: SweepStats,
+    /// The first failure, shrunk.
+    pub first: Option<Box<SwarmFailure>>,
+    /// Every failure (with `keep_going`), unshrunk: seed, invariant, message.
+    pub failures: Vec<Failure>,
+}
+
+/// Sweep `seeds` seeds from `start`, calling `progress` after each one. The first failure is
+/// shrunk; with `keep_going` the sweep goes on and lists the later failures unshrunk (each can
+/// be shrunk with `--start <seed> --seeds 1`), otherwise it stops there.
 pub fn swarm(
     start: u64,
     seeds: u64,
-    mut progress: impl FnMut(u64, &RunStats),
-) -> Result<SweepStats, Box<SwarmFailure>> {
-    let mut total = SweepStats::default();
+    keep_going: bool,
+    mut progress: impl FnMut(u64, Result<&RunStats, &Failure>),
+) -> Sweep {
+    let mut sweep = Sweep::default();
     for seed in start..start.saturating_add(seeds) {
-        let r = check_seed(seed)?;
-        total.scenarios += 1;
-        total.lines += r.lines as u64;
-        total.command_errors += r.command_errors as u64;
-        total.virtual_ms += r.virtual_ms;
-        progress(seed, &r);
+        let sc = generate(seed);
+        sweep.stats.scenarios += 1;
+        match run(&sc) {
+            Ok(r) => {
+                sweep.stats.lines += r.lines as u64;
+                sweep.stats.command_errors += r.command_errors as u64;
+                sweep.stats.virtual_ms += r.virtual_ms;
+                progress(seed, Ok(&r));
+            }
+            Err(failure) => {
+                progress(seed, Err(&failure));
+                if sweep.first.is_none() {
+                    let (shrunk, shrunk_failure) = shrink::shrink(&sc, &failure);
+                    sweep.first = Some(Box::new(SwarmFailure {
+                        failure: failure.clone(),
+                        shrunk_failure,
+                        shrunk,
+                    }));
+                }
+                sweep.failures.push(failure);
+                if !keep_going {
+                    break;
+                }
+            }
+        }
     }
-    Ok(total)
+    sweep
 }

@@ -18,9 +18,9 @@ use std::collections::BTreeMap;
 
 /// Slack on top of a NoExecute toleration before a pod must be on its way out, counted from
 /// the moment the node's kubelet stopped or its instance died: the node monitor grace period
-/// (40 s) before the node is marked NotReady/Unknown, then the taint manager's eviction pass
-/// and settle seconds.
-const EVICTION_SLACK_MS: u64 = 100_000;
+/// (50 s in v1.34) plus the last heartbeat's age (≤ 10 s) before the node is marked
+/// NotReady/Unknown, then the taint manager's eviction pass and settle seconds.
+const EVICTION_SLACK_MS: u64 = 120_000;
 /// Upstream's DefaultTolerationSeconds admission plugin adds 300 s for not-ready/unreachable.
 const DEFAULT_TOLERATION_S: u64 = 300;
 
@@ -39,6 +39,9 @@ pub struct Checker {
     /// Deployments that were fully available at some check (availability is promised only
     /// from then on).
     was_available: BTreeMap<Key, bool>,
+    /// uid of the Deployment last seen under each name: a delete and re-create under the same
+    /// name is a new object whose history starts over.
+    uids: BTreeMap<Key, String>,
 }
 
 /// A node is healthy when its kubelet runs on a live instance and it reports Ready.
@@ -197,6 +200,12 @@ impl Checker {
             };
             if d.metadata.deletion_timestamp.is_some() {
                 continue;
+            }
+            if self.uids.get(key).map(String::as_str) != Some(uid) {
+                self.uids.insert(key.clone(), uid.to_string());
+                self.last_spec.remove(key);
+                self.unstable.remove(key);
+                self.was_available.remove(key);
             }
             let replicas = d.spec.replicas.unwrap_or(1);
             let spec_sig = (replicas, format!("{:?}", d.spec.template));

@@ -45,7 +45,8 @@ pub struct Event {
 /// Capped, aggregated event log.
 #[derive(Debug, Clone)]
 pub struct EventLog {
-    order: VecDeque<u64>,
+    /// (id, aggregation key) in creation order; the key is kept so eviction need not rehash.
+    order: VecDeque<(u64, u64)>,
     by_id: BTreeMap<u64, Event>,
     by_key: BTreeMap<u64, u64>,
     next_id: u64,
@@ -99,11 +100,11 @@ impl EventLog {
         e.name = format!("{}.{:016x}", e.involved_name, (k ^ id).rotate_left(17));
         self.by_key.insert(k, id);
         self.by_id.insert(id, e);
-        self.order.push_back(id);
+        self.order.push_back((id, k));
         while self.order.len() > self.max {
-            if let Some(old) = self.order.pop_front() {
-                if let Some(ev) = self.by_id.remove(&old) {
-                    self.by_key.remove(&Self::key(&ev));
+            if let Some((old, old_key)) = self.order.pop_front() {
+                if self.by_id.remove(&old).is_some() {
+                    self.by_key.remove(&old_key);
                 }
             }
         }
@@ -112,7 +113,7 @@ impl EventLog {
 
     /// Events in creation order (oldest first).
     pub fn iter(&self) -> impl Iterator<Item = &Event> {
-        self.order.iter().filter_map(|id| self.by_id.get(id))
+        self.order.iter().filter_map(|(id, _)| self.by_id.get(id))
     }
 
     /// Number of distinct events kept.

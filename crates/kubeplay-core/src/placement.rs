@@ -97,9 +97,9 @@ impl Sim {
     }
 
     fn schedule_one(&mut self, key: &Key) {
-        let (result, verdicts) = self.place(key);
+        let (result, verdicts, info) = self.place(key);
         match result {
-            Ok(node) => self.bind(key, &node, verdicts),
+            Ok(node) => self.bind_with(key, &node, verdicts, info),
             Err(message) => {
                 let attempts = self.sched.unschedulable.get(key).map_or(0, |(a, _)| *a) + 1;
                 self.sched
@@ -150,6 +150,18 @@ impl Sim {
         node: &str,
         verdicts: Option<crate::scheduler::Decision>,
     ) {
+        self.bind_with(key, node, verdicts, None);
+    }
+
+    /// [`Sim::bind`] reusing the scheduling cycle's `PodInfo` (built before the bind, so only
+    /// its `node_name` differs from what [`Sim::pod_info_of`] would build after it).
+    fn bind_with(
+        &mut self,
+        key: &Key,
+        node: &str,
+        verdicts: Option<crate::scheduler::Decision>,
+        info: Option<crate::scheduler::PodInfo>,
+    ) {
         self.sched.unschedulable.remove(key);
         let n = node.to_string();
         self.pod_update(key, |rec, now| {
@@ -182,7 +194,14 @@ impl Sim {
                 detail: verdicts,
             },
         );
-        if let Some(info) = self.pod_info_of(key) {
+        let info = match info {
+            Some(mut info) if self.store.pod(key).is_some() => {
+                info.node_name = Some(node.to_string()).filter(|n| !n.is_empty());
+                Some(info)
+            }
+            _ => self.pod_info_of(key),
+        };
+        if let Some(info) = info {
             self.scheduler.cache.add_pod(node, &info);
         }
         self.kubelet_pod_bound(key);
@@ -190,9 +209,17 @@ impl Sim {
 
     /// One kube-scheduler cycle for the pod (scheduler module), with per-node verdicts kept
     /// for small clusters (the UI's "why this node / why Pending").
-    fn place(&mut self, key: &Key) -> (Result<String, String>, Option<crate::scheduler::Decision>) {
+    #[allow(clippy::type_complexity)]
+    fn place(
+        &mut self,
+        key: &Key,
+    ) -> (
+        Result<String, String>,
+        Option<crate::scheduler::Decision>,
+        Option<crate::scheduler::PodInfo>,
+    ) {
         let Some(info) = self.pod_info_of(key) else {
-            return (Err("pod vanished".into()), None);
+            return (Err("pod vanished".into()), None, None);
         };
         let explain = self.store.nodes.len() <= EXPLAIN_NODES_MAX;
         let d = self.scheduler.schedule(
@@ -201,13 +228,14 @@ impl Sim {
             explain,
         );
         match &d.node {
-            Some(n) => (Ok(n.clone()), Some(d)),
+            Some(n) => (Ok(n.clone()), Some(d), Some(info)),
             None => (
                 Err(d
                     .message
                     .clone()
                     .unwrap_or_else(|| "no nodes available to schedule pods".into())),
                 Some(d),
+                None,
             ),
         }
     }

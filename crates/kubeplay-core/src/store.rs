@@ -232,10 +232,15 @@ impl Store {
             self.uids.insert(uid.clone(), r.clone());
         }
         for o in &meta.owner_references {
-            self.children
-                .entry(o.uid.clone())
-                .or_default()
-                .insert(r.clone());
+            // Look up before inserting: no uid String allocated for a known owner.
+            if let Some(set) = self.children.get_mut(&o.uid) {
+                set.insert(r.clone());
+            } else {
+                self.children
+                    .entry(o.uid.clone())
+                    .or_default()
+                    .insert(r.clone());
+            }
         }
     }
 
@@ -302,10 +307,15 @@ impl Store {
         if let (Some(node), true) = (node, c.bound) {
             if node_set {
                 if add {
-                    self.pods_by_node
-                        .entry(node.to_string())
-                        .or_default()
-                        .insert(key.clone());
+                    // Look up before inserting: no String allocated for an existing node.
+                    if let Some(set) = self.pods_by_node.get_mut(node) {
+                        set.insert(key.clone());
+                    } else {
+                        self.pods_by_node
+                            .entry(node.to_string())
+                            .or_default()
+                            .insert(key.clone());
+                    }
                 } else if let Some(s) = self.pods_by_node.get_mut(node) {
                     s.remove(key);
                     if s.is_empty() {
@@ -315,7 +325,13 @@ impl Store {
             }
             if !c.terminal {
                 let sign = if add { 1 } else { -1 };
-                let r = self.requested.entry(node.to_string()).or_default();
+                if !self.requested.contains_key(node) {
+                    self.requested
+                        .insert(node.to_string(), Requested::default());
+                }
+                let Some(r) = self.requested.get_mut(node) else {
+                    return;
+                };
                 r.cpu_milli += sign * c.cpu;
                 r.memory_bytes += sign * c.mem;
                 r.pods += sign;
@@ -325,7 +341,12 @@ impl Store {
             }
         }
         if let Some(owner) = owner {
-            let cnt = self.counts.entry(owner.to_string()).or_default();
+            if !self.counts.contains_key(owner) {
+                self.counts.insert(owner.to_string(), PodCounts::default());
+            }
+            let Some(cnt) = self.counts.get_mut(owner) else {
+                return;
+            };
             let delta = |v: &mut u32| {
                 if add {
                     *v += 1

@@ -63,8 +63,24 @@ impl Trace {
 
     /// Record one state change.
     pub fn record(&mut self, ev: TraceEvent) {
-        let line = ev.render();
-        self.hash.write(line.as_bytes());
+        // Stream the rendering straight into the hash: FNV-1a is byte-serial, so feeding the
+        // pieces gives exactly the hash of `render()` + "\n" without building the line.
+        struct HashWriter<'a>(&'a mut Fnv64);
+        impl std::fmt::Write for HashWriter<'_> {
+            fn write_str(&mut self, s: &str) -> std::fmt::Result {
+                self.0.write(s.as_bytes());
+                Ok(())
+            }
+        }
+        let mut w = HashWriter(&mut self.hash);
+        let _ = std::fmt::Write::write_fmt(
+            &mut w,
+            format_args!("t={:09} {} {} {}", ev.at_ms, ev.kind, ev.object, ev.what),
+        );
+        if !ev.detail.is_empty() {
+            self.hash.write(b" ");
+            self.hash.write(ev.detail.as_bytes());
+        }
         self.hash.write(b"\n");
         self.count += 1;
         if self.keep {

@@ -6,6 +6,7 @@ mod names;
 mod pod;
 mod service;
 mod workload;
+pub use workload::{replicas_max_detail, REPLICAS_MAX};
 
 pub use names::{
     dns1035_label, dns1123_label, dns1123_subdomain, iana_svc_name, label_value, qualified_name,

@@ -68,6 +68,16 @@ fn selector_not_matching_template_labels() {
     );
 }
 
+/// Regression (swarm): `replicas: 100000000` made the simulator create pods for minutes.
+#[test]
+fn replicas_above_kubeplays_cap() {
+    assert_error(
+        &deployment("  replicas: 100000000\n"),
+        &format!("{DEPLOY}spec.replicas: Invalid value: 100000000: must be no more than 150000 (kubeplay's cap: Kubernetes is tested to 150,000 pods per cluster)"),
+        6,
+    );
+}
+
 #[test]
 fn negative_counts() {
     assert_error(

@@ -967,6 +967,12 @@ impl Sim {
         name: &str,
         replicas: i32,
     ) -> Result<(), String> {
+        if replicas > kubeplay_api::validate::REPLICAS_MAX {
+            return Err(format!(
+                "spec.replicas: Invalid value: {replicas}: {}",
+                kubeplay_api::validate::replicas_max_detail()
+            ));
+        }
         let key: Key = (namespace.to_string(), name.to_string());
         match kind {
             Kind::Deployment => {

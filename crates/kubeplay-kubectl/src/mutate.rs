@@ -226,6 +226,16 @@ impl Session {
                 continue;
             };
             for n in &t.names {
+                // kubeplay's replica cap, worded as the API server words an invalid update
+                if replicas > kubeplay_api::validate::REPLICAS_MAX {
+                    text.push_str(&format!(
+                        "The {} \"{n}\" is invalid: spec.replicas: Invalid value: {replicas}: {}\n",
+                        t.res.kind,
+                        kubeplay_api::validate::replicas_max_detail()
+                    ));
+                    ok = false;
+                    continue;
+                }
                 match self.sim.scale(kind, &ns, n, replicas) {
                     Ok(()) => {
                         text.push_str(&format!("{}/{n} scaled\n", t.res.singular_qualified()))

@@ -14,7 +14,7 @@ const PERCENT_MSG: &str = "a valid percent string must be a numeric string follo
 pub fn deployment(d: &Deployment, errs: &mut Vec<FieldError>) {
     names::object_meta(&d.metadata, true, names::NameKind::Subdomain, errs);
     let s = &d.spec;
-    nonnegative(s.replicas, "spec.replicas", errs);
+    replicas(s.replicas, errs);
     selector_and_template(s.selector.as_ref(), &s.template, errs);
     if let Some(strategy) = &s.strategy {
         match strategy.type_.as_deref().unwrap_or("") {
@@ -70,9 +70,34 @@ pub fn deployment(d: &Deployment, errs: &mut Vec<FieldError>) {
 /// `ValidateReplicaSet`.
 pub fn replicaset(r: &ReplicaSet, errs: &mut Vec<FieldError>) {
     names::object_meta(&r.metadata, true, names::NameKind::Subdomain, errs);
-    nonnegative(r.spec.replicas, "spec.replicas", errs);
+    replicas(r.spec.replicas, errs);
     nonnegative(r.spec.min_ready_seconds, "spec.minReadySeconds", errs);
     selector_and_template(r.spec.selector.as_ref(), &r.spec.template, errs);
+}
+
+/// `spec.replicas`: upstream's non-negative check, then kubeplay's own cap
+/// ([`REPLICAS_MAX`]) so one typo cannot make the simulator create millions of pods.
+fn replicas(v: Option<i32>, errs: &mut Vec<FieldError>) {
+    nonnegative(v, "spec.replicas", errs);
+    if let Some(v) = v.filter(|v| *v > REPLICAS_MAX) {
+        errs.push(FieldError::invalid(
+            "spec.replicas",
+            v,
+            &replicas_max_detail(),
+        ));
+    }
+}
+
+/// The most replicas one Deployment or ReplicaSet may ask for in kubeplay: Kubernetes'
+/// own tested scale limit (150,000 pods per cluster). A real API server has no such cap;
+/// the simulator needs one to stay responsive.
+pub const REPLICAS_MAX: i32 = 150_000;
+
+/// The detail of the replicas-cap error, shared by apply and `kubectl scale`.
+pub fn replicas_max_detail() -> String {
+    format!(
+        "must be no more than {REPLICAS_MAX} (kubeplay's cap: Kubernetes is tested to 150,000 pods per cluster)"
+    )
 }
 
 fn nonnegative(v: Option<i32>, path: &str, errs: &mut Vec<FieldError>) {

@@ -9,7 +9,15 @@ use crate::resource::{self, RESOURCES};
 use crate::session::Session;
 
 const PROGRAMS: &[&str] = &["curl", "help", "kops", "kubectl", "sim", "sleep"];
-const SIM_VERBS: &[&str] = &["crash", "load", "start", "stop", "terminate", "time"];
+const SIM_VERBS: &[&str] = &[
+    "crash",
+    "load",
+    "start",
+    "stop",
+    "terminate",
+    "time",
+    "zone-outage",
+];
 const KOPS_VERBS: &[&str] = &["edit", "get"];
 /// Verbs whose next argument is a resource type.
 const TYPED: &[&str] = &[

@@ -7,7 +7,7 @@ use crate::resource;
 use crate::session::{CommandOutput, Session};
 use serde_json::{json, Value};
 
-const SIM_HELP: &str = "usage: sim terminate|stop|start node/NAME | sim crash pod/NAME | sim load URL --rps N --for DURATION | sim time";
+const SIM_HELP: &str = "usage: sim terminate|stop|start node/NAME | sim crash pod/NAME | sim zone-outage ZONE | sim load URL --rps N --for DURATION | sim time";
 
 fn node_arg(w: Option<&String>) -> Result<String, String> {
     let Some(w) = w else {
@@ -59,6 +59,28 @@ impl Session {
                     Ok(()) => CommandOutput::ok(format!("node/{node} {done}")),
                     Err(e) => CommandOutput::err(format!("Error from server (NotFound): {e}")),
                 }
+            }
+            "zone-outage" => {
+                let Some(zone) = words.get(1) else {
+                    return CommandOutput::err("error: a zone is required, e.g. us-east-1a");
+                };
+                // Every instance in the zone is terminated and the instance groups stop
+                // launching there, so kops replaces them in the surviving zones.
+                let victims = self.failures.zone_outage(&mut self.sim, zone);
+                if victims.is_empty() {
+                    return CommandOutput::err(format!(
+                        "Error from server (NotFound): no running instances in zone {zone:?}"
+                    ));
+                }
+                let mut text = String::new();
+                for v in &victims {
+                    text.push_str(&format!("node/{v} instance terminated\n"));
+                }
+                text.push_str(&format!(
+                    "zone {zone} is down: {} instance(s) terminated; instance groups launch elsewhere",
+                    victims.len()
+                ));
+                CommandOutput::ok(text)
             }
             "crash" => {
                 let Some(w) = words.get(1) else {

@@ -72,40 +72,6 @@ pub fn go_duration(ms: Ms) -> String {
     }
 }
 
-/// kubectl's `AGE` column (`HumanDuration` from apimachinery `duration.go`): `45s`, `5m`,
-/// `2m30s`, `3h`, `2d`.
-pub fn human_age(ms: Ms) -> String {
-    let s = ms / 1000;
-    if s < 120 {
-        return format!("{s}s");
-    }
-    let m = s / 60;
-    if m < 10 {
-        let rs = s % 60;
-        return if rs == 0 {
-            format!("{m}m")
-        } else {
-            format!("{m}m{rs}s")
-        };
-    }
-    if m < 180 {
-        return format!("{m}m");
-    }
-    let h = m / 60;
-    if h < 8 {
-        let rm = m % 60;
-        return if rm == 0 {
-            format!("{h}h")
-        } else {
-            format!("{h}h{rm}m")
-        };
-    }
-    if h < 48 {
-        return format!("{h}h");
-    }
-    format!("{}d", h / 24)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,13 +100,5 @@ mod tests {
         for (ms, want) in cases {
             assert_eq!(go_duration(ms), want);
         }
-    }
-
-    #[test]
-    fn ages_like_kubectl() {
-        assert_eq!(human_age(45_000), "45s");
-        assert_eq!(human_age(150_000), "2m30s");
-        assert_eq!(human_age(900_000), "15m");
-        assert_eq!(human_age(3 * 3_600_000), "3h");
     }
 }

@@ -50,30 +50,9 @@ pub fn parse_duration_ms(s: &str) -> Option<u64> {
 }
 
 /// Go's `time.Duration.String()` for whole milliseconds: `1m30s`, `500ms`, `0s`, `1h0m0s`.
+/// One implementation serves the kubelet's event texts and kubectl's output.
 pub fn go_duration_string(ms: u64) -> String {
-    if ms == 0 {
-        return "0s".to_string();
-    }
-    if ms < 1000 {
-        return format!("{ms}ms");
-    }
-    let h = ms / 3_600_000;
-    let m = (ms / 60_000) % 60;
-    let s = (ms / 1000) % 60;
-    let frac = ms % 1000;
-    let secs = if frac == 0 {
-        format!("{s}s")
-    } else {
-        let f = format!("{frac:03}");
-        format!("{s}.{}s", f.trim_end_matches('0'))
-    };
-    if h > 0 {
-        format!("{h}h{m}m{secs}")
-    } else if m > 0 {
-        format!("{m}m{secs}")
-    } else {
-        secs
-    }
+    kubeplay_core::clock::go_duration(ms)
 }
 
 /// apimachinery `duration.HumanDuration`: the AGE column's format.

@@ -109,12 +109,10 @@ impl Session {
                 }
             },
         };
-        // bounded work per line: at most a million simulated requests, at most an hour
-        if duration_ms > 3_600_000 || u64::from(rps).saturating_mul(duration_ms) / 1000 > 1_000_000
-        {
-            return CommandOutput::err(
-                "error: sim load sends at most 1000000 requests over at most 1h per run",
-            );
+        // bounded work per line (the core enforces the same limits for every caller; checked
+        // here too so nothing runs before the error)
+        if let Err(e) = kubeplay_core::network::load::check_limits(rps, duration_ms) {
+            return CommandOutput::err(format!("error: {e}"));
         }
         let spec = LoadSpec {
             url: url.clone(),

@@ -254,3 +254,39 @@ fn fuzz_parser_and_session_never_panic() {
         let _ = s.run_line(&line.join(" "));
     }
 }
+
+/// `sim load` asking for more than one run may do is refused at once, naming the limit, and
+/// leaves virtual time alone; a run at the limit still works.
+#[test]
+fn huge_load_is_refused_with_the_limit() {
+    let mut s = running_session(5);
+    let svc = "http://$(kubectl get svc hello-world-lb -o jsonpath='{.spec.clusterIP}')/";
+    let before = s.run_line("kubectl get pods").text;
+    let out = s.run_line(&format!("sim load {svc} --rps 100000000 --for 1000000h"));
+    assert!(!out.ok);
+    assert!(
+        out.text
+            .contains("over the limit of 1h0m0s of virtual time per load run"),
+        "{}",
+        out.text
+    );
+    let out = s.run_line(&format!("sim load {svc} --rps 100000000 --for 1h"));
+    assert!(!out.ok);
+    assert!(
+        out.text
+            .contains("is 360000000000 requests, over the limit of 1000000 requests per load run"),
+        "{}",
+        out.text
+    );
+    let out = s.run_line(&format!("sim load {svc} --rps 99999999999 --for 1s"));
+    assert!(!out.ok, "{}", out.text);
+    let out = s.run_line(&format!(
+        "sim load {svc} --rps 1000 --for 1000000000000000h"
+    ));
+    assert!(!out.ok, "{}", out.text);
+    // nothing ran: same pods, same ages
+    assert_eq!(s.run_line("kubectl get pods").text, before);
+    let out = s.run_line(&format!("sim load {svc} --rps 1000000 --for 1s"));
+    assert!(out.ok, "{}", out.text);
+    assert!(out.text.contains("1000000 requests in 1s"), "{}", out.text);
+}

@@ -13,6 +13,15 @@ use super::stats::TrafficStats;
 use super::trace::NetEventKind;
 use super::Network;
 
+/// Most requests one run may send: a run is replayed synchronously (`sim load` returns when
+/// it is done), so this bounds the work one command can ask for: about half a wall second at
+/// the benchmark's 2 M requests/s, and the same in the browser within a few times that.
+pub const MAX_LOAD_REQUESTS: u64 = 1_000_000;
+
+/// Longest run, in virtual time: the Sim runs the whole cluster for it, so it is bounded like
+/// the terminal's `sleep` is.
+pub const MAX_LOAD_DURATION_MS: Ms = 3_600_000;
+
 /// What to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoadSpec {
@@ -81,6 +90,7 @@ impl Network {
         if spec.duration_ms == 0 {
             return Err("--for must be at least 1ms".into());
         }
+        check_limits(spec.rps, spec.duration_ms)?;
         let url = parse_url(&spec.url)?;
         self.advance(now);
         self.now = self.now.max(now);
@@ -264,6 +274,26 @@ impl Network {
         }
         self.loads[i] = lg;
     }
+}
+
+/// Rejects a run over [`MAX_LOAD_DURATION_MS`] or [`MAX_LOAD_REQUESTS`], naming the limit.
+pub fn check_limits(rps: u32, duration_ms: Ms) -> Result<(), String> {
+    use crate::clock::go_duration;
+    if duration_ms > MAX_LOAD_DURATION_MS {
+        return Err(format!(
+            "--for {} is over the limit of {} of virtual time per load run",
+            go_duration(duration_ms),
+            go_duration(MAX_LOAD_DURATION_MS)
+        ));
+    }
+    let total = u64::from(rps).saturating_mul(duration_ms) / 1_000;
+    if total > MAX_LOAD_REQUESTS {
+        return Err(format!(
+            "--rps {rps} for {} is {total} requests, over the limit of {MAX_LOAD_REQUESTS} requests per load run (lower --rps or --for)",
+            go_duration(duration_ms)
+        ));
+    }
+    Ok(())
 }
 
 impl LoadGen {

@@ -642,8 +642,46 @@ impl Sim {
         let views = self.rs_views(&active);
         let sizes = util::proportional_scale(&strategy, replicas, &views);
         for (k, s) in active.iter().zip(sizes) {
-            self.scale_rs(d, k, s);
+            // Upstream calls `scaleReplicaSet` here, not `scaleReplicaSetAndRecordEvent`: it
+            // also rewrites stale desired/max-replicas annotations of a ReplicaSet whose size
+            // does not change. Skipping that left `isScalingEvent` true for good, so a scale
+            // during a rollout (e.g. 3 → 1 right after a restart) never finished it.
+            if !self.scale_rs(d, k, s) {
+                self.update_replicas_annotations(d, k);
+            }
         }
+    }
+
+    /// The annotation half of `scaleReplicaSet` (sync.go): `ReplicasAnnotationsNeedUpdate`
+    /// → `SetReplicasAnnotations` and an update without an event (the size is unchanged, so
+    /// the spec and generation are too). The update wakes the Deployment (its ReplicaSet
+    /// update handler enqueues the owner).
+    fn update_replicas_annotations(&mut self, d: &Deployment, rs_key: &Key) {
+        let dr = d.spec.replicas.unwrap_or(1);
+        let max = (dr + util::max_surge(&strategy_of(d), dr)).to_string();
+        let dr = dr.to_string();
+        let Some(rec) = self.store.replicasets.get(rs_key) else {
+            return;
+        };
+        let a = &rec.obj.metadata.annotations;
+        if a.get(DESIRED_REPLICAS) == Some(&dr) && a.get(MAX_REPLICAS) == Some(&max) {
+            return;
+        }
+        let rv = self.store.next_rv();
+        if let Some(r) = self.store.replicasets.get_mut(rs_key) {
+            let a = &mut r.obj.metadata.annotations;
+            a.insert(DESIRED_REPLICAS.into(), dr.clone());
+            a.insert(MAX_REPLICAS.into(), max.clone());
+            r.obj.metadata.resource_version = Some(rv);
+        }
+        self.tr(
+            "ReplicaSet",
+            key_str(rs_key),
+            "Annotated",
+            format!("desired={dr} max={max}"),
+        );
+        let owner = (rs_key.0.clone(), d.metadata.name.clone());
+        self.enqueue(ControllerId::Deployment, &owner, 0);
     }
 
     fn rollout_rolling(&mut self, key: &Key, d: &Deployment, rs_keys: &[Key]) {

@@ -1423,6 +1423,17 @@ impl Sim {
                 self.kubelet_at(key, (since + d).max(self.now), KAct::Crash(i, run));
             }
         }
+        // The epoch bump above dropped an in-flight RunPodSandbox: a pod accepted (start_ms)
+        // whose sandbox never became ready has none, and the restarted kubelet's SyncPod
+        // creates it (`computePodActions` → `createPodSandbox` when no ready sandbox exists,
+        // pkg/kubelet/kuberuntime/kuberuntime_manager.go). Without this the pod stayed
+        // Pending forever after a `sim stop`/`sim start` during ContainerCreating.
+        let lost_sandbox = self.store.pod(key).is_some_and(|r| {
+            r.rt.start_ms.is_some() && r.rt.sandbox_ms.is_none() && r.rt.deleting_ms.is_none()
+        });
+        if lost_sandbox {
+            self.kubelet_at(key, self.now + SANDBOX_MS, KAct::SandboxReady);
+        }
         self.kubelet_at(key, self.now, KAct::Sync);
     }
 

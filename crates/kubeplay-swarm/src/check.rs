@@ -16,13 +16,26 @@ use kubeplay_core::store::{Key, PodRec, Store};
 use kubeplay_core::Sim;
 use std::collections::BTreeMap;
 
-/// Slack on top of a NoExecute toleration before a pod must be on its way out, counted from
-/// the moment the node's kubelet stopped or its instance died: the node monitor grace period
-/// (50 s in v1.34) plus the last heartbeat's age (≤ 10 s) before the node is marked
-/// NotReady/Unknown, then the taint manager's eviction pass and settle seconds.
-const EVICTION_SLACK_MS: u64 = 120_000;
-/// Upstream's DefaultTolerationSeconds admission plugin adds 300 s for not-ready/unreachable.
-const DEFAULT_TOLERATION_S: u64 = 300;
+/// Slack after a pod's eviction instant before it must be terminating: the taint manager
+/// runs inside the node lifecycle pass (every 5 s) and `timeAdded` has second precision.
+const EVICTION_SLACK_MS: u64 = 10_000;
+/// From a kubelet stopping to its node being NotReady/Unknown: the last heartbeat's age
+/// (≤ 10 s), the 50 s `--node-monitor-grace-period` of v1.34 and one 5 s monitor tick.
+const NOT_READY_AFTER_MS: u64 = 65_000;
+/// Per node queued in a zone's NoExecute tainter: `--node-eviction-rate` 0.1 nodes/s.
+const TAINT_INTERVAL_MS: u64 = 10_000;
+/// Per node in a partially disrupted zone above `--large-cluster-size-threshold` (50 nodes):
+/// `--secondary-node-eviction-rate` 0.01 nodes/s.
+const SECONDARY_TAINT_INTERVAL_MS: u64 = 100_000;
+/// Slack on top of the tainting bound (monitor and tainting pass cadence, checks between lines).
+const TAINT_SLACK_MS: u64 = 15_000;
+/// `--large-cluster-size-threshold`.
+const LARGE_CLUSTER_SIZE: usize = 50;
+/// NoExecute taint keys of the node lifecycle controller.
+const NOT_READY_TAINTS: [&str; 2] = [
+    "node.kubernetes.io/not-ready",
+    "node.kubernetes.io/unreachable",
+];
 
 /// Memory the checker keeps between lines (first time a node was seen NotReady, last
 /// observed replicas per Deployment, the clock).
@@ -31,6 +44,11 @@ pub struct Checker {
     last_now_ms: u64,
     trace_seen: usize,
     not_ready_since: BTreeMap<String, u64>,
+    /// Zone key → first check since which the zone's NoExecute tainter has been allowed to
+    /// run (not every zone fully disrupted, and not a small partially disrupted zone).
+    tainting_since: BTreeMap<String, u64>,
+    /// (node, taint key) → first check that saw a NoExecute taint without `timeAdded`.
+    taint_seen: BTreeMap<(String, String), u64>,
     /// (spec.replicas, template image+requests rendered) at the previous check.
     last_spec: BTreeMap<Key, (i32, String)>,
     /// Deployments whose replicas or template changed at this check, or were ever paused,
@@ -65,23 +83,65 @@ fn active(p: &PodRec) -> bool {
     !terminating(p) && !matches!(p.rt.phase, PodPhase::Succeeded | PodPhase::Failed)
 }
 
-/// NoExecute toleration of a node.kubernetes.io/{not-ready,unreachable} taint, in ms (None:
-/// tolerated forever).
-fn not_ready_toleration_ms(p: &PodRec) -> Option<u64> {
-    let mut longest: Option<u64> = None;
-    for t in p.pod.spec.tolerations.iter().flatten() {
-        let key_ok = match t.key.as_deref() {
-            None | Some("") => t.operator.as_deref() == Some("Exists"),
-            Some(k) => k == "node.kubernetes.io/not-ready" || k == "node.kubernetes.io/unreachable",
+/// `Toleration.ToleratesTaint` (k8s.io/api core/v1 toleration.go), on API types.
+fn tolerates(t: &kubeplay_api::kinds::pod::Toleration, taint: &kubeplay_api::Taint) -> bool {
+    if t.effect
+        .as_deref()
+        .is_some_and(|e| !e.is_empty() && e != taint.effect)
+    {
+        return false;
+    }
+    if t.key
+        .as_deref()
+        .is_some_and(|k| !k.is_empty() && k != taint.key)
+    {
+        return false;
+    }
+    match t.operator.as_deref() {
+        Some("Exists") => true,
+        _ => t.value.as_deref().unwrap_or("") == taint.value.as_deref().unwrap_or(""),
+    }
+}
+
+/// When the taint manager must have evicted a pod from NoExecute `taints` that appeared at
+/// `since`: `processPodOnNode` (pkg/controller/tainteviction/taint_eviction.go) deletes at
+/// once when a taint is not tolerated (`GetMatchingTolerations` takes the first matching
+/// toleration per taint), never when `getMinTolerationTime` finds no tolerationSeconds, and
+/// otherwise at `since` + the smallest tolerationSeconds (≤ 0 → at once).
+fn eviction_due_ms(p: &PodRec, taints: &[&kubeplay_api::Taint], since: u64) -> Option<u64> {
+    let tols: Vec<&kubeplay_api::kinds::pod::Toleration> =
+        p.pod.spec.tolerations.iter().flatten().collect();
+    let mut min_s: Option<i64> = None;
+    for taint in taints {
+        let Some(used) = tols.iter().find(|t| tolerates(t, taint)) else {
+            return Some(since);
         };
-        let effect_ok = matches!(t.effect.as_deref(), None | Some("" | "NoExecute"));
-        if key_ok && effect_ok {
-            // No tolerationSeconds: tolerated forever.
-            let secs = u64::try_from(t.toleration_seconds?.max(0)).unwrap_or(0);
-            longest = Some(longest.unwrap_or(0).max(secs * 1000));
+        if let Some(secs) = used.toleration_seconds {
+            min_s = Some(min_s.map_or(secs, |m| m.min(secs)));
         }
     }
-    Some(longest.unwrap_or(DEFAULT_TOLERATION_S * 1000))
+    let secs = u64::try_from(min_s?.max(0)).unwrap_or(0);
+    Some(since + secs * 1000)
+}
+
+/// `utilnode.GetZoneKey`: region and zone labels, as the node lifecycle controller groups.
+fn zone_key(n: &kubeplay_api::Node) -> String {
+    let l = &n.metadata.labels;
+    let get = |k: &str| l.get(k).map_or("", String::as_str);
+    format!(
+        "{}:\u{0}:{}",
+        get("topology.kubernetes.io/region"),
+        get("topology.kubernetes.io/zone")
+    )
+}
+
+/// The Ready condition as the controllers wrote it (what `ComputeZoneState` counts).
+fn ready_condition_true(n: &kubeplay_api::Node) -> bool {
+    n.status.as_ref().is_some_and(|s| {
+        s.conditions
+            .iter()
+            .any(|c| c.type_ == "Ready" && c.status == "True")
+    })
 }
 
 /// Pods owned (through a ReplicaSet) by the Deployment with uid `uid`.
@@ -96,6 +156,55 @@ fn deployment_pods<'a>(s: &'a Store, uid: &'a str) -> impl Iterator<Item = &'a P
         kubeplay_core::store::controller_uid(&p.pod.metadata)
             .is_some_and(|u| rs_uids.iter().any(|r| r == u))
     })
+}
+
+/// A Recreate Deployment that upstream leaves as it is for good: `syncDeployment` routes every
+/// sync to `sync` while `isScalingEvent` holds (an active ReplicaSet's desired-replicas
+/// annotation differs from spec.replicas), and `scale` (pkg/controller/deployment/sync.go)
+/// changes nothing when `FindActiveOrLatest` finds several active ReplicaSets, the new one is
+/// not saturated (`IsSaturated`) and the strategy is not RollingUpdate, the only case that
+/// scales proportionally. Nothing then updates the annotations, so neither `rolloutRecreate`
+/// nor a scale ever runs: e.g. a RollingUpdate rollout interrupted by a switch to Recreate
+/// together with a replicas change (swarm seed 33). Liveness is not promised for it.
+fn recreate_wedged(s: &Store, d: &kubeplay_api::Deployment) -> bool {
+    use kubeplay_core::controllers::deployment::{template_without_hash, DESIRED_REPLICAS};
+    let recreate = d.spec.strategy.as_ref().and_then(|s| s.type_.as_deref()) == Some("Recreate");
+    let Some(uid) = d.metadata.uid.as_deref() else {
+        return false;
+    };
+    if !recreate || d.spec.paused == Some(true) {
+        return false;
+    }
+    let replicas = d.spec.replicas.unwrap_or(1);
+    let want = template_without_hash(&d.spec.template);
+    let owned: Vec<&kubeplay_api::ReplicaSet> = s
+        .replicasets
+        .values()
+        .map(|r| &r.obj)
+        .filter(|r| kubeplay_core::store::controller_uid(&r.metadata) == Some(uid))
+        .collect();
+    let desired = |r: &kubeplay_api::ReplicaSet| {
+        r.metadata
+            .annotations
+            .get(DESIRED_REPLICAS)
+            .and_then(|v| v.parse::<i32>().ok())
+    };
+    let active: Vec<&&kubeplay_api::ReplicaSet> = owned
+        .iter()
+        .filter(|r| r.spec.replicas.unwrap_or(1) > 0)
+        .collect();
+    let scaling_event = active
+        .iter()
+        .any(|r| desired(r).is_some_and(|v| v != replicas));
+    let saturated = owned
+        .iter()
+        .find(|r| template_without_hash(&r.spec.template) == want)
+        .is_some_and(|r| {
+            r.spec.replicas.unwrap_or(1) == replicas
+                && desired(r) == Some(replicas)
+                && r.status.as_ref().and_then(|st| st.available_replicas) == Some(replicas)
+        });
+    scaling_event && active.len() >= 2 && !saturated
 }
 
 fn strategy_bounds(d: &kubeplay_api::Deployment, replicas: i32) -> Option<(i32, i32)> {
@@ -160,6 +269,12 @@ impl Checker {
         Ok(())
     }
 
+    /// Taint-based eviction, modelled on upstream rather than on a fixed delay: a NotReady
+    /// node gets its NoExecute taint through a per-zone rate-limited queue
+    /// (`doNoExecuteTaintingPass`, pkg/controller/nodelifecycle/node_lifecycle_controller.go)
+    /// whose rate `handleDisruption`/`setLimiterInZone` set from `ComputeZoneState`: 0.1
+    /// nodes/s normally, 0 in a partially disrupted zone of at most 50 nodes, and no taints at
+    /// all while every zone is fully disrupted. Pods then leave at taint time + toleration.
     fn check_not_ready(&mut self, sim: &Sim, s: &Store, now: u64) -> Result<(), String> {
         self.not_ready_since.retain(|n, _| s.nodes.contains_key(n));
         for name in s.nodes.keys() {
@@ -169,24 +284,124 @@ impl Checker {
                 self.not_ready_since.entry(name.clone()).or_insert(now);
             }
         }
+        self.check_tainting(s, now)?;
+        self.taint_seen.retain(|(n, k), _| {
+            s.nodes.get(n).is_some_and(|r| {
+                r.node
+                    .spec
+                    .taints
+                    .iter()
+                    .any(|t| t.key == *k && t.effect == "NoExecute")
+            })
+        });
         for (k, p) in s.pods() {
             let Some(node) = &p.rt.node else { continue };
-            let Some(since) = self.not_ready_since.get(node) else {
-                continue;
-            };
+            let Some(n) = s.nodes.get(node) else { continue };
             if terminating(p) || !active(p) {
                 continue;
             }
-            if let Some(tol) = not_ready_toleration_ms(p) {
-                if now > since + tol + EVICTION_SLACK_MS {
-                    return Err(format!(
-                        "pod {}/{} still bound to NotReady node {node} {} s after it went NotReady or its kubelet/instance died (toleration {} s)",
-                        k.0,
-                        k.1,
-                        (now - since) / 1000,
-                        tol / 1000
-                    ));
+            let taints: Vec<&kubeplay_api::Taint> = n
+                .node
+                .spec
+                .taints
+                .iter()
+                .filter(|t| t.effect == "NoExecute")
+                .collect();
+            let mut added: Option<u64> = None;
+            for t in &taints {
+                let at = t
+                    .time_added
+                    .as_deref()
+                    .and_then(kubeplay_kubectl::duration::parse_rfc3339_ms)
+                    .and_then(|unix| u64::try_from(unix).ok())
+                    .and_then(|unix| unix.checked_sub(kubeplay_core::clock::EPOCH_UNIX_S * 1000))
+                    .unwrap_or_else(|| {
+                        *self
+                            .taint_seen
+                            .entry((node.clone(), t.key.clone()))
+                            .or_insert(now)
+                    });
+                added = Some(added.map_or(at, |a| a.min(at)));
+            }
+            let Some(added) = added else { continue };
+            // The taint manager sees a pod bound after the taint when it is bound.
+            let since = added.max(p.rt.scheduled_ms.unwrap_or(p.rt.created_ms));
+            let Some(due) = eviction_due_ms(p, &taints, since) else {
+                continue;
+            };
+            if now > due + EVICTION_SLACK_MS {
+                return Err(format!(
+                    "pod {}/{} still bound to node {node} {} s after its NoExecute taint (evictable from {} s)",
+                    k.0,
+                    k.1,
+                    (now - since) / 1000,
+                    (due - since) / 1000
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every node NotReady long enough, in a zone whose tainter runs, carries a not-ready or
+    /// unreachable NoExecute taint.
+    fn check_tainting(&mut self, s: &Store, now: u64) -> Result<(), String> {
+        // ComputeZoneState per zone: (ready, not ready).
+        let mut zones: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+        for n in s.nodes.values() {
+            let z = zones.entry(zone_key(&n.node)).or_insert((0, 0));
+            if ready_condition_true(&n.node) {
+                z.0 += 1;
+            } else {
+                z.1 += 1;
+            }
+        }
+        let full = |(r, nr): (usize, usize)| r == 0 && nr > 0;
+        // Partial: notReady > 2 and notReady/total ≥ 0.55 (--unhealthy-zone-threshold).
+        let partial =
+            |(r, nr): (usize, usize)| !full((r, nr)) && nr > 2 && 100 * nr >= 55 * (r + nr);
+        let all_full = zones.values().all(|z| full(*z));
+        let mut interval: BTreeMap<String, u64> = BTreeMap::new();
+        for (zk, z) in &zones {
+            let rate = if all_full {
+                None
+            } else if partial(*z) {
+                (z.0 + z.1 > LARGE_CLUSTER_SIZE).then_some(SECONDARY_TAINT_INTERVAL_MS)
+            } else {
+                Some(TAINT_INTERVAL_MS)
+            };
+            match rate {
+                Some(i) => {
+                    interval.insert(zk.clone(), i);
+                    self.tainting_since.entry(zk.clone()).or_insert(now);
                 }
+                None => {
+                    self.tainting_since.remove(zk);
+                }
+            }
+        }
+        self.tainting_since.retain(|z, _| zones.contains_key(z));
+        for (name, since) in &self.not_ready_since {
+            let Some(n) = s.nodes.get(name) else { continue };
+            let zk = zone_key(&n.node);
+            let (Some(&every), Some(&open)) = (interval.get(&zk), self.tainting_since.get(&zk))
+            else {
+                continue;
+            };
+            let queued = u64::try_from(zones.get(&zk).map_or(0, |z| z.1)).unwrap_or(0);
+            // A kubelet that posted since (a stop, start and stop again) restarts the clock.
+            let since = (*since).max(n.rt.last_heartbeat_ms);
+            let due = (since + NOT_READY_AFTER_MS).max(open) + every * queued + TAINT_SLACK_MS;
+            let tainted = n
+                .node
+                .spec
+                .taints
+                .iter()
+                .any(|t| t.effect == "NoExecute" && NOT_READY_TAINTS.contains(&t.key.as_str()));
+            if now > due && !tainted {
+                return Err(format!(
+                    "node {name} NotReady for {} s without a NoExecute not-ready/unreachable taint",
+                    (now - since) / 1000
+                ));
             }
         }
         Ok(())
@@ -315,6 +530,9 @@ impl Checker {
                 continue;
             };
             if d.metadata.deletion_timestamp.is_some() {
+                continue;
+            }
+            if recreate_wedged(s, d) {
                 continue;
             }
             let replicas = usize::try_from(d.spec.replicas.unwrap_or(1)).unwrap_or(0);

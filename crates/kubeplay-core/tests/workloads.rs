@@ -321,3 +321,116 @@ fn user_nodes_replace_the_default_cluster_and_unschedulable_pods_wait() {
     sim.run_until(60_000).unwrap();
     assert_eq!(ready(&sim), 30, "pending pods schedule when a node joins");
 }
+
+/// Seconds since the sim's epoch (2026-01-01T00:00:00Z) of a status timestamp; the scenarios
+/// below stay within the first day.
+fn status_secs(ts: &Option<String>) -> u64 {
+    let t = ts.as_deref().expect("timestamp");
+    assert!(t.starts_with("2026-01-01T") && t.ends_with('Z'), "{t}");
+    let hms: Vec<u64> = t[11..19].split(':').map(|x| x.parse().unwrap()).collect();
+    hms[0] * 3600 + hms[1] * 60 + hms[2]
+}
+
+/// One restart as the pod's status shows it: restartCount, the new run's `startedAt` and the
+/// previous run's `finishedAt` (`lastState.terminated`), in seconds.
+fn restarts_seen(sim: &mut Sim, name: &str, until_ms: u64, seen: &mut Vec<(i32, u64, u64)>) {
+    let mut messages = Vec::new();
+    restarts_and_messages(sim, name, until_ms, seen, &mut messages);
+}
+
+fn restarts_and_messages(
+    sim: &mut Sim,
+    name: &str,
+    until_ms: u64,
+    seen: &mut Vec<(i32, u64, u64)>,
+    messages: &mut Vec<String>,
+) {
+    while sim.now_ms() < until_ms {
+        sim.run_until(sim.now_ms() + 1000).unwrap();
+        let pod = sim.pod("default", name).unwrap();
+        let cs = &pod.status.as_ref().unwrap().container_statuses[0];
+        if let Some(w) = &cs.state.waiting {
+            if let Some(m) = &w.message {
+                if !messages.contains(m) {
+                    messages.push(m.clone());
+                }
+            }
+        }
+        let last = seen.last().map_or(0, |s| s.0);
+        if cs.restart_count > last {
+            if let (Some(run), Some(term)) = (&cs.state.running, &cs.last_state.terminated) {
+                seen.push((
+                    cs.restart_count,
+                    status_secs(&run.started_at),
+                    status_secs(&term.finished_at),
+                ));
+            }
+        }
+    }
+}
+
+/// Issue #6 acceptance: a crash loop's restarts, read from the pod's status timestamps, follow
+/// kubelet's back-off (`doBackOff`, pkg/kubelet/kuberuntime/kuberuntime_manager.go, with
+/// `flowcontrol.NewBackOff(10s, 300s)`): the first crash restarts at once, then waits of 10,
+/// 20, 40, 80, 160, 300, 300 s after each exit, and the Waiting message names the current
+/// back-off in Go duration format.
+#[test]
+fn crash_loop_ladder_10_20_40_80_160_300_300() {
+    let mut sim = Sim::new(14);
+    let ann = "      annotations:\n        kubeplay.dev/crash-after: 5s\n";
+    apply(&mut sim, &deployment("crashy", 1, "nginx:1.25", ann, ""));
+    sim.run_until(1000).unwrap();
+    let name = sim.snapshot().pods[0].name.clone();
+    let mut seen = Vec::new();
+    let mut messages = Vec::new();
+    restarts_and_messages(&mut sim, &name, 1_300_000, &mut seen, &mut messages);
+    let waits: Vec<u64> = seen.iter().map(|(_, start, end)| start - end).collect();
+    let want = [0, 10, 20, 40, 80, 160, 300, 300];
+    assert!(waits.len() >= want.len(), "{seen:?}");
+    for (i, (got, want)) in waits.iter().zip(want).enumerate() {
+        // Second-precision timestamps and the ~300 ms container create+start: +1 s at most.
+        assert!(
+            *got == want || *got == want + 1,
+            "restart {}: waited {got} s, want {want} s; {seen:?}",
+            i + 1
+        );
+    }
+    for d in ["10s", "20s", "40s", "1m20s", "2m40s", "5m0s"] {
+        let prefix = format!("back-off {d} restarting failed container=app pod={name}_default(");
+        assert!(
+            messages.iter().any(|m| m.starts_with(&prefix)),
+            "no {prefix}…: {messages:?}"
+        );
+    }
+}
+
+/// The back-off entry expires when the container ran longer than 2 × 300 s since its last
+/// restart (`flowcontrol.Backoff.IsInBackOffSince` / `hasExpired`): that crash restarts at
+/// once and the ladder starts over at 10 s.
+#[test]
+fn crash_loop_backoff_resets_after_10_minutes_running() {
+    let mut sim = Sim::new(21);
+    apply(&mut sim, &deployment("flaky", 1, "nginx:1.25", "", ""));
+    sim.run_until(20_000).unwrap();
+    let name = sim.snapshot().pods[0].name.clone();
+    let mut seen = Vec::new();
+    // Crash 1: at once. Crash 2, 2 s after that restart: 10 s.
+    sim.crash_container("default", &name, None, 1).unwrap();
+    restarts_seen(&mut sim, &name, 25_000, &mut seen);
+    sim.crash_container("default", &name, None, 1).unwrap();
+    restarts_seen(&mut sim, &name, 45_000, &mut seen);
+    // Run 11 minutes, crash: at once again; a crash right after: 10 s, not 20 s.
+    restarts_seen(&mut sim, &name, 45_000 + 660_000, &mut seen);
+    sim.crash_container("default", &name, None, 1).unwrap();
+    restarts_seen(&mut sim, &name, 45_000 + 665_000, &mut seen);
+    sim.crash_container("default", &name, None, 1).unwrap();
+    restarts_seen(&mut sim, &name, 45_000 + 690_000, &mut seen);
+    let waits: Vec<u64> = seen.iter().map(|(_, start, end)| start - end).collect();
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    for (got, want) in waits.iter().zip([0, 10, 0, 10]) {
+        assert!(
+            *got == want || *got == want + 1,
+            "waits {waits:?}, {seen:?}"
+        );
+    }
+}

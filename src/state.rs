@@ -19,7 +19,7 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
     ),
     (
         "rolling-update.yaml",
-        "Rolling update, zero downtime",
+        "Rolling update, maxUnavailable 0",
         include_str!("../static/examples/rolling-update.yaml"),
     ),
     (

@@ -1327,6 +1327,15 @@ impl Sim {
             .map(|(i, c)| (i, c.name.clone()))
             .collect();
         let grace = rec.rt.grace_ms;
+        // Containers are stopped in parallel, each after its preStop hook
+        // (`killContainersWithSyncResult`, `killContainer`): the pod is gone when the slowest
+        // has stopped.
+        let wait = running
+            .iter()
+            .filter_map(|(i, _)| rec.pod.spec.containers.get(*i))
+            .map(|c| crate::lifecycle::stop_timeline(c, grace, SHUTDOWN_MS).1)
+            .max()
+            .unwrap_or(0);
         for (i, name) in &running {
             self.pod_event(
                 key,
@@ -1349,11 +1358,6 @@ impl Sim {
             "Killing",
             format!("grace={}s", grace / 1000),
         );
-        let wait = if running.is_empty() {
-            0
-        } else {
-            SHUTDOWN_MS.min(grace)
-        };
         self.kubelet_at(key, self.now + wait, KAct::Stopped);
     }
 

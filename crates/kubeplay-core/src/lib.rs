@@ -29,6 +29,7 @@ pub mod events;
 pub mod hash;
 pub mod invariants;
 pub mod kubelet;
+pub mod lifecycle;
 pub mod names;
 pub mod node;
 pub mod ops;

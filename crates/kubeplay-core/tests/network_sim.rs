@@ -1,5 +1,6 @@
 //! Services and traffic on the real Sim: the seed article's hello-world manifest end to end.
 
+use kubeplay_core::controllers::failures::Failures;
 use kubeplay_core::network::sim::NetSim;
 use kubeplay_core::network::{fmt_ip, Failure, LoadSpec};
 use kubeplay_core::{Propagation, Sim};
@@ -152,78 +153,122 @@ fn thousand_requests_split_across_the_two_pods_pinned() {
     assert_eq!(counts, vec![508, 492], "{:?}", r.stats.per_pod);
 }
 
-#[test]
-fn deleting_pods_under_load_fails_only_in_the_real_window() {
+/// `HELLO_WORLD` with `replicas` and, when `pre_stop` is set, a `preStop` hook that sleeps
+/// 5 s (the usual cure, as an `exec` hook; `sleep.seconds` is covered by the rollout test).
+fn hello_with(replicas: u32, pre_stop: bool) -> NetSim {
+    let mut text = HELLO_WORLD.replace("replicas: 2", &format!("replicas: {replicas}"));
+    if pre_stop {
+        text = text.replace(
+            "        imagePullPolicy: Always\n",
+            "        imagePullPolicy: Always\n        lifecycle:\n          preStop:\n            exec:\n              command: [\"sleep\", \"5\"]\n",
+        );
+    }
     let mut ns = NetSim::new(Sim::new(SEED));
-    let three = HELLO_WORLD.replace("replicas: 2", "replicas: 3");
-    ns.apply(kubeplay_api::load(&three).into_objects());
+    let out = ns.apply(kubeplay_api::load(&text).into_objects());
+    assert!(out.iter().all(|o| o.result.is_ok()), "{out:?}");
+    ns
+}
+
+fn delete_pod(ns: &mut NetSim, name: &str) {
+    ns.sim
+        .delete(
+            kubeplay_api::Kind::Pod,
+            "default",
+            name,
+            Propagation::Background,
+            None,
+        )
+        .unwrap();
+    ns.sync();
+}
+
+/// Deletes two of three pods 300 ms apart under 1,000 rps through the ELB, and returns the
+/// failed-request count at each checkpoint of the timeline (see the callers).
+fn two_deletions_under_load(pre_stop: bool) -> (Vec<u64>, Vec<String>) {
+    let mut ns = hello_with(3, pre_stop);
     ns.run_until(90_000).unwrap();
     let host = ingress(&ns).unwrap();
     let id = ns
         .start_load(LoadSpec {
             url: format!("http://{host}/"),
-            rps: 200,
+            rps: 1_000,
             duration_ms: 120_000,
         })
         .unwrap();
+    let failed = |ns: &NetSim| ns.net.load_report(id).unwrap().stats.failed;
     ns.run_until(100_000).unwrap();
     let pods: Vec<String> = ns.sim.pods().map(|p| p.metadata.name.clone()).collect();
-    // First deletion on a quiet cluster: kube-proxy drops the endpoint at +50 ms, the
-    // kubelet SIGTERMs the app at +100 ms: nothing lost.
-    ns.sim
-        .delete(
-            kubeplay_api::Kind::Pod,
-            "default",
-            &pods[0],
-            Propagation::Background,
-            None,
-        )
-        .unwrap();
-    ns.sync();
-    ns.run_until(100_300).unwrap();
-    let after_first = ns.net.load_report(id).unwrap().stats.failed;
-    assert_eq!(after_first, 0);
-    // Second deletion 300 ms later: kube-proxy synced at 100.05 s and may not sync again
-    // before 101.05 s (minSyncPeriod), but the app stops at 100.4 s. Requests sent to it in
-    // between are refused, and the ELB answers the client with an empty reply.
-    ns.sim
-        .delete(
-            kubeplay_api::Kind::Pod,
-            "default",
-            &pods[1],
-            Propagation::Background,
-            None,
-        )
-        .unwrap();
-    ns.sync();
-    ns.run_until(215_000).unwrap();
+    let mut at = Vec::new();
+    delete_pod(&mut ns, &pods[0]);
+    for t in [100_010, 100_100, 100_300] {
+        ns.run_until(t).unwrap();
+        at.push(failed(&ns));
+    }
+    delete_pod(&mut ns, &pods[1]);
+    for t in [100_310, 101_100, 215_000] {
+        ns.run_until(t).unwrap();
+        at.push(failed(&ns));
+    }
     let r = ns.net.load_report(id).unwrap().stats;
-    assert_eq!(r.sent, 24_000);
-    assert!(r.failed > 0 && r.failed < 200, "{r}");
-    assert_eq!(
-        r.failures.keys().copied().collect::<Vec<_>>(),
-        vec![Failure::EmptyReply]
-    );
-    let trace: Vec<String> = ns.net.take_trace().iter().map(|e| e.line()).collect();
-    let fails: Vec<&String> = trace
-        .iter()
-        .filter(|l| l.contains("load#1") && l.contains("empty reply"))
-        .collect();
-    assert!(!fails.is_empty());
-    for l in fails {
-        assert!(
-            l.as_str() >= "t=000100400" && l.as_str() < "t=000101050",
-            "{l}"
+    assert_eq!(r.sent, 120_000);
+    assert_eq!(r.failed, at[5]);
+    if r.failed > 0 {
+        // The ELB gets a reset from the node and answers the client with an empty reply.
+        assert_eq!(
+            r.failures.keys().copied().collect::<Vec<_>>(),
+            vec![Failure::EmptyReply]
         );
     }
+    let trace: Vec<String> = ns
+        .net
+        .take_trace()
+        .iter()
+        .map(|e| e.line())
+        .filter(|l| l.contains("endpoints ready="))
+        .collect();
+    (at, trace)
+}
+
+#[test]
+fn deleting_pods_under_load_fails_only_in_the_real_window() {
+    let (at, trace) = two_deletions_under_load(false);
+    // Deletion at 100 s. The kubelet SIGTERMs the app (it exits at once) at +10 ms; kube-proxy,
+    // idle for over a second, drops the endpoint at +100 ms. Nothing fails before the SIGTERM,
+    // a third of the requests sent in between hit the dead app, none fail after.
+    assert!(trace
+        .iter()
+        .any(|l| l.starts_with("t=000100000") && l.ends_with("kube-proxy@100100")));
+    assert_eq!(at[0], 0, "{at:?}");
+    assert!(at[1] > 0, "{at:?}");
+    assert_eq!(at[2], at[1], "{at:?}");
+    // Second deletion at 100.3 s: kube-proxy synced at 100.1 s, and its minSyncPeriod (1 s
+    // from the end of that sync) holds the next one until 101.1 s: a window of 790 ms
+    // instead of 90.
+    assert!(trace
+        .iter()
+        .any(|l| l.starts_with("t=000100300") && l.ends_with("kube-proxy@101100")));
+    assert_eq!(at[3], at[2], "{at:?}");
+    assert!(at[4] - at[3] > 5 * at[1], "{at:?}");
+    assert_eq!(at[5], at[4], "{at:?}");
+    // Pinned for SEED: 1,000 rps; a third of it to the first dying pod over 90 ms (~30),
+    // half of it to the second (two endpoints left) over 790 ms (~395).
+    assert_eq!(at, vec![0, 31, 31, 31, 419, 419]);
+}
+
+#[test]
+fn a_pre_stop_sleep_loses_nothing() {
+    // Same deletions, but the app keeps serving through a 5 s preStop sleep: both endpoints
+    // are out of kube-proxy's rules long before their apps get SIGTERM.
+    let (at, _) = two_deletions_under_load(true);
+    assert_eq!(at, vec![0; 6]);
 }
 
 const ROLLING: &str = include_str!("../../../static/examples/rolling-update.yaml");
 
-#[test]
-fn rolling_update_with_readiness_and_max_unavailable_zero() {
+/// Rolls `manifest`'s Deployment from nginx 1.27 to 1.28 under 100 rps; returns the stats.
+fn roll_under_load(manifest: &str) -> kubeplay_core::network::TrafficStats {
     let mut ns = NetSim::new(Sim::new(SEED));
-    let out = ns.apply(kubeplay_api::load(ROLLING).into_objects());
+    let out = ns.apply(kubeplay_api::load(manifest).into_objects());
     assert!(out.iter().all(|o| o.result.is_ok()), "{out:?}");
     ns.run_until(90_000).unwrap();
     let svc = ns
@@ -243,15 +288,31 @@ fn rolling_update_with_readiness_and_max_unavailable_zero() {
         })
         .unwrap();
     ns.run_until(100_000).unwrap();
-    let v2 = ROLLING.replace("nginx:1.27", "nginx:1.28");
+    let v2 = manifest.replace("nginx:1.27", "nginx:1.28");
     let out = ns.apply(kubeplay_api::load(&v2).into_objects());
     assert!(out.iter().all(|o| o.result.is_ok()), "{out:?}");
     ns.run_until(215_000).unwrap();
     let r = ns.net.load_report(id).unwrap().stats;
     assert_eq!(r.sent, 12_000);
-    // The Service never runs out of ready endpoints (maxUnavailable 0 + readiness), and each
-    // old pod's endpoint leaves kube-proxy (~50 ms) before its nginx gets SIGTERM (~100 ms):
-    // not one request lost.
+    r
+}
+
+#[test]
+fn rolling_update_with_readiness_and_max_unavailable_zero() {
+    // The Service never runs out of ready endpoints (maxUnavailable 0 + readiness), yet each
+    // old nginx gets SIGTERM ~90 ms before kube-proxy stops sending it new connections, as in
+    // a real cluster: a few requests per old pod are lost.
+    let r = roll_under_load(ROLLING);
+    // Pinned for SEED: 9 of 12,000 (4 old pods, 100 rps, ~90 ms each, a quarter to a fifth
+    // of the traffic each).
+    assert_eq!(r.failed, 9, "{r}");
+    // A 5 s preStop sleep keeps each old pod serving until its endpoint is gone: zero.
+    let with_hook = ROLLING.replace(
+        "        readinessProbe:\n",
+        "        lifecycle:\n          preStop:\n            sleep:\n              seconds: 5\n        readinessProbe:\n",
+    );
+    assert_ne!(with_hook, ROLLING);
+    let r = roll_under_load(&with_hook);
     assert_eq!(r.failed, 0, "{r}");
 }
 
@@ -336,6 +397,27 @@ fn named_target_port_resolves_to_the_container_port() {
     assert_eq!(r.exit_code, 0, "{}", r.stderr);
 }
 
+/// Runs `ns` to `t` with the failure controllers ticking at their wake-ups (what the
+/// terminal's `Session::advance_to` does).
+fn run_with_failures(ns: &mut NetSim, failures: &mut Failures, t: u64) {
+    loop {
+        let wake = failures.next_wakeup_ms().max(ns.sim.now_ms());
+        if wake > t {
+            ns.run_until(t).unwrap();
+            return;
+        }
+        ns.run_until(wake).unwrap();
+        failures.tick(&mut ns.sim);
+        ns.sync();
+        if failures.next_wakeup_ms() <= wake {
+            ns.run_until((wake + 1).min(t)).unwrap();
+            if wake + 1 >= t {
+                return;
+            }
+        }
+    }
+}
+
 #[test]
 fn killing_a_node_loses_requests_until_checks_and_endpoints_catch_up() {
     let mut ns = hello();
@@ -360,7 +442,9 @@ fn killing_a_node_loses_requests_until_checks_and_endpoints_catch_up() {
         .unwrap();
     ns.sim.terminate_node(&victim).unwrap();
     ns.sync();
-    ns.run_until(300_000).unwrap();
+    // The node lifecycle controller runs next to the Sim (as in the terminal's session).
+    let mut failures = Failures::new();
+    run_with_failures(&mut ns, &mut failures, 300_000);
     let r = ns.net.load_report(id).unwrap().stats;
     assert_eq!(r.sent, 20_000);
     assert!(r.failed > 0);
@@ -380,6 +464,30 @@ fn killing_a_node_loses_requests_until_checks_and_endpoints_catch_up() {
         .filter(|l| l.contains("load#1") && l.contains(&via_dead) && l.as_str() > out.as_str())
         .count();
     assert_eq!(late, 0);
+    // Failures stop once both have caught up: the ELB has taken the node out and kube-proxy
+    // has dropped the dead node's pod (node lifecycle controller: NotReady after the 40 s
+    // grace period, its pods' Ready condition false, their endpoints gone).
+    let gone = trace
+        .iter()
+        .find(|l| l.contains("endpoints ready=1 ") && l.as_str() > "t=000100000")
+        .unwrap();
+    let programmed = gone.rsplit('@').next().unwrap().parse::<u64>().unwrap();
+    let caught_up = format!(
+        "t={:09}",
+        programmed.max(out[2..11].parse::<u64>().unwrap())
+    );
+    let failing: Vec<&String> = trace
+        .iter()
+        .filter(|l| l.contains("load#1 http") && !l.contains(" 200 from "))
+        .collect();
+    assert!(!failing.is_empty());
+    assert!(
+        failing.iter().all(|l| l.as_str() < caught_up.as_str()),
+        "{failing:?}"
+    );
+    // Pinned for SEED: 55 s of 100 rps with two of the three ELB targets' paths broken.
+    assert_eq!(r.failed, 3556);
+    assert_eq!(caught_up, "t=000155100");
 }
 
 #[test]

@@ -24,13 +24,15 @@ use crate::api::{IntOrString, Object, Service};
 use crate::kubelet::{CState, PodPhase as CorePhase};
 use crate::sim::{ApplyOutcome, Sim, Stalled};
 
-/// From `deletionTimestamp` to the container's process receiving SIGTERM: the kubelet's
-/// watch delivery, pod worker and CRI `StopContainer`, ~100 ms on an idle node. kube-proxy
-/// needs ~50 ms ([`super::NetConfig::proxy_latency_ms`]) when it has not synced in the last
-/// second, so on a quiet cluster it usually wins the race and a graceful deletion loses
-/// nothing; when its `minSyncPeriod` holds it back (several changes within a second), the
-/// dying pod keeps getting new connections it refuses: the failure window users see.
-pub const KUBELET_KILL_LATENCY_MS: Ms = 100;
+/// From `deletionTimestamp` to the kubelet starting to kill the container (its preStop hook,
+/// or SIGTERM when there is none): the kubelet's pod watch delivers the update, `syncLoop`
+/// hands it to the pod worker, `SyncTerminatingPod` → `killPod` → `killContainer`
+/// (`pkg/kubelet/kuberuntime/kuberuntime_container.go`) → CRI `StopContainer`; all local
+/// to the node, ~10 ms. The endpoint removal races it on a longer path
+/// ([`super::NetConfig::proxy_latency_ms`], and kube-proxy's `minSyncPeriod` on top), so
+/// without a preStop hook an app that exits on SIGTERM refuses the connections kube-proxy
+/// still sends it in between: the failure window of a real cluster.
+pub const KUBELET_KILL_LATENCY_MS: Ms = 10;
 
 /// `sessionAffinityConfig.clientIP.timeoutSeconds` default (semantics §8).
 pub const DEFAULT_AFFINITY_TIMEOUT_S: u32 = 10_800;
@@ -146,16 +148,22 @@ pub fn cluster_view(sim: &Sim) -> ClusterView {
             let rt = &rec.rt;
             let b = rt.behaviour;
             let mut listeners = Vec::new();
-            // A deleted pod's process gets SIGTERM once its kubelet has seen the deletion
-            // (watch, pod worker, CRI StopContainer); other kills (liveness) are immediate.
-            let until = match (rt.killing, rt.deleting_ms) {
-                (true, Some(d)) => Some(d + KUBELET_KILL_LATENCY_MS),
-                (true, None) => Some(0),
-                _ => None,
-            };
-            for c in &rt.containers {
+            for (i, c) in rt.containers.iter().enumerate() {
                 let since = match c.state {
                     CState::Running { since_ms } => Some(since_ms),
+                    _ => None,
+                };
+                // A deleted pod's process gets SIGTERM once its kubelet has seen the deletion
+                // and run the container's preStop hook (see `lifecycle`); other kills
+                // (liveness) are immediate.
+                let until = match (rt.killing, rt.deleting_ms) {
+                    (true, Some(d)) => {
+                        let hook = rec.pod.spec.containers.get(i).map_or(0, |spec| {
+                            crate::lifecycle::stop_timeline(spec, rt.grace_ms, 0).0
+                        });
+                        Some(d + KUBELET_KILL_LATENCY_MS + hook)
+                    }
+                    (true, None) => Some(0),
                     _ => None,
                 };
                 for p in &c.ports {

@@ -158,7 +158,38 @@ struct SvcState {
     programmed: Vec<(Ms, ServiceRules)>,
     lb: Option<CloudLb>,
     lb_announced: bool,
+    /// Service-controller events handed out for this load balancer (see [`LbEvent`]).
+    lb_events: Option<LbEvent>,
     stats: TrafficStats,
+}
+
+/// The service controller's events for a load balancer (`syncLoadBalancerIfNeeded` in
+/// `staging/src/k8s.io/cloud-provider/controllers/service/controller.go`), in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LbEvent {
+    /// `EnsuringLoadBalancer` "Ensuring load balancer": the controller starts creating it.
+    Ensuring,
+    /// `EnsuredLoadBalancer` "Ensured load balancer": the cloud returned it and the status
+    /// carries its hostname.
+    Ensured,
+}
+
+impl LbEvent {
+    /// The Event's reason.
+    pub fn reason(self) -> &'static str {
+        match self {
+            LbEvent::Ensuring => "EnsuringLoadBalancer",
+            LbEvent::Ensured => "EnsuredLoadBalancer",
+        }
+    }
+
+    /// The Event's message.
+    pub fn message(self) -> &'static str {
+        match self {
+            LbEvent::Ensuring => "Ensuring load balancer",
+            LbEvent::Ensured => "Ensured load balancer",
+        }
+    }
 }
 
 impl SvcState {
@@ -451,6 +482,7 @@ impl Network {
                     programmed: Vec::new(),
                     lb: None,
                     lb_announced: false,
+                    lb_events: None,
                     stats: TrafficStats::default(),
                 });
                 self.by_key.insert(key.clone(), s);
@@ -867,6 +899,29 @@ impl Network {
     pub fn ingress_hostname(&self, namespace: &str, name: &str) -> Option<&str> {
         self.load_balancer(namespace, name)
             .and_then(|lb| lb.ingress(self.now))
+    }
+
+    /// Service-controller events now due, each handed out once per load balancer: `Ensuring`
+    /// when it is being created, `Ensured` once its hostname is in the status.
+    pub fn take_lb_events(&mut self) -> Vec<(SvcKey, LbEvent)> {
+        let now = self.now;
+        let mut out = Vec::new();
+        for st in self.slots.iter_mut().flatten() {
+            let Some(lb) = &st.lb else {
+                st.lb_events = None;
+                continue;
+            };
+            if st.lb_events.is_none() {
+                st.lb_events = Some(LbEvent::Ensuring);
+                out.push((st.key.clone(), LbEvent::Ensuring));
+            }
+            if st.lb_events == Some(LbEvent::Ensuring) && lb.ingress(now).is_some() {
+                st.lb_events = Some(LbEvent::Ensured);
+                out.push((st.key.clone(), LbEvent::Ensured));
+            }
+        }
+        out.sort();
+        out
     }
 
     /// kube-proxy's rules in effect at the current time.

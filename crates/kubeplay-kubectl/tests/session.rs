@@ -290,3 +290,29 @@ fn huge_load_is_refused_with_the_limit() {
     assert!(out.ok, "{}", out.text);
     assert!(out.text.contains("1000000 requests in 1s"), "{}", out.text);
 }
+
+/// The service controller's load-balancer events, in `get events` and `describe svc`.
+#[test]
+fn load_balancer_events_from_the_service_controller() {
+    let mut s = running_session(5);
+    // the ELB is still provisioning: only "Ensuring" so far
+    let out = s.run_line("kubectl get events --field-selector involvedObject.kind=Service");
+    assert!(out.ok, "{}", out.text);
+    assert!(out.text.contains("EnsuringLoadBalancer"), "{}", out.text);
+    assert!(!out.text.contains("EnsuredLoadBalancer"), "{}", out.text);
+    s.run_line("sleep 60s");
+    let out = s.run_line("kubectl get events --field-selector involvedObject.kind=Service");
+    let lines: Vec<&str> = out.text.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", out.text);
+    assert!(
+        lines[1].contains("EnsuringLoadBalancer") && lines[1].contains("service/hello-world-lb")
+    );
+    assert!(lines[2].contains("EnsuredLoadBalancer") && lines[2].contains("Ensured load balancer"));
+    let out = s.run_line("kubectl describe svc hello-world-lb");
+    assert!(
+        out.text.contains("Normal  EnsuredLoadBalancer ")
+            && out.text.contains("service-controller"),
+        "{}",
+        out.text
+    );
+}

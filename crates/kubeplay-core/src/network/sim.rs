@@ -341,7 +341,24 @@ pub fn sync(sim: &mut Sim, net: &mut Network) {
 /// Writes allocations and `status.loadBalancer.ingress` into the stored Services (as the
 /// API server and the service controller do). Not a user-visible change of the spec, so it
 /// does not bump resourceVersion here.
-fn publish(sim: &mut Sim, net: &Network) {
+fn publish(sim: &mut Sim, net: &mut Network) {
+    // The service controller's events about its load balancers (source `service-controller`).
+    for ((ns, name), ev) in net.take_lb_events() {
+        let key = (ns, name);
+        let Some(meta) = sim.store.services.get(&key).map(|r| r.obj.metadata.clone()) else {
+            continue;
+        };
+        sim.emit(crate::sim::Emit {
+            kind: "Service",
+            meta: &meta,
+            field_path: None,
+            warning: false,
+            reason: ev.reason(),
+            message: ev.message().to_string(),
+            component: "service-controller",
+            host: None,
+        });
+    }
     for ((ns, name), rec) in sim.store.services.iter_mut() {
         let svc = &mut rec.obj;
         if let Some(alloc) = net.allocation(ns, name) {

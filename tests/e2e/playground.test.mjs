@@ -112,7 +112,8 @@ test('controls: play/pause, speed, step, reset; the clock is virtual time', asyn
     assert.equal(await clockMs(page), 0);
     const w0 = Date.now();
     await page.click('[data-testid=play-pause]');
-    assert.equal(await page.getAttribute('[data-testid=play-pause]', 'aria-pressed'), 'true');
+    // Yew re-renders on its next tick; on a loaded machine that can be after the click returns.
+    await page.waitForSelector('[data-testid=play-pause][aria-pressed=true]', { timeout: 5000 });
     await waitClock(page, 1000);
     const wall = Date.now() - w0;
     await page.click('[data-testid=play-pause]');

@@ -22,6 +22,7 @@
 //! `BoundedFrequencyRunner`, `pkg/util/async/bounded_frequency_runner.go`: changes arriving
 //! while a sync is pending ride along with it); the ELB follows its health checks ([`lb`]).
 
+pub mod access;
 pub mod curl;
 pub mod endpoints;
 pub mod ip;
@@ -230,6 +231,11 @@ pub struct Network {
     /// iptables `recent` lists: (node IP, slot, port index, source IP) → (backend, last seen).
     affinity: BTreeMap<(Ip, usize, usize, Ip), (Ip, Ms)>,
     loads: Vec<load::LoadGen>,
+    /// The apps' access logs (load traffic).
+    access: access::AccessLog,
+    /// The source address the pod saw for the last request routed to it (kube-proxy's
+    /// masquerade applied), for its access log; set by `route`.
+    last_src: Ip,
     trace: Vec<NetEvent>,
     /// What the Sim adapter last synced from (resourceVersion, trace length): an unchanged
     /// store needs no new view.
@@ -279,6 +285,8 @@ impl Network {
             generation: 0,
             affinity: BTreeMap::new(),
             loads: Vec::new(),
+            access: access::AccessLog::default(),
+            last_src: 0,
             trace: Vec::new(),
             synced_from: None,
         }
@@ -591,6 +599,7 @@ impl Network {
         self.now = self.now.max(now);
         self.fold_stats();
         self.view = view;
+        self.access.retain_pods(&self.view.pods);
         self.generation += 1;
         self.node_by_name = self
             .view
@@ -798,6 +807,29 @@ impl Network {
         for l in &mut self.loads {
             l.stats.fold(name_of);
         }
+        self.access.fold(pods);
+    }
+
+    /// The access-log entries of a pod's app for load traffic, oldest first, with the path
+    /// each request asked for (see [`access`]).
+    pub fn access_log(&self, namespace: &str, name: &str) -> Vec<(access::AccessEntry, &str)> {
+        let index = self
+            .view
+            .pods
+            .iter()
+            .position(|p| p.namespace == namespace && p.name == name);
+        self.access
+            .entries(namespace, name, index)
+            .into_iter()
+            .map(|e| {
+                let path = self
+                    .loads
+                    .iter()
+                    .find(|l| l.id() == e.load)
+                    .map_or("/", |l| l.path());
+                (e, path)
+            })
+            .collect()
     }
 
     /// Runs every health-check round due at or before `t`.

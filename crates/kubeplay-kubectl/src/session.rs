@@ -140,7 +140,7 @@ pub struct Session {
     /// Node lifecycle, cloud node lifecycle and kops ASGs, driven next to the sim.
     pub(crate) failures: Failures,
     /// Access-log lines per pod name (requests sent with `curl`).
-    pub(crate) access: std::collections::BTreeMap<String, Vec<String>>,
+    pub(crate) access: std::collections::BTreeMap<String, Vec<(u64, String)>>,
     /// Finished load runs: (start ms, end ms, successes per pod), for `kubectl top`.
     pub(crate) loads: Vec<(u64, u64, std::collections::BTreeMap<String, u64>)>,
     pub(crate) namespace: String,

@@ -9,6 +9,7 @@ use crate::flags::Parsed;
 use crate::printers::{get, list, s};
 use crate::resource::{self, RESOURCES};
 use crate::session::{CommandOutput, Session};
+use kubeplay_core::network::access::ACCESS_LOG_LINES;
 use kubeplay_core::network::load::LoadSpec;
 use kubeplay_core::network::stats::fmt_us;
 use serde_json::Value;
@@ -24,6 +25,17 @@ const IDLE_MEM_BYTES: i64 = 24 << 20;
 const NODE_CPU_MILLI: i64 = 60;
 /// Memory of the system daemons on a node.
 const NODE_MEM_BYTES: i64 = 700 << 20;
+
+/// Python `http.server`'s `log_date_time_string`: "01/Jan/2026 00:01:05".
+fn log_time(unix_ms: i64) -> String {
+    let stamp = crate::duration::format_rfc1123z(unix_ms);
+    // "Thu, 01 Jan 2026 00:01:05 +0000" → "01/Jan/2026 00:01:05"
+    let parts: Vec<&str> = stamp.split(' ').collect();
+    match parts.as_slice() {
+        [_, d, m, y, t, _] => format!("{d}/{m}/{y} {t}"),
+        _ => stamp.clone(),
+    }
+}
 
 impl Session {
     /// One HTTP request, as curl prints it: the body on success, curl's error otherwise.
@@ -55,13 +67,7 @@ impl Session {
                 .splitn(4, '/')
                 .nth(3)
                 .map_or("/".to_string(), |x| format!("/{x}"));
-            let stamp = crate::duration::format_rfc1123z(self.now_unix_ms());
-            // "Thu, 01 Jan 2026 00:01:05 +0000" → "01/Jan/2026 00:01:05"
-            let parts: Vec<&str> = stamp.split(' ').collect();
-            let when = match parts.as_slice() {
-                [_, d, m, y, t, _] => format!("{d}/{m}/{y} {t}"),
-                _ => stamp.clone(),
-            };
+            let when = log_time(self.now_unix_ms());
             let ns = r
                 .pod_namespace
                 .clone()
@@ -70,8 +76,15 @@ impl Session {
                 .get_one(resource::by_kind("Pod").unwrap_or(&RESOURCES[4]), &ns, pod)
                 .map(|p| s(&p, "status.hostIP").to_string())
                 .unwrap_or_default();
-            self.access.entry(pod.clone()).or_default().push(format!(
-                "{client} - - [{when}] \"GET {path} HTTP/1.1\" {code} -"
+            let now = self.sim.now_ms();
+            let log = self.access.entry(pod.clone()).or_default();
+            // the same bound as the load traffic's entries (the kubelet's log rotation)
+            if log.len() >= ACCESS_LOG_LINES {
+                log.remove(0);
+            }
+            log.push((
+                now,
+                format!("{client} - - [{when}] \"GET {path} HTTP/1.1\" {code} -"),
             ));
         }
         let ok = r.exit_code == 0 && !(p.is("fail") && r.status.is_some_and(|c| c >= 400));
@@ -166,9 +179,32 @@ impl Session {
         CommandOutput { text, ok: true }
     }
 
-    /// Access-log lines of a pod's app (requests sent with `curl`).
-    pub(crate) fn access_log(&self, _ns: &str, pod: &str) -> Vec<String> {
-        self.access.get(pod).cloned().unwrap_or_default()
+    /// Access-log lines of a pod's app: requests sent with `curl` and by `sim load`, in time
+    /// order, the newest [`ACCESS_LOG_LINES`] (the network's bound, see `network::access`).
+    pub(crate) fn access_log(&self, ns: &str, pod: &str) -> Vec<String> {
+        let epoch = self.now_unix_ms() - i64::try_from(self.sim.now_ms()).unwrap_or(0);
+        let mut lines: Vec<(u64, String)> = self
+            .net
+            .access_log(ns, pod)
+            .into_iter()
+            .map(|(e, path)| {
+                let at = epoch + i64::try_from(e.at_ms).unwrap_or(0);
+                (
+                    e.at_ms,
+                    format!(
+                        "{} - - [{}] \"GET {path} HTTP/1.1\" 200 -",
+                        kubeplay_core::network::fmt_ip(e.client),
+                        log_time(at)
+                    ),
+                )
+            })
+            .collect();
+        lines.extend(self.access.get(pod).cloned().unwrap_or_default());
+        // stable: a curl line and a load line in the same ms keep load-then-curl order
+        lines.sort_by_key(|(t, _)| *t);
+        let drop = lines.len().saturating_sub(ACCESS_LOG_LINES);
+        lines.drain(..drop);
+        lines.into_iter().map(|(_, l)| l).collect()
     }
 
     /// Usage of each running pod: (cpu millicores, memory bytes).

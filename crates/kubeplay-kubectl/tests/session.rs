@@ -316,3 +316,40 @@ fn load_balancer_events_from_the_service_controller() {
         out.text
     );
 }
+
+/// `kubectl logs` shows the requests `sim load` sent, newest last, bounded like a rotated
+/// container log, with `--tail`.
+#[test]
+fn logs_include_load_traffic_bounded() {
+    let mut s = running_session(5);
+    let pod = s
+        .run_line("kubectl get pods -o jsonpath='{.items[0].metadata.name}'")
+        .text;
+    let svc = "http://$(kubectl get svc hello-world-lb -o jsonpath='{.spec.clusterIP}')/";
+    assert!(s.run_line(&format!("curl {svc}")).ok);
+    let out = s.run_line(&format!("sim load {svc}healthz --rps 100 --for 2s"));
+    assert!(out.ok, "{}", out.text);
+    let out = s.run_line(&format!("kubectl logs {pod}"));
+    assert!(out.ok, "{}", out.text);
+    let lines: Vec<&str> = out.text.lines().collect();
+    // about half of 200 load requests, plus possibly the curl
+    assert!(lines.len() > 60 && lines.len() < 140, "{}", lines.len());
+    assert!(lines
+        .iter()
+        .all(|l| l.contains(" - - [01/Jan/2026 ") && l.ends_with("HTTP/1.1\" 200 -")));
+    assert!(lines[lines.len() - 1].contains("\"GET /healthz HTTP/1.1\""));
+    let out = s.run_line(&format!("kubectl logs {pod} --tail=3"));
+    assert_eq!(out.text.lines().count(), 3, "{}", out.text);
+    assert_eq!(out.text.lines().last(), lines.last().copied());
+    // a long run keeps only the newest lines
+    assert!(
+        s.run_line(&format!("sim load {svc} --rps 1000 --for 10s"))
+            .ok
+    );
+    let out = s.run_line(&format!("kubectl logs {pod}"));
+    assert_eq!(
+        out.text.lines().count(),
+        kubeplay_core::network::access::ACCESS_LOG_LINES,
+    );
+    assert!(!out.text.contains("/healthz"), "the old lines rotated out");
+}

@@ -69,6 +69,20 @@ pub(crate) struct LoadGen {
 }
 
 impl LoadGen {
+    /// Run id.
+    pub(crate) fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// The path every request of the run asks for.
+    pub(crate) fn path(&self) -> &str {
+        if self.url.path.is_empty() {
+            "/"
+        } else {
+            &self.url.path
+        }
+    }
+
     #[inline]
     fn next_at(&self) -> Option<Ms> {
         (self.sent < self.total).then(|| self.start + self.sent * 1_000 / u64::from(self.rps))
@@ -247,6 +261,14 @@ impl Network {
                 .map(|st| &mut st.stats);
             match res {
                 Ok(p) => {
+                    self.access.push(
+                        p,
+                        super::access::AccessEntry {
+                            at_ms: t,
+                            client: self.last_src,
+                            load: lg.id,
+                        },
+                    );
                     lg.stats.ok_at(p, us);
                     if let Some(s) = svc_stats {
                         s.ok_at(p, us);

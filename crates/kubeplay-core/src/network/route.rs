@@ -193,6 +193,7 @@ impl Network {
                 if failing {
                     (Err(Failure::Unavailable), us)
                 } else {
+                    self.last_src = VPC_CLIENT;
                     (Ok(pod), us)
                 }
             }
@@ -423,6 +424,7 @@ impl Network {
         if lat.app_jitter_us > 0 {
             us += self.route_rng.below(lat.app_jitter_us);
         }
+        self.last_src = seen_src;
         Ok((p, us))
     }
 

@@ -1,0 +1,162 @@
+//! The simulated apps' access logs: one entry per request a pod answered, so `kubectl logs`
+//! shows load traffic as well as `curl`.
+//!
+//! Bounded like the kubelet's log rotation (`containerLogMaxSize`, 10 MiB by default, after
+//! which `kubectl logs` only sees the newest file): each pod keeps its last
+//! [`ACCESS_LOG_LINES`] entries, older ones are dropped. A load run at the `sim load` limit
+//! therefore leaves at most that many entries per pod, whatever its length.
+//!
+//! Entries are compact (time, client address, load run) and are recorded per view index of
+//! the pod while traffic is replayed (O(1) per request, no string work); they are moved under
+//! the pod's name when the view changes, and formatted only when someone reads them.
+
+use super::ip::Ip;
+use super::model::{Ms, PodView};
+use std::collections::{BTreeMap, VecDeque};
+
+/// Entries kept per pod: about 70 KB of log text, the tail `kubectl logs` shows after
+/// rotation, small enough for hundreds of pods in a browser tab.
+pub const ACCESS_LOG_LINES: usize = 1_000;
+
+/// One answered request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccessEntry {
+    /// When the app answered (virtual ms).
+    pub at_ms: Ms,
+    /// The peer address the app saw (after kube-proxy's masquerade, if any).
+    pub client: Ip,
+    /// The load run that sent it.
+    pub load: u32,
+}
+
+/// Per-pod rings of [`AccessEntry`]; see the module docs.
+#[derive(Debug, Clone, Default)]
+pub struct AccessLog {
+    /// Entries since the last fold, by index of the pod in the current view.
+    pending: Vec<VecDeque<AccessEntry>>,
+    /// Folded entries by (namespace, pod name).
+    by_pod: BTreeMap<(String, String), VecDeque<AccessEntry>>,
+}
+
+fn push_bounded(q: &mut VecDeque<AccessEntry>, e: AccessEntry) {
+    if q.len() >= ACCESS_LOG_LINES {
+        q.pop_front();
+    }
+    q.push_back(e);
+}
+
+impl AccessLog {
+    /// Records a request answered by the pod at view index `pod`.
+    #[inline]
+    pub fn push(&mut self, pod: usize, e: AccessEntry) {
+        if self.pending.len() <= pod {
+            self.pending.resize_with(pod + 1, VecDeque::new);
+        }
+        push_bounded(&mut self.pending[pod], e);
+    }
+
+    /// Moves the pending entries under their pods' names (`pods`: the view they were recorded
+    /// against), before the view changes.
+    pub fn fold(&mut self, pods: &[PodView]) {
+        for (i, q) in self.pending.iter_mut().enumerate() {
+            if q.is_empty() {
+                continue;
+            }
+            let Some(p) = pods.get(i) else {
+                q.clear();
+                continue;
+            };
+            let dst = self
+                .by_pod
+                .entry((p.namespace.clone(), p.name.clone()))
+                .or_default();
+            for e in q.drain(..) {
+                push_bounded(dst, e);
+            }
+        }
+    }
+
+    /// Forgets the logs of pods no longer in `pods` (the kubelet removes a deleted pod's
+    /// container logs with it).
+    pub fn retain_pods(&mut self, pods: &[PodView]) {
+        if self.by_pod.len() <= pods.len()
+            && self
+                .by_pod
+                .keys()
+                .all(|(ns, n)| pods.iter().any(|p| &p.namespace == ns && &p.name == n))
+        {
+            return;
+        }
+        let live: std::collections::BTreeSet<(&str, &str)> = pods
+            .iter()
+            .map(|p| (p.namespace.as_str(), p.name.as_str()))
+            .collect();
+        self.by_pod
+            .retain(|(ns, n), _| live.contains(&(ns.as_str(), n.as_str())));
+    }
+
+    /// The entries of a pod, oldest first (`index`: its index in the current view, for the
+    /// entries not folded yet).
+    pub fn entries(&self, namespace: &str, name: &str, index: Option<usize>) -> Vec<AccessEntry> {
+        let mut out: Vec<AccessEntry> = self
+            .by_pod
+            .get(&(namespace.to_string(), name.to_string()))
+            .map(|q| q.iter().copied().collect())
+            .unwrap_or_default();
+        if let Some(q) = index.and_then(|i| self.pending.get(i)) {
+            out.extend(q.iter().copied());
+        }
+        let drop = out.len().saturating_sub(ACCESS_LOG_LINES);
+        out.drain(..drop);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod(name: &str) -> PodView {
+        PodView {
+            namespace: "default".into(),
+            name: name.into(),
+            labels: Default::default(),
+            ip: None,
+            node: None,
+            phase: crate::network::PodPhase::Running,
+            ready: true,
+            terminating: false,
+            listeners: Vec::new(),
+            body: None,
+            ports: Vec::new(),
+            image: String::new(),
+            env: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn rings_keep_the_newest_entries_across_folds() {
+        let mut log = AccessLog::default();
+        let pods = vec![pod("a"), pod("b")];
+        let e = |t: Ms| AccessEntry {
+            at_ms: t,
+            client: 1,
+            load: 1,
+        };
+        for t in 0..(ACCESS_LOG_LINES as Ms + 10) {
+            log.push(1, e(t));
+        }
+        let got = log.entries("default", "b", Some(1));
+        assert_eq!(got.len(), ACCESS_LOG_LINES);
+        assert_eq!(got[0].at_ms, 10);
+        log.fold(&pods);
+        log.push(1, e(5_000));
+        let got = log.entries("default", "b", Some(1));
+        assert_eq!(got.len(), ACCESS_LOG_LINES);
+        assert_eq!((got[0].at_ms, got[got.len() - 1].at_ms), (11, 5_000));
+        assert!(log.entries("default", "a", Some(0)).is_empty());
+        log.fold(&pods);
+        log.retain_pods(&pods[..1]);
+        assert!(log.entries("default", "b", None).is_empty());
+    }
+}

@@ -467,3 +467,21 @@ fn missing_required_fields_are_zero_values() {
         9,
     );
 }
+
+#[test]
+fn pre_stop_sleep_longer_than_the_grace_period() {
+    let hook = |s: i64| {
+        deployment("").replace(
+            "        image: nginx:1.25\n",
+            &format!("        image: nginx:1.25\n        lifecycle:\n          preStop:\n            sleep:\n              seconds: {s}\n"),
+        )
+    };
+    assert_error(
+        &hook(40),
+        &format!("{DEPLOY}spec.template.spec.containers[0].lifecycle.preStop.sleep: Invalid value: 40: must be non-negative and less than terminationGracePeriodSeconds (30)"),
+        19,
+    );
+    // zero is allowed in v1.34 (PodLifecycleSleepActionAllowZero), so is the whole period
+    assert_eq!(errors(&hook(0)), vec![]);
+    assert_eq!(errors(&hook(30)), vec![]);
+}

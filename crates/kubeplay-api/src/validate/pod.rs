@@ -23,8 +23,11 @@ pub fn pod_spec(spec: &PodSpec, path: &str, errs: &mut Vec<FieldError>) {
             errs,
         );
     }
+    // `terminationGracePeriodSeconds` is defaulted (30) before validation runs.
+    let grace = spec.termination_grace_period_seconds.unwrap_or(30);
     for (i, c) in spec.containers.iter().enumerate() {
         container(c, &format!("{path}.containers[{i}]"), &mut names_seen, errs);
+        lifecycle_sleeps(c, grace, &format!("{path}.containers[{i}].lifecycle"), errs);
     }
     if let Some(p) = &spec.restart_policy {
         if !matches!(p.as_str(), "Always" | "OnFailure" | "Never") {
@@ -203,6 +206,32 @@ fn container(c: &Container, path: &str, seen: &mut BTreeSet<String>, errs: &mut 
                 field != "readinessProbe",
                 errs,
             );
+        }
+    }
+}
+
+/// `validateLifecycle` → `validateHandler` → `validateSleepAction`: a `sleep` hook's seconds
+/// must lie in 0..=terminationGracePeriodSeconds (zero allowed since
+/// PodLifecycleSleepActionAllowZero went GA in v1.34). The lifecycle is otherwise kept raw.
+fn lifecycle_sleeps(c: &Container, grace: i64, path: &str, errs: &mut Vec<FieldError>) {
+    let Some(lifecycle) = &c.lifecycle else {
+        return;
+    };
+    for hook in ["postStart", "preStop"] {
+        let Some(sleep) = lifecycle.get(hook).and_then(|h| h.get("sleep")) else {
+            continue;
+        };
+        let Some(seconds) = sleep.get("seconds").and_then(serde_json::Value::as_i64) else {
+            continue;
+        };
+        if seconds < 0 || seconds > grace {
+            errs.push(FieldError::invalid(
+                format!("{path}.{hook}.sleep"),
+                seconds,
+                &format!(
+                    "must be non-negative and less than terminationGracePeriodSeconds ({grace})"
+                ),
+            ));
         }
     }
 }

@@ -173,6 +173,11 @@ pub enum LbEvent {
     /// `EnsuredLoadBalancer` "Ensured load balancer": the cloud returned it and the status
     /// carries its hostname.
     Ensured,
+    /// `DeletingLoadBalancer` "Deleting load balancer": the Service was deleted or no
+    /// longer wants one.
+    Deleting,
+    /// `DeletedLoadBalancer` "Deleted load balancer": the cloud deleted it.
+    Deleted,
 }
 
 impl LbEvent {
@@ -181,6 +186,8 @@ impl LbEvent {
         match self {
             LbEvent::Ensuring => "EnsuringLoadBalancer",
             LbEvent::Ensured => "EnsuredLoadBalancer",
+            LbEvent::Deleting => "DeletingLoadBalancer",
+            LbEvent::Deleted => "DeletedLoadBalancer",
         }
     }
 
@@ -189,6 +196,8 @@ impl LbEvent {
         match self {
             LbEvent::Ensuring => "Ensuring load balancer",
             LbEvent::Ensured => "Ensured load balancer",
+            LbEvent::Deleting => "Deleting load balancer",
+            LbEvent::Deleted => "Deleted load balancer",
         }
     }
 }
@@ -231,6 +240,8 @@ pub struct Network {
     /// iptables `recent` lists: (node IP, slot, port index, source IP) → (backend, last seen).
     affinity: BTreeMap<(Ip, usize, usize, Ip), (Ip, Ms)>,
     loads: Vec<load::LoadGen>,
+    /// Load balancers deleted since the last [`Network::take_lb_events`]: (Service, uid).
+    lbs_deleted: Vec<(SvcKey, String)>,
     /// The apps' access logs (load traffic).
     access: access::AccessLog,
     /// The source address the pod saw for the last request routed to it (kube-proxy's
@@ -285,6 +296,7 @@ impl Network {
             generation: 0,
             affinity: BTreeMap::new(),
             loads: Vec::new(),
+            lbs_deleted: Vec::new(),
             access: access::AccessLog::default(),
             last_src: 0,
             trace: Vec::new(),
@@ -542,6 +554,9 @@ impl Network {
         };
         self.unindex(s);
         let st = self.slots[s].take().expect("indexed slot exists");
+        if st.lb.is_some() {
+            self.lbs_deleted.push((st.key.clone(), st.view.uid.clone()));
+        }
         self.release(&st.alloc);
         self.affinity.retain(|k, _| k.1 != s);
     }
@@ -669,6 +684,10 @@ impl Network {
                 }
             }
             let s = self.by_key[&key];
+            // The uid is stamped after admission (`apply` admits before the store creates).
+            if let Some(st) = self.slots[s].as_mut().filter(|st| st.view.uid != svc.uid) {
+                st.view.uid.clone_from(&svc.uid);
+            }
             self.reconcile(s);
         }
     }
@@ -764,6 +783,7 @@ impl Network {
         if st.view.spec.type_ != ServiceType::LoadBalancer {
             if st.lb.take().is_some() {
                 self.by_hostname.retain(|_, v| *v != s);
+                self.lbs_deleted.push((st.key.clone(), st.view.uid.clone()));
             }
             return;
         }
@@ -934,10 +954,15 @@ impl Network {
     }
 
     /// Service-controller events now due, each handed out once per load balancer: `Ensuring`
-    /// when it is being created, `Ensured` once its hostname is in the status.
-    pub fn take_lb_events(&mut self) -> Vec<(SvcKey, LbEvent)> {
+    /// when it is being created, `Ensured` once its hostname is in the status, `Deleting` and
+    /// `Deleted` when the Service is gone or changed type. Entries: (Service, its uid, event).
+    pub fn take_lb_events(&mut self) -> Vec<(SvcKey, String, LbEvent)> {
         let now = self.now;
-        let mut out = Vec::new();
+        let mut out: Vec<(SvcKey, String, LbEvent)> = Vec::new();
+        for (key, uid) in std::mem::take(&mut self.lbs_deleted) {
+            out.push((key.clone(), uid.clone(), LbEvent::Deleting));
+            out.push((key, uid, LbEvent::Deleted));
+        }
         for st in self.slots.iter_mut().flatten() {
             let Some(lb) = &st.lb else {
                 st.lb_events = None;
@@ -945,14 +970,15 @@ impl Network {
             };
             if st.lb_events.is_none() {
                 st.lb_events = Some(LbEvent::Ensuring);
-                out.push((st.key.clone(), LbEvent::Ensuring));
+                out.push((st.key.clone(), st.view.uid.clone(), LbEvent::Ensuring));
             }
             if st.lb_events == Some(LbEvent::Ensuring) && lb.ingress(now).is_some() {
                 st.lb_events = Some(LbEvent::Ensured);
-                out.push((st.key.clone(), LbEvent::Ensured));
+                out.push((st.key.clone(), st.view.uid.clone(), LbEvent::Ensured));
             }
         }
-        out.sort();
+        // by Service, each one's events in the controller's order
+        out.sort_by(|a, b| (&a.0, a.2).cmp(&(&b.0, b.2)));
         out
     }
 

@@ -301,13 +301,32 @@ fn load_balancer_events_from_the_service_controller() {
     assert!(out.text.contains("EnsuringLoadBalancer"), "{}", out.text);
     assert!(!out.text.contains("EnsuredLoadBalancer"), "{}", out.text);
     s.run_line("sleep 60s");
-    let out = s.run_line("kubectl get events --field-selector involvedObject.kind=Service");
+    let events =
+        "kubectl get events --field-selector involvedObject.kind=Service --sort-by=.lastTimestamp";
+    let out = s.run_line(events);
     let lines: Vec<&str> = out.text.lines().collect();
     assert_eq!(lines.len(), 3, "{}", out.text);
     assert!(
         lines[1].contains("EnsuringLoadBalancer") && lines[1].contains("service/hello-world-lb")
     );
     assert!(lines[2].contains("EnsuredLoadBalancer") && lines[2].contains("Ensured load balancer"));
+    // deleting the Service deletes its ELB: two more events, still listed
+    assert!(s.run_line("kubectl delete svc hello-world-lb").ok);
+    let out = s.run_line(events);
+    let lines: Vec<&str> = out.text.lines().collect();
+    assert_eq!(lines.len(), 5, "{}", out.text);
+    assert!(
+        lines[3].contains("DeletingLoadBalancer") && lines[3].contains("Deleting load balancer")
+    );
+    assert!(
+        lines[4].contains("DeletedLoadBalancer") && lines[4].contains("service/hello-world-lb")
+    );
+}
+
+#[test]
+fn describe_svc_lists_the_load_balancer_events() {
+    let mut s = running_session(5);
+    s.run_line("sleep 60s");
     let out = s.run_line("kubectl describe svc hello-world-lb");
     assert!(
         out.text.contains("Normal  EnsuredLoadBalancer ")

@@ -343,11 +343,21 @@ pub fn sync(sim: &mut Sim, net: &mut Network) {
 /// does not bump resourceVersion here.
 fn publish(sim: &mut Sim, net: &mut Network) {
     // The service controller's events about its load balancers (source `service-controller`).
-    for ((ns, name), ev) in net.take_lb_events() {
+    for ((ns, name), uid, ev) in net.take_lb_events() {
         let key = (ns, name);
-        let Some(meta) = sim.store.services.get(&key).map(|r| r.obj.metadata.clone()) else {
-            continue;
-        };
+        // A deleted Service's events still name it (and its uid) in `kubectl get events`.
+        let meta = sim
+            .store
+            .services
+            .get(&key)
+            .map(|r| r.obj.metadata.clone())
+            .filter(|m| uid.is_empty() || m.uid.as_deref().is_none_or(|u| u == uid))
+            .unwrap_or_else(|| crate::api::ObjectMeta {
+                name: key.1.clone(),
+                namespace: Some(key.0.clone()),
+                uid: Some(uid.clone()).filter(|u| !u.is_empty()),
+                ..Default::default()
+            });
         sim.emit(crate::sim::Emit {
             kind: "Service",
             meta: &meta,

@@ -277,6 +277,9 @@ pub struct PodRt {
     pub restart: RestartPolicy,
     /// `status` must be re-rendered at the end of the step.
     pub status_dirty: bool,
+    /// resourceVersion was bumped for a change but `status` not yet re-rendered (done once
+    /// when the public call returns; see [`crate::Sim::run_until`]).
+    pub status_stale: bool,
 }
 
 impl PodRt {
@@ -345,6 +348,7 @@ impl PodRt {
             epoch: 0,
             behaviour: Behaviour::of(pod),
             status_dirty: false,
+            status_stale: false,
             restart: match pod.spec.restart_policy.as_deref() {
                 Some("Never") => RestartPolicy::Never,
                 Some("OnFailure") => RestartPolicy::OnFailure,
@@ -632,7 +636,9 @@ impl Sim {
             return;
         };
         let epoch = rec.rt.epoch;
-        self.queue.push(at, Ev::Kubelet(key.clone(), epoch, act));
+        let slot = self.store.pods().slot(key).unwrap_or(u32::MAX);
+        self.queue
+            .push(at, Ev::Kubelet(key.clone(), epoch, act, slot));
     }
 
     fn kubelet_alive(&self, node: &str) -> bool {
@@ -744,18 +750,21 @@ impl Sim {
             return;
         };
         let field_path = c.map(|i| format!("spec.containers{{{}}}", rec.rt.containers[i].name));
-        let meta = Sim::ident(&rec.pod.metadata);
         let host = rec.rt.node.clone();
-        self.emit(Emit {
-            kind: "Pod",
-            meta: &meta,
-            field_path,
-            warning,
-            reason,
-            message,
-            component: "kubelet",
-            host,
-        });
+        crate::sim::record_event(
+            &mut self.events,
+            self.now,
+            Emit {
+                kind: "Pod",
+                meta: &rec.pod.metadata,
+                field_path,
+                warning,
+                reason,
+                message,
+                component: "kubelet",
+                host,
+            },
+        );
     }
 
     fn pod_format(&self, key: &Key) -> String {
@@ -816,7 +825,7 @@ impl Sim {
         }
         if rt.start_ms.is_none() {
             self.pod_changed(key, |rt, now| rt.start_ms = Some(now));
-            self.tr("Pod", key_str(key), "Accepted", String::new());
+            self.tr_key("Pod", key, "Accepted", format_args!(""));
             self.kubelet_at(key, self.now + SANDBOX_MS, KAct::SandboxReady);
             return;
         }
@@ -865,7 +874,7 @@ impl Sim {
             rt.host_ip = Some(host_ip);
         });
         let ip_s = ip.map(crate::node::ip_string).unwrap_or_default();
-        self.tr("Pod", key_str(key), "SandboxReady", format!("ip={ip_s}"));
+        self.tr_key("Pod", key, "SandboxReady", format_args!("ip={ip_s}"));
         self.sync_pod(key);
     }
 
@@ -914,11 +923,11 @@ impl Sim {
             rt.busy = Some(i);
             rt.containers[i].pull_started_ms = now;
         });
-        self.tr(
+        self.tr_key(
             "Pod",
-            key_str(key),
+            key,
             "Pulling",
-            format!(
+            format_args!(
                 "container={} image={image}",
                 self.store
                     .pod(key)
@@ -966,11 +975,11 @@ impl Sim {
                     message: Some(msg),
                 };
             });
-            self.tr(
+            self.tr_key(
                 "Pod",
-                key_str(key),
+                key,
                 "ErrImagePull",
-                format!("container={cname}"),
+                format_args!("container={cname}"),
             );
             // The next sync (PLEG relist, ~1 s) finds the pull in back-off.
             self.kubelet_at(key, self.now + SECOND_MS, KAct::PullBackOff(i, run));
@@ -1024,11 +1033,11 @@ impl Sim {
                 message: Some(msg),
             }
         });
-        self.tr(
+        self.tr_key(
             "Pod",
-            key_str(key),
+            key,
             "ImagePullBackOff",
-            format!("container={cname}"),
+            format_args!("container={cname}"),
         );
         self.sync_pod(key);
     }
@@ -1072,7 +1081,7 @@ impl Sim {
             c.run
         });
         let Some(new_run) = new_run else { return };
-        self.tr("Pod", key_str(key), "Started", format!("container={cname}"));
+        self.tr_key("Pod", key, "Started", format_args!("container={cname}"));
         if let Some(p) = has_readiness {
             self.kubelet_at(key, self.now + p.initial_ms, KAct::Probe(i, new_run, true));
         }
@@ -1111,11 +1120,11 @@ impl Sim {
             c.state = CState::Terminated(t);
             c.ready = false;
         });
-        self.tr(
+        self.tr_key(
             "Pod",
-            key_str(key),
+            key,
             "ContainerExited",
-            format!("container={cname} exitCode={code}"),
+            format_args!("container={cname} exitCode={code}"),
         );
         self.sync_pod(key);
     }
@@ -1173,11 +1182,11 @@ impl Sim {
                         message: Some(msg),
                     }
                 });
-                self.tr(
+                self.tr_key(
                     "Pod",
-                    key_str(key),
+                    key,
                     "CrashLoopBackOff",
-                    format!("container={cname} backoff={}", go_duration(b)),
+                    format_args!("container={cname} backoff={}", go_duration(b)),
                 );
             }
             self.kubelet_at(key, t.finished_ms + b, KAct::Sync);
@@ -1300,11 +1309,11 @@ impl Sim {
                     "Killing",
                     format!("Container {cname} failed liveness probe, will be restarted"),
                 );
-                self.tr(
+                self.tr_key(
                     "Pod",
-                    key_str(key),
+                    key,
                     "LivenessKill",
-                    format!("container={cname}"),
+                    format_args!("container={cname}"),
                 );
                 self.kubelet_at(key, self.now + SHUTDOWN_MS, KAct::Killed(i, run));
             } else {
@@ -1352,11 +1361,11 @@ impl Sim {
                 c.ready = false;
             }
         });
-        self.tr(
+        self.tr_key(
             "Pod",
-            key_str(key),
+            key,
             "Killing",
-            format!("grace={}s", grace / 1000),
+            format_args!("grace={}s", grace / 1000),
         );
         self.kubelet_at(key, self.now + wait, KAct::Stopped);
     }
@@ -1469,11 +1478,11 @@ impl Sim {
             return Err(format!("container {cname} of pod {pod} is not running"));
         }
         let node = rec.rt.node.clone().unwrap_or_default();
-        self.tr(
+        self.tr_key(
             "Sim",
-            key_str(&key),
+            &key,
             "CrashContainer",
-            format!("container={cname} exitCode={exit_code}"),
+            format_args!("container={cname} exitCode={exit_code}"),
         );
         if self.kubelet_alive(&node) {
             self.container_exited(&key, i, run, Some(exit_code));

@@ -7,7 +7,7 @@
 //! changed, a pod removed), or at the latest after 5 minutes
 //! (`podMaxInUnschedulablePodsDuration`).
 use crate::clock::{Ms, MINUTE_MS, SECOND_MS};
-use crate::sim::{key_str, Emit, Ev, Sim};
+use crate::sim::{Emit, Ev, Sim};
 use crate::store::Key;
 use std::collections::{BTreeMap, VecDeque};
 
@@ -124,11 +124,11 @@ impl Sim {
                         host: None,
                     });
                 }
-                self.tr(
+                self.tr_key(
                     "Pod",
-                    key_str(key),
+                    key,
                     "FailedScheduling",
-                    format!("attempt={attempts}"),
+                    format_args!("attempt={attempts}"),
                 );
                 self.decisions.insert(
                     key.clone(),
@@ -172,19 +172,22 @@ impl Sim {
         });
         let message = format!("Successfully assigned {}/{} to {node}", key.0, key.1);
         if let Some(rec) = self.store.pod(key) {
-            let meta = Sim::ident(&rec.pod.metadata);
-            self.emit(Emit {
-                kind: "Pod",
-                meta: &meta,
-                field_path: None,
-                warning: false,
-                reason: "Scheduled",
-                message: message.clone(),
-                component: "default-scheduler",
-                host: None,
-            });
+            crate::sim::record_event(
+                &mut self.events,
+                self.now,
+                Emit {
+                    kind: "Pod",
+                    meta: &rec.pod.metadata,
+                    field_path: None,
+                    warning: false,
+                    reason: "Scheduled",
+                    message: message.clone(),
+                    component: "default-scheduler",
+                    host: None,
+                },
+            );
         }
-        self.tr("Pod", key_str(key), "Scheduled", format!("node={node}"));
+        self.tr_key("Pod", key, "Scheduled", format_args!("node={node}"));
         self.decisions.insert(
             key.clone(),
             SchedulingDecision {

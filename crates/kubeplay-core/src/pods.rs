@@ -3,7 +3,7 @@
 use crate::api::{OwnerReference, Pod, PodTemplateSpec, Toleration};
 use crate::clock::{rfc3339, SECOND_MS};
 use crate::kubelet::{KAct, PodRt};
-use crate::sim::{key_str, Emit, Sim};
+use crate::sim::{Emit, Sim};
 use crate::store::{Key, PodRec};
 use crate::workqueue::ControllerId;
 
@@ -92,7 +92,7 @@ impl Sim {
         let bound_to = rt.node.take();
         pod.status = Some(crate::kubelet::render_status(&pod, &rt));
         self.store.insert_pod(key.clone(), PodRec { pod, rt });
-        self.tr("Pod", key_str(&key), "Created", String::new());
+        self.tr_key("Pod", &key, "Created", format_args!(""));
         match bound_to {
             Some(node) => self.bind(&key, &node, None),
             None => self.sched_enqueue(&key),
@@ -166,12 +166,7 @@ impl Sim {
             rec.rt.deleting_ms = Some(now_ms);
             rec.rt.grace_ms = grace as u64 * SECOND_MS;
         });
-        self.tr(
-            "Pod",
-            key_str(key),
-            "Terminating",
-            format!("grace={grace}s"),
-        );
+        self.tr_key("Pod", key, "Terminating", format_args!("grace={grace}s"));
         self.scheduler.cache.set_pod_terminating(&key.0, &key.1);
         self.kubelet_at(key, self.now, KAct::Sync);
         self.sched_cluster_changed();
@@ -193,7 +188,7 @@ impl Sim {
         self.decisions.remove(key);
         self.scheduler.cache.remove_pod(&key.0, &key.1);
         self.sched.unschedulable.remove(key);
-        self.tr("Pod", key_str(key), "Deleted", String::new());
+        self.tr_key("Pod", key, "Deleted", format_args!(""));
         for o in &rec.pod.metadata.owner_references {
             self.queue.push(self.now, crate::sim::Ev::Gc(o.uid.clone()));
             // The Deployment controller's deletePod handler: a Recreate rollout waits for the

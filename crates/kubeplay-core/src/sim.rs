@@ -105,8 +105,9 @@ pub(crate) enum Ev {
     ScheduleCycle,
     /// An unschedulable pod's back-off expired (pod, attempt number).
     SchedRetry(Key, u32),
-    /// A kubelet timer for a pod (pod, pod epoch, action).
-    Kubelet(Key, u32, KAct),
+    /// A kubelet timer for a pod (pod, pod epoch, action, the pod's store slot as a lookup
+    /// hint).
+    Kubelet(Key, u32, KAct, u32),
     /// A node's kubelet renews its lease (node, kubelet epoch).
     Heartbeat(String, u32),
     /// The garbage collector looks at the dependents of an owner uid.
@@ -142,6 +143,8 @@ pub struct Sim {
     pub(crate) fired_hooks: Vec<Hook>,
     pub(crate) scheduler: crate::scheduler::Scheduler,
     pub(crate) dirty_pods: Vec<Key>,
+    /// Pods whose resourceVersion moved but whose `status` awaits rendering.
+    pub(crate) stale_pods: Vec<Key>,
     steps: u64,
 }
 
@@ -151,6 +154,19 @@ pub(crate) fn key_str(key: &Key) -> String {
         key.1.clone()
     } else {
         format!("{}/{}", key.0, key.1)
+    }
+}
+
+/// Displays a key as [`key_str`] renders it, without allocating.
+pub(crate) struct KeyFmt<'a>(pub &'a Key);
+
+impl std::fmt::Display for KeyFmt<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0 .0.is_empty() {
+            f.write_str(&self.0 .1)
+        } else {
+            write!(f, "{}/{}", self.0 .0, self.0 .1)
+        }
     }
 }
 
@@ -164,6 +180,28 @@ pub(crate) struct Emit<'a> {
     pub message: String,
     pub component: &'static str,
     pub host: Option<String>,
+}
+
+/// [`Sim::emit`] on the log alone, so a caller can pass metadata borrowed from the store
+/// instead of cloning an identity copy first.
+pub(crate) fn record_event(events: &mut EventLog, now: Ms, e: Emit<'_>) {
+    let ns = e.meta.namespace.clone().unwrap_or_else(|| "default".into());
+    events.record(Event {
+        name: String::new(),
+        namespace: ns,
+        involved_kind: e.kind,
+        involved_name: e.meta.name.clone(),
+        involved_uid: e.meta.uid.clone().unwrap_or_default(),
+        field_path: e.field_path,
+        type_: if e.warning { "Warning" } else { "Normal" },
+        reason: e.reason,
+        message: e.message,
+        source_component: e.component,
+        source_host: e.host,
+        count: 1,
+        first_ms: now,
+        last_ms: now,
+    });
 }
 
 impl Sim {
@@ -198,6 +236,7 @@ impl Sim {
             fired_hooks: Vec::new(),
             scheduler: crate::scheduler::Scheduler::new(),
             dirty_pods: Vec::new(),
+            stale_pods: Vec::new(),
             steps: 0,
         };
         sim.bootstrap(objects);
@@ -262,14 +301,19 @@ impl Sim {
         let mut n = 0u64;
         while self.queue.peek_ms().is_some_and(|t| t <= t_ms) {
             if n >= self.config.steps_max {
+                self.render_stale_pods();
                 return Err(Stalled {
                     now_ms: self.now,
                     pending: self.queue.len(),
                 });
             }
-            self.step();
+            // As `step`, but status objects are rendered once at the end: nothing reads them
+            // inside the loop, and a pod changing in several steps is rendered once.
+            self.step_inner();
+            self.stamp_dirty_pods();
             n += 1;
         }
+        self.render_stale_pods();
         self.now = self.now.max(t_ms);
         Ok(())
     }
@@ -292,7 +336,10 @@ impl Sim {
             }
             Ev::ScheduleCycle => self.schedule_cycle(),
             Ev::SchedRetry(key, attempt) => self.sched_retry(&key, attempt),
-            Ev::Kubelet(key, epoch, act) => self.kubelet(&key, epoch, act),
+            Ev::Kubelet(key, epoch, act, slot) => {
+                self.store.pods().hint(&key, slot);
+                self.kubelet(&key, epoch, act)
+            }
             Ev::Heartbeat(node, epoch) => self.heartbeat(&node, epoch),
             Ev::Gc(uid) => self.gc_owner(&uid),
             Ev::Hook(h) => self.fired_hooks.push(h),
@@ -301,13 +348,37 @@ impl Sim {
 
     /// Re-render `status` (and resourceVersion) of the pods changed in this step, once each.
     pub(crate) fn flush_pod_status(&mut self) {
+        self.stamp_dirty_pods();
+        self.render_stale_pods();
+    }
+
+    /// The resourceVersion part of [`Sim::flush_pod_status`]: one new version per pod changed
+    /// in this step, in change order (versions are observable, so they advance per step).
+    fn stamp_dirty_pods(&mut self) {
         let dirty = std::mem::take(&mut self.dirty_pods);
         for key in dirty {
             let rv = self.store.next_rv();
-            self.store.update_pod(&key, |rec| {
+            let newly_stale = self.store.update_pod(&key, |rec| {
                 rec.rt.status_dirty = false;
-                rec.pod.status = Some(crate::kubelet::render_status(&rec.pod, &rec.rt));
                 rec.pod.metadata.resource_version = Some(rv);
+                !std::mem::replace(&mut rec.rt.status_stale, true)
+            });
+            if newly_stale == Some(true) {
+                self.stale_pods.push(key);
+            }
+        }
+    }
+
+    /// The status part of [`Sim::flush_pod_status`]. `render_status` is a pure function of the
+    /// pod and its runtime, and every runtime edit marks the pod dirty, so rendering after
+    /// the last change gives what rendering after every change would have left.
+    fn render_stale_pods(&mut self) {
+        let stale = std::mem::take(&mut self.stale_pods);
+        for key in stale {
+            self.store.update_pod(&key, |rec| {
+                if std::mem::replace(&mut rec.rt.status_stale, false) {
+                    rec.pod.status = Some(crate::kubelet::render_status(&rec.pod, &rec.rt));
+                }
             });
         }
     }
@@ -348,6 +419,19 @@ impl Sim {
         });
     }
 
+    /// [`Sim::tr`] for an object by key, with the detail as format arguments (no strings are
+    /// built when the trace only keeps its hash).
+    pub(crate) fn tr_key(
+        &mut self,
+        kind: &'static str,
+        key: &Key,
+        what: &'static str,
+        detail: std::fmt::Arguments<'_>,
+    ) {
+        self.trace
+            .record_parts(self.now, kind, &KeyFmt(key), what, detail);
+    }
+
     /// Record a Kubernetes Event.
     /// Identity-only copy of object metadata (what an Event's involvedObject needs).
     pub(crate) fn ident(m: &ObjectMeta) -> ObjectMeta {
@@ -360,23 +444,7 @@ impl Sim {
     }
 
     pub(crate) fn emit(&mut self, e: Emit<'_>) {
-        let ns = e.meta.namespace.clone().unwrap_or_else(|| "default".into());
-        self.events.record(Event {
-            name: String::new(),
-            namespace: ns,
-            involved_kind: e.kind,
-            involved_name: e.meta.name.clone(),
-            involved_uid: e.meta.uid.clone().unwrap_or_default(),
-            field_path: e.field_path,
-            type_: if e.warning { "Warning" } else { "Normal" },
-            reason: e.reason,
-            message: e.message,
-            source_component: e.component,
-            source_host: e.host,
-            count: 1,
-            first_ms: self.now,
-            last_ms: self.now,
-        });
+        record_event(&mut self.events, self.now, e);
     }
 
     /// Fill the identity fields the API server sets on create.

@@ -13,6 +13,7 @@ use crate::api::{Deployment, InstanceGroup, Kind, Namespace, Node, Pod, ReplicaS
 use crate::clock::Ms;
 use crate::kubelet::{PodPhase, PodRt};
 use crate::node::NodeRt;
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// `(namespace, name)`; cluster-scoped objects use an empty namespace.
@@ -96,6 +97,157 @@ pub struct Requested {
     pub pods: i64,
 }
 
+/// Pods by key, sorted like a `BTreeMap<Key, PodRec>`, with O(1) repeat lookups.
+///
+/// The records live in a slab and the ordered map holds slot numbers. One event touches the
+/// same pod many times in a row (kubelet step, status edit, watchers, status flush); each
+/// lookup of a 150,000-entry string-keyed tree costs dozens of string comparisons, so the
+/// slot of the last pod looked up is remembered and a repeat lookup is two string compares.
+/// Slot reuse never shows: iteration follows the key order, as before.
+#[derive(Debug, Clone)]
+pub struct PodMap {
+    index: BTreeMap<Key, u32>,
+    slab: Vec<Option<PodRec>>,
+    /// Per slot: the record names the key it is stored under (always, unless a caller stored
+    /// a pod under another key); only such slots may serve a lookup without the tree.
+    self_named: Vec<bool>,
+    free: Vec<u32>,
+    /// Slot of the last lookup or hint (`u32::MAX`: none); trusted only through `slot_holds`.
+    last: Cell<u32>,
+}
+
+/// Whether `rec` is the pod named `key` (namespace as the store keys it).
+fn names_key(rec: &PodRec, key: &Key) -> bool {
+    let m = &rec.pod.metadata;
+    m.name == key.1 && m.namespace.as_deref().unwrap_or("default") == key.0
+}
+
+impl Default for PodMap {
+    fn default() -> Self {
+        PodMap {
+            index: BTreeMap::new(),
+            slab: Vec::new(),
+            self_named: Vec::new(),
+            free: Vec::new(),
+            last: Cell::new(u32::MAX),
+        }
+    }
+}
+
+impl PodMap {
+    /// Whether slot `i` holds the pod stored under `key`, decided without the tree: a live
+    /// self-named record naming `key` is the one stored under it (keys are unique).
+    fn slot_holds(&self, i: u32, key: &Key) -> bool {
+        self.self_named.get(i as usize) == Some(&true)
+            && matches!(self.slab.get(i as usize), Some(Some(rec)) if names_key(rec, key))
+    }
+
+    fn slot_of(&self, key: &Key) -> Option<u32> {
+        let l = self.last.get();
+        if self.slot_holds(l, key) {
+            return Some(l);
+        }
+        let i = *self.index.get(key)?;
+        self.last.set(i);
+        Some(i)
+    }
+
+    /// The slot of a pod, to pass back later as [`PodMap::hint`].
+    pub fn slot(&self, key: &Key) -> Option<u32> {
+        self.slot_of(key)
+    }
+
+    /// A slot remembered from an earlier lookup: when it still holds `key` the next lookup of
+    /// `key` skips the tree (timers carry their pod's slot; stale slots are just ignored).
+    pub fn hint(&self, key: &Key, slot: u32) {
+        if self.slot_holds(slot, key) {
+            self.last.set(slot);
+        }
+    }
+
+    /// One pod.
+    pub fn get(&self, key: &Key) -> Option<&PodRec> {
+        let i = self.slot_of(key)?;
+        self.slab[i as usize].as_ref()
+    }
+
+    fn get_mut(&mut self, key: &Key) -> Option<&mut PodRec> {
+        let i = self.slot_of(key)?;
+        self.slab[i as usize].as_mut()
+    }
+
+    /// Whether a pod with this key exists.
+    pub fn contains_key(&self, key: &Key) -> bool {
+        self.index.contains_key(key)
+    }
+
+    fn insert(&mut self, key: Key, rec: PodRec) -> Option<PodRec> {
+        let named = names_key(&rec, &key);
+        if let Some(&i) = self.index.get(&key) {
+            self.self_named[i as usize] = named;
+            return self.slab[i as usize].replace(rec);
+        }
+        let i = match self.free.pop() {
+            Some(i) => {
+                self.slab[i as usize] = Some(rec);
+                self.self_named[i as usize] = named;
+                i
+            }
+            None => {
+                self.slab.push(Some(rec));
+                self.self_named.push(named);
+                (self.slab.len() - 1) as u32
+            }
+        };
+        self.index.insert(key, i);
+        None
+    }
+
+    fn remove(&mut self, key: &Key) -> Option<PodRec> {
+        let i = self.index.remove(key)?;
+        if self.last.get() == i {
+            self.last.set(u32::MAX);
+        }
+        self.free.push(i);
+        self.slab[i as usize].take()
+    }
+
+    /// Number of pods.
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// Whether there are no pods.
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// (key, pod) sorted by key.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Key, &PodRec)> + '_ {
+        self.index
+            .iter()
+            .filter_map(|(k, &i)| Some((k, self.slab.get(i as usize)?.as_ref()?)))
+    }
+
+    /// Keys, sorted.
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Key> + '_ {
+        self.index.keys()
+    }
+
+    /// Pods sorted by key.
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &PodRec> + '_ {
+        self.iter().map(|(_, r)| r)
+    }
+}
+
+impl<'a> IntoIterator for &'a PodMap {
+    type Item = (&'a Key, &'a PodRec);
+    type IntoIter = Box<dyn Iterator<Item = (&'a Key, &'a PodRec)> + 'a>;
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
 /// All objects of the cluster.
 #[derive(Debug, Default)]
 pub struct Store {
@@ -111,7 +263,7 @@ pub struct Store {
     /// ReplicaSets.
     pub replicasets: BTreeMap<Key, Rec<ReplicaSet>>,
     /// Pods (private: mutate through the pod functions so indexes stay right).
-    pods: BTreeMap<Key, PodRec>,
+    pods: PodMap,
     /// Services (the network engineer's controllers read and write them through Sim).
     pub services: BTreeMap<Key, Rec<Service>>,
     pods_by_node: BTreeMap<String, BTreeSet<Key>>,
@@ -260,7 +412,7 @@ impl Store {
     }
 
     /// All pods, sorted by (namespace, name).
-    pub fn pods(&self) -> &BTreeMap<Key, PodRec> {
+    pub fn pods(&self) -> &PodMap {
         &self.pods
     }
 

@@ -45,6 +45,34 @@ pub struct Trace {
     /// When false only the hash is kept (benchmarks of 150,000 pods need not hold every line).
     keep: bool,
     count: u64,
+    /// Reused buffer for [`Trace::record_parts`]'s detail.
+    scratch: String,
+}
+
+/// Stream one rendered line straight into the hash: FNV-1a is byte-serial, so feeding the
+/// pieces gives exactly the hash of `render()` + "\n" without building the line.
+fn hash_line(
+    hash: &mut Fnv64,
+    at_ms: Ms,
+    kind: &str,
+    object: &dyn std::fmt::Display,
+    what: &str,
+    detail: &str,
+) {
+    struct HashWriter<'a>(&'a mut Fnv64);
+    impl std::fmt::Write for HashWriter<'_> {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0.write(s.as_bytes());
+            Ok(())
+        }
+    }
+    let mut w = HashWriter(hash);
+    let _ = std::fmt::Write::write_fmt(&mut w, format_args!("t={at_ms:09} {kind} {object} {what}"));
+    if !detail.is_empty() {
+        hash.write(b" ");
+        hash.write(detail.as_bytes());
+    }
+    hash.write(b"\n");
 }
 
 impl Trace {
@@ -63,29 +91,46 @@ impl Trace {
 
     /// Record one state change.
     pub fn record(&mut self, ev: TraceEvent) {
-        // Stream the rendering straight into the hash: FNV-1a is byte-serial, so feeding the
-        // pieces gives exactly the hash of `render()` + "\n" without building the line.
-        struct HashWriter<'a>(&'a mut Fnv64);
-        impl std::fmt::Write for HashWriter<'_> {
-            fn write_str(&mut self, s: &str) -> std::fmt::Result {
-                self.0.write(s.as_bytes());
-                Ok(())
-            }
-        }
-        let mut w = HashWriter(&mut self.hash);
-        let _ = std::fmt::Write::write_fmt(
-            &mut w,
-            format_args!("t={:09} {} {} {}", ev.at_ms, ev.kind, ev.object, ev.what),
+        hash_line(
+            &mut self.hash,
+            ev.at_ms,
+            ev.kind,
+            &ev.object,
+            ev.what,
+            &ev.detail,
         );
-        if !ev.detail.is_empty() {
-            self.hash.write(b" ");
-            self.hash.write(ev.detail.as_bytes());
-        }
-        self.hash.write(b"\n");
         self.count += 1;
         if self.keep {
             self.events.push(ev);
         }
+    }
+
+    /// [`Trace::record`] from parts. When events are not kept the line is hashed without
+    /// building its strings: bulk runs record several lines for each of 150,000 pods.
+    pub fn record_parts(
+        &mut self,
+        at_ms: Ms,
+        kind: &'static str,
+        object: &dyn std::fmt::Display,
+        what: &'static str,
+        detail: std::fmt::Arguments<'_>,
+    ) {
+        if self.keep {
+            self.record(TraceEvent {
+                at_ms,
+                kind,
+                object: object.to_string(),
+                what,
+                detail: detail.to_string(),
+            });
+            return;
+        }
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        let _ = std::fmt::Write::write_fmt(&mut scratch, detail);
+        hash_line(&mut self.hash, at_ms, kind, object, what, &scratch);
+        self.scratch = scratch;
+        self.count += 1;
     }
 
     /// Every event kept so far, oldest first.

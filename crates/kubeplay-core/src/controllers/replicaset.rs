@@ -9,7 +9,7 @@
 use crate::api::OwnerReference;
 use crate::clock::{Ms, SECOND_MS};
 use crate::kubelet::PodPhase;
-use crate::sim::{key_str, Sim};
+use crate::sim::Sim;
 use crate::store::{controller_uid, Key, PodRec};
 use crate::workqueue::ControllerId;
 use std::cmp::Ordering;
@@ -327,11 +327,11 @@ impl Sim {
                 block_owner_deletion: Some(true),
             };
             self.pod_update_meta(&pk, |rec, _| rec.pod.metadata.owner_references.push(owner));
-            self.tr(
+            self.tr_key(
                 "Pod",
-                key_str(&pk),
+                &pk,
                 "Adopted",
-                format!("owner=ReplicaSet/{}", key.1),
+                format_args!("owner=ReplicaSet/{}", key.1),
             );
         }
     }
@@ -395,11 +395,11 @@ impl Sim {
             r.obj.status = Some(status);
             r.obj.metadata.resource_version = Some(rv);
         }
-        self.tr(
+        self.tr_key(
             "ReplicaSet",
-            key_str(key),
+            key,
             "Status",
-            format!(
+            format_args!(
                 "replicas={} ready={} available={available}",
                 c.active, c.ready
             ),

@@ -157,14 +157,17 @@ pub struct Cache {
     /// `nodeTree`: zone keys in first-seen order, each with its nodes in insertion order.
     tree: Vec<(String, Vec<usize>)>,
     zone_ids: BTreeMap<String, u32>,
-    groups: BTreeMap<(String, Labels), u32>,
+    /// Label groups by namespace then labels (nested so a lookup borrows instead of building
+    /// a key: it runs on every bind).
+    groups: BTreeMap<String, BTreeMap<Labels, u32>>,
     group_list: Vec<(String, Labels)>,
     ns_groups: BTreeMap<String, Vec<u32>>,
     /// [group][zone] = non-terminating pods of the group on nodes of the zone.
     group_zone_counts: Vec<Vec<u32>>,
     image_ids: BTreeMap<String, u32>,
     image_num_nodes: Vec<u32>,
-    pods: BTreeMap<(String, String), PodEntry>,
+    /// Pods by namespace then name (nested for allocation-free lookups).
+    pods: BTreeMap<String, BTreeMap<String, PodEntry>>,
 }
 
 /// `utilnode.GetZoneKey`: region and zone joined the way upstream's nodeTree keys zones.
@@ -224,7 +227,7 @@ impl Cache {
 
     /// Name of the node a pod is bound to in the cache.
     pub fn pod_node(&self, namespace: &str, name: &str) -> Option<&str> {
-        let e = self.pods.get(&(namespace.to_string(), name.to_string()))?;
+        let e = self.pods.get(namespace)?.get(name)?;
         Some(self.slot(e.node).spec.name.as_str())
     }
 
@@ -274,13 +277,15 @@ impl Cache {
     }
 
     fn intern_group(&mut self, ns: &str, labels: &Labels) -> u32 {
-        let key = (ns.to_string(), labels.clone());
-        if let Some(&g) = self.groups.get(&key) {
+        if let Some(&g) = self.groups.get(ns).and_then(|m| m.get(labels)) {
             return g;
         }
         let g = self.group_list.len() as u32;
-        self.groups.insert(key.clone(), g);
-        self.group_list.push(key);
+        self.groups
+            .entry(ns.to_string())
+            .or_default()
+            .insert(labels.clone(), g);
+        self.group_list.push((ns.to_string(), labels.clone()));
         self.group_zone_counts.push(Vec::new());
         self.ns_groups.entry(ns.to_string()).or_default().push(g);
         g
@@ -394,8 +399,9 @@ impl Cache {
         let bound: Vec<(String, String)> = self
             .pods
             .iter()
-            .filter(|(_, e)| e.node == i)
-            .map(|(k, _)| k.clone())
+            .flat_map(|(ns, m)| m.iter().map(move |(n, e)| (ns, n, e)))
+            .filter(|(_, _, e)| e.node == i)
+            .map(|(ns, n, _)| (ns.clone(), n.clone()))
             .collect();
         for (ns, n) in bound {
             self.remove_pod(&ns, &n);
@@ -457,17 +463,28 @@ impl Cache {
             terminating: pod.terminating,
         };
         self.apply(&entry, 1);
-        self.pods
-            .insert((pod.namespace.clone(), pod.name.clone()), entry);
+        match self.pods.get_mut(&pod.namespace) {
+            Some(m) => m.insert(pod.name.clone(), entry),
+            None => self
+                .pods
+                .entry(pod.namespace.clone())
+                .or_default()
+                .insert(pod.name.clone(), entry),
+        };
         true
     }
 
     /// Forgets a pod. Returns false when it was not in the cache.
     pub fn remove_pod(&mut self, namespace: &str, name: &str) -> bool {
-        let key = (namespace.to_string(), name.to_string());
-        let Some(entry) = self.pods.remove(&key) else {
+        let Some(m) = self.pods.get_mut(namespace) else {
             return false;
         };
+        let Some(entry) = m.remove(name) else {
+            return false;
+        };
+        if m.is_empty() {
+            self.pods.remove(namespace);
+        }
         self.apply(&entry, -1);
         true
     }
@@ -476,15 +493,15 @@ impl Cache {
     /// but no longer counts for topology spreading (`countPodsMatchSelector` skips pods with a
     /// deletionTimestamp).
     pub fn set_pod_terminating(&mut self, namespace: &str, name: &str) -> bool {
-        let key = (namespace.to_string(), name.to_string());
-        let Some(entry) = self.pods.get(&key).cloned() else {
+        let Some(entry) = self.pods.get_mut(namespace).and_then(|m| m.get_mut(name)) else {
             return false;
         };
         if entry.terminating {
             return true;
         }
-        self.count_group(entry.node, entry.group, -1);
-        self.pods.get_mut(&key).expect("just read").terminating = true;
+        entry.terminating = true;
+        let (node, group) = (entry.node, entry.group);
+        self.count_group(node, group, -1);
         true
     }
 

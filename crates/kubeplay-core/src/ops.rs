@@ -880,7 +880,9 @@ impl Sim {
         }
     }
 
-    /// Remove a Node object; pods bound to it are deleted at once (pod GC of orphaned pods).
+    /// Remove a Node object. Pods bound to it stay bound to the missing node, as in the API
+    /// server, until pod GC (run by [`crate::controllers::failures::Failures`]) force-deletes
+    /// them after its 40 s quarantine.
     pub fn remove_node(&mut self, name: &str) {
         let Some(n) = self.store.nodes.remove(name) else {
             return;
@@ -892,11 +894,6 @@ impl Sim {
         self.store.next_rv();
         self.tr("Node", name.into(), "Deleted", String::new());
         self.scheduler.cache.remove_node(name);
-        let pods: Vec<Key> = self.store.pods_on(name).cloned().collect();
-        for p in pods {
-            self.tr("Pod", key_str(&p), "PodGC", format!("node={name}"));
-            self.finalize_pod_deletion(&p);
-        }
         self.sched_cluster_changed();
     }
 

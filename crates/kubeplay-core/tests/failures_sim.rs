@@ -312,3 +312,83 @@ fn zone_outage_moves_nodes_and_pods() {
     let pods = running_ready(&sim);
     assert_eq!(pods.len(), 2, "seed={seed} {pods:?}");
 }
+
+/// Pod GC (`gcOrphaned`, pkg/controller/podgc/gc_controller.go): pods bound to a deleted Node
+/// stay (bound, counted by their ReplicaSet) until the first 20 s GC pass that finds the node
+/// still missing after its 40 s quarantine, so 40–60 s; only then are they replaced.
+#[test]
+fn pods_of_a_deleted_node_go_after_pod_gc_quarantine() {
+    let seed = 16;
+    let mut sim = hello_sim(seed);
+    let mut f = Failures::new();
+    f.run_until(&mut sim, 60_000).expect("runs");
+    let pods = running_ready(&sim);
+    assert_eq!(pods.len(), 2, "seed={seed}");
+    let (victim, node) = pods[0].clone();
+    sim.terminate_node(&node).expect("terminate");
+    // Step a second at a time and note when the Node and the pod disappear.
+    let (mut node_gone, mut pod_gone) = (None, None);
+    while sim.now_ms() < 300_000 && pod_gone.is_none() {
+        let t = sim.now_ms() + 1000;
+        f.run_until(&mut sim, t).expect("runs");
+        if node_gone.is_none() && sim.nodes().all(|n| n.metadata.name != node) {
+            node_gone = Some(t);
+            let p = sim.pod("default", &victim).expect("still there");
+            assert_eq!(
+                p.spec.node_name.as_deref(),
+                Some(node.as_str()),
+                "still bound"
+            );
+        }
+        if sim.pod("default", &victim).is_none() {
+            pod_gone = Some(t);
+        }
+    }
+    let (deleted, gc) = (node_gone.expect("node deleted"), pod_gone.expect("pod GC"));
+    let gc_trace = sim
+        .trace()
+        .iter()
+        .find(|e| e.what == "PodGC" && e.object.ends_with(&victim))
+        .expect("PodGC trace")
+        .at_ms;
+    // The node was deleted within the second before `deleted`; GC passes run on the 20 s grid.
+    assert_eq!(gc_trace % 20_000, 0, "GC pass at {gc_trace}");
+    assert!(
+        gc_trace + 1000 >= deleted + 40_000 && gc_trace <= deleted + 60_000,
+        "node deleted by {deleted} ms, pod GC'd at {gc_trace} ms"
+    );
+    assert!(gc <= gc_trace + 1000);
+    // Its replacement runs on a survivor.
+    f.run_until(&mut sim, gc + 60_000).expect("runs");
+    let pods = running_ready(&sim);
+    assert_eq!(pods.len(), 2, "seed={seed} {pods:?}");
+    assert!(pods.iter().all(|(_, n)| *n != node));
+}
+
+/// `kubectl delete node` takes the same path: the pods wait out the quarantine.
+#[test]
+fn deleting_a_node_object_leaves_its_pods_to_pod_gc() {
+    let seed = 17;
+    let mut sim = hello_sim(seed);
+    let mut f = Failures::new();
+    f.run_until(&mut sim, 60_000).expect("runs");
+    let (victim, node) = running_ready(&sim)[0].clone();
+    sim.delete(
+        kubeplay_api::Kind::Node,
+        "",
+        &node,
+        kubeplay_core::Propagation::Background,
+        None,
+    )
+    .expect("delete node");
+    f.run_until(&mut sim, 119_000).expect("runs");
+    assert!(
+        sim.pod("default", &victim).is_some(),
+        "quarantined until 120 s"
+    );
+    f.run_until(&mut sim, 121_000).expect("runs");
+    assert!(
+        sim.pod("default", &victim).is_none(),
+        "gone at the 120 s pass"
+    );
+}

@@ -31,6 +31,9 @@ const SECONDARY_TAINT_INTERVAL_MS: u64 = 100_000;
 const TAINT_SLACK_MS: u64 = 15_000;
 /// `--large-cluster-size-threshold`.
 const LARGE_CLUSTER_SIZE: usize = 50;
+/// Pod GC (`gcCheckPeriod` 20 s, `quarantineTime` 40 s, pkg/controller/podgc): a pod bound
+/// to a deleted node is force-deleted at most 60 s after the deletion (+1 s for the check).
+const ORPHAN_BOUND_MS: u64 = 61_000;
 /// NoExecute taint keys of the node lifecycle controller.
 const NOT_READY_TAINTS: [&str; 2] = [
     "node.kubernetes.io/not-ready",
@@ -47,6 +50,8 @@ pub struct Checker {
     /// Zone key → first check since which the zone's NoExecute tainter has been allowed to
     /// run (not every zone fully disrupted, and not a small partially disrupted zone).
     tainting_since: BTreeMap<String, u64>,
+    /// Node name → when its Node object was deleted (from the trace).
+    deleted_nodes: BTreeMap<String, u64>,
     /// (node, taint key) → first check that saw a NoExecute taint without `timeAdded`.
     taint_seen: BTreeMap<(String, String), u64>,
     /// (spec.replicas, template image+requests rendered) at the previous check.
@@ -249,6 +254,11 @@ impl Checker {
         self.last_now_ms = now;
         let trace = sim.trace();
         let from = self.trace_seen.min(trace.len()).saturating_sub(1);
+        for e in &trace[from..] {
+            if e.kind == "Node" && e.what == "Deleted" {
+                self.deleted_nodes.insert(e.object.clone(), e.at_ms);
+            }
+        }
         for w in trace[from..].windows(2) {
             if w[1].at_ms < w[0].at_ms {
                 return Err(format!(
@@ -294,9 +304,23 @@ impl Checker {
                     .any(|t| t.key == *k && t.effect == "NoExecute")
             })
         });
+        self.deleted_nodes.retain(|n, _| !s.nodes.contains_key(n));
         for (k, p) in s.pods() {
             let Some(node) = &p.rt.node else { continue };
-            let Some(n) = s.nodes.get(node) else { continue };
+            let Some(n) = s.nodes.get(node) else {
+                // Bound to a deleted node: pod GC's window, terminating or not.
+                if let Some(at) = self.deleted_nodes.get(node) {
+                    if now > at + ORPHAN_BOUND_MS {
+                        return Err(format!(
+                            "pod {}/{} still bound to node {node} {} s after the Node was deleted (pod GC deletes within 60 s)",
+                            k.0,
+                            k.1,
+                            (now - at) / 1000
+                        ));
+                    }
+                }
+                continue;
+            };
             if terminating(p) || !active(p) {
                 continue;
             }

@@ -4,15 +4,17 @@
 //! pattern as the network's adapter). Keep one [`Failures`] beside the sim and advance time
 //! with [`Failures::run_until`].
 //!
-//! Node deletion uses the sim's `remove_node`, which removes the node's pods at once (the
-//! store's invariants forbid pods bound to a missing node), so the Sim skips pod GC's 40 s
-//! quarantine that [`super::pod_gc`] models.
+//! Node deletion uses the sim's `remove_node`, which leaves the node's pods bound to the
+//! missing node, as the API server does; pod GC ([`super::pod_gc`], run here every 20 s with
+//! its 40 s quarantine) force-deletes them 40–60 s later, and only then do their ReplicaSets
+//! replace them.
 
 use super::instance_group::{
     cloud_node_lifecycle, deleting_node_message, reconcile_groups, CloudAction, CloudNodeView,
     GroupAction, GroupView, InstanceState, InstanceView, CLOUD_NODE_MONITOR_PERIOD_MS,
 };
 use super::node_lifecycle::{Action, NodeLifecycle, NodeView, PodView, Status};
+use super::pod_gc::{self, PodGc};
 use crate::api::Taint as ApiTaint;
 use crate::clock::{rfc3339, Ms};
 use crate::scheduler::types::{Taint, TaintEffect, Toleration, TolerationOperator};
@@ -25,6 +27,7 @@ const IG_LABEL: &str = "kops.k8s.io/instancegroup";
 #[derive(Clone, Debug, Default)]
 pub struct Failures {
     nl: NodeLifecycle,
+    gc: PodGc,
     next_cloud_ms: Ms,
     /// Launched instances not yet registered: (join time, group, zone).
     launches: Vec<(Ms, String, String)>,
@@ -68,7 +71,11 @@ impl Failures {
 
     /// The next instant a failure controller wants to run.
     pub fn next_wakeup_ms(&self) -> Ms {
-        let mut t = self.nl.next_wakeup_ms().min(self.next_cloud_ms);
+        let mut t = self
+            .nl
+            .next_wakeup_ms()
+            .min(self.next_cloud_ms)
+            .min(self.gc.next_wakeup_ms());
         if let Some(j) = self.launches.iter().map(|l| l.0).min() {
             t = t.min(j);
         }
@@ -142,6 +149,45 @@ impl Failures {
         if now >= self.next_cloud_ms {
             self.next_cloud_ms = now + CLOUD_NODE_MONITOR_PERIOD_MS;
             self.cloud(sim);
+        }
+        if now >= self.gc.next_wakeup_ms() {
+            self.pod_gc(sim, now);
+        }
+    }
+
+    /// `PodGCController.gc` (pkg/controller/podgc/gc_controller.go): `gcOrphaned` marks the
+    /// pods of a node still missing after the quarantine Failed (`DisruptionTarget`,
+    /// `DeletionByPodGC`) and force-deletes them; the pod leaves the store at once, so only
+    /// the deletion is modelled. `gcUnscheduledTerminating` force-deletes terminating pods
+    /// that were never bound.
+    fn pod_gc(&mut self, sim: &mut Sim, now: Ms) {
+        let nodes: std::collections::BTreeSet<String> = sim.store.nodes.keys().cloned().collect();
+        let pods: Vec<pod_gc::PodView> = sim
+            .store
+            .pods()
+            .iter()
+            .map(|(k, p)| pod_gc::PodView {
+                namespace: k.0.clone(),
+                name: k.1.clone(),
+                node: p.rt.node.clone(),
+                terminating: p.rt.deleting_ms.is_some()
+                    || p.pod.metadata.deletion_timestamp.is_some(),
+            })
+            .collect();
+        for d in self.gc.reconcile(now, &nodes, &pods) {
+            let key: Key = (d.namespace, d.name);
+            let detail = match d.reason {
+                pod_gc::Reason::OrphanedByDeletedNode => format!(
+                    "node={}",
+                    sim.store
+                        .pod(&key)
+                        .and_then(|p| p.rt.node.clone())
+                        .unwrap_or_default()
+                ),
+                pod_gc::Reason::UnscheduledTerminating => "unscheduled-terminating".to_string(),
+            };
+            sim.tr("Pod", crate::sim::key_str(&key), "PodGC", detail);
+            sim.finalize_pod_deletion(&key);
         }
     }
 

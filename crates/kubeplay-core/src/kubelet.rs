@@ -280,6 +280,11 @@ pub struct PodRt {
     /// resourceVersion was bumped for a change but `status` not yet re-rendered (done once
     /// when the public call returns; see [`crate::Sim::run_until`]).
     pub status_stale: bool,
+    /// The node lifecycle controller set the Ready condition False (`MarkPodsNotReady`,
+    /// pkg/controller/util/node/controller_utils.go) because the node stopped reporting. It
+    /// holds until the kubelet posts the pod's status again (restart resync); containers keep
+    /// their own ready flags, as upstream leaves containerStatuses alone.
+    pub marked_not_ready: bool,
 }
 
 impl PodRt {
@@ -349,6 +354,7 @@ impl PodRt {
             behaviour: Behaviour::of(pod),
             status_dirty: false,
             status_stale: false,
+            marked_not_ready: false,
             restart: match pod.spec.restart_policy.as_deref() {
                 Some("Never") => RestartPolicy::Never,
                 Some("OnFailure") => RestartPolicy::OnFailure,
@@ -692,6 +698,7 @@ impl Sim {
             };
             let ready = rec.rt.phase == PodPhase::Running
                 && !rec.rt.killing
+                && !rec.rt.marked_not_ready
                 && rec.rt.containers.iter().all(|c| c.ready);
             if ready != rec.rt.ready {
                 rec.rt.ready = ready;
@@ -1406,6 +1413,8 @@ impl Sim {
         let plan = self.pod_changed(key, |rt, _| {
             rt.epoch += 1;
             rt.busy = None;
+            // The restarted kubelet posts the pod's real status again.
+            rt.marked_not_ready = false;
             rt.containers
                 .iter()
                 .enumerate()

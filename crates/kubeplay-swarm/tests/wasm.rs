@@ -93,5 +93,5 @@ fn thousand_pods_hash_is_pinned() {
 // Pinned hashes (same natively and in Chromium).
 const SEED_STORY: u64 = 0x84bae0d4c0cf27ad;
 const ROLLOUT: u64 = 0x2bec792db4f6afc8;
-const NODE_FAILURE_HASH: u64 = 0x5a073d5b9be4f740;
+const NODE_FAILURE_HASH: u64 = 0x34f841b8879bd64a;
 const THOUSAND_PODS: u64 = 0x87332d1fa7a6c5bd;

@@ -315,6 +315,8 @@ impl Failures {
             Action::MarkPodNotReady { namespace, name } => {
                 let key: Key = (namespace, name);
                 sim.pod_changed(&key, |rt, now| {
+                    // Setting `ready` alone is undone by the readiness recomputation.
+                    rt.marked_not_ready = true;
                     rt.ready = false;
                     rt.ready_change_ms = Some(now);
                 });

@@ -48,9 +48,9 @@ fn boot() -> Boot {
         .unwrap_or_default();
     let mut script = None;
     let mut bench = None;
-    if let Some(s) = hash.strip_prefix("#s=") {
-        match share::decode(s) {
-            Some(sess) => {
+    if let Some(link) = share::from_hash(&hash) {
+        match link {
+            Ok(sess) => {
                 if !sess.tabs.is_empty() {
                     ui.active = sess.active.min(sess.tabs.len() - 1);
                     ui.tabs = sess.tabs.clone();
@@ -58,8 +58,10 @@ fn boot() -> Boot {
                 ui.seed = sess.seed;
                 script = Some(sess);
             }
-            None => {
-                ui.error = Some("The share link in the address is damaged; starting fresh.".into())
+            Err(e) => {
+                ui.error = Some(format!(
+                    "The share link in the address cannot be opened: {e}. Starting fresh."
+                ))
             }
         }
     } else if let Some(b) = hash.strip_prefix("#bench=") {

@@ -346,24 +346,8 @@ sleep DURATION                       advance virtual time (30s, 2m)
 clear                                clear the terminal
 Keys: Tab completes, ↑/↓ history; `:` focuses this prompt from anywhere, `?` shows all keys.";
 
-/// `30`, `30s`, `1500ms`, `2m`, `1h` → ms.
-pub fn parse_duration_ms(s: &str) -> Option<u64> {
-    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit() && c != '.') {
-        Some(i) => (&s[..i], &s[i..]),
-        None => (s, "s"),
-    };
-    let n: f64 = num.parse().ok()?;
-    let mult = match unit {
-        "ms" => 1.0,
-        "s" | "" => 1000.0,
-        "m" => 60_000.0,
-        "h" => 3_600_000.0,
-        _ => return None,
-    };
-    let ms = n * mult;
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    (ms.is_finite() && (0.0..=8.64e9).contains(&ms)).then_some(ms.round() as u64)
-}
+/// `30`, `30s`, `1500ms`, `2m`, `1h` → ms (the link check uses the same grammar).
+pub use crate::share::sleep_ms as parse_duration_ms;
 
 #[cfg(test)]
 mod tests {

@@ -45,9 +45,10 @@ pub struct Event {
 /// Capped, aggregated event log.
 #[derive(Debug, Clone)]
 pub struct EventLog {
-    /// (id, aggregation key) in creation order; the key is kept so eviction need not rehash.
-    order: VecDeque<(u64, u64)>,
-    by_id: BTreeMap<u64, Event>,
+    /// (aggregation key, event) in creation order. Ids are handed out in that order and the
+    /// oldest is dropped first, so the log holds the ids `next_id - len + 1 ..= next_id` and
+    /// an id finds its event by offset (no per-event tree node).
+    order: VecDeque<(u64, Event)>,
     by_key: BTreeMap<u64, u64>,
     next_id: u64,
     max: usize,
@@ -58,7 +59,6 @@ impl EventLog {
     pub fn new(max: usize) -> Self {
         EventLog {
             order: VecDeque::new(),
-            by_id: BTreeMap::new(),
             by_key: BTreeMap::new(),
             next_id: 0,
             max: max.max(1),
@@ -85,11 +85,18 @@ impl EventLog {
         h.0
     }
 
+    /// The kept event with this id.
+    fn by_id_mut(&mut self, id: u64) -> Option<&mut Event> {
+        let first = self.next_id + 1 - self.order.len() as u64;
+        let i = usize::try_from(id.checked_sub(first)?).ok()?;
+        self.order.get_mut(i).map(|(_, e)| e)
+    }
+
     /// Record an occurrence; returns true if it was aggregated into an existing event.
     pub fn record(&mut self, mut e: Event) -> bool {
         let k = Self::key(&e);
-        if let Some(id) = self.by_key.get(&k) {
-            if let Some(old) = self.by_id.get_mut(id) {
+        if let Some(&id) = self.by_key.get(&k) {
+            if let Some(old) = self.by_id_mut(id) {
                 old.count += 1;
                 old.last_ms = e.last_ms;
                 return true;
@@ -99,13 +106,10 @@ impl EventLog {
         let id = self.next_id;
         e.name = format!("{}.{:016x}", e.involved_name, (k ^ id).rotate_left(17));
         self.by_key.insert(k, id);
-        self.by_id.insert(id, e);
-        self.order.push_back((id, k));
+        self.order.push_back((k, e));
         while self.order.len() > self.max {
-            if let Some((old, old_key)) = self.order.pop_front() {
-                if self.by_id.remove(&old).is_some() {
-                    self.by_key.remove(&old_key);
-                }
+            if let Some((old_key, _)) = self.order.pop_front() {
+                self.by_key.remove(&old_key);
             }
         }
         false
@@ -113,7 +117,7 @@ impl EventLog {
 
     /// Events in creation order (oldest first).
     pub fn iter(&self) -> impl Iterator<Item = &Event> {
-        self.order.iter().filter_map(|(id, _)| self.by_id.get(id))
+        self.order.iter().map(|(_, e)| e)
     }
 
     /// Number of distinct events kept.

@@ -714,7 +714,8 @@ impl Sim {
             self.store.update_pod(key, edit)?
         };
         if newly_dirty {
-            self.dirty_pods.push(key.clone());
+            let slot = self.store.pods().slot(key).unwrap_or(u32::MAX);
+            self.dirty_pods.push((key.clone(), slot));
         }
         self.pod_watchers(key);
         Some(out)

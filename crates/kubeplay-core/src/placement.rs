@@ -31,8 +31,8 @@ pub struct SchedulingDecision {
 /// Scheduler queues.
 #[derive(Debug, Default, Clone)]
 pub struct SchedQueue {
-    /// Pods waiting for a scheduling attempt, FIFO.
-    pub active: VecDeque<Key>,
+    /// Pods waiting for a scheduling attempt, FIFO, each with its store slot as a lookup hint.
+    pub active: VecDeque<(Key, u32)>,
     /// A `ScheduleCycle` is already on the event queue.
     pub armed: bool,
     /// Unschedulable pods: attempts so far and time of the last attempt.
@@ -48,7 +48,8 @@ pub fn sched_backoff_ms(attempts: u32) -> Ms {
 impl Sim {
     /// Put a pod on the active queue.
     pub(crate) fn sched_enqueue(&mut self, key: &Key) {
-        self.sched.active.push_back(key.clone());
+        let slot = self.store.pods().slot(key).unwrap_or(u32::MAX);
+        self.sched.active.push_back((key.clone(), slot));
         if !self.sched.armed {
             self.sched.armed = true;
             self.queue.push(self.now, Ev::ScheduleCycle);
@@ -83,9 +84,10 @@ impl Sim {
         self.sched.armed = false;
         let n = self.sched.active.len();
         for _ in 0..n {
-            let Some(key) = self.sched.active.pop_front() else {
+            let Some((key, slot)) = self.sched.active.pop_front() else {
                 break;
             };
+            self.store.pods().hint(&key, slot);
             let Some(rec) = self.store.pod(&key) else {
                 continue;
             };

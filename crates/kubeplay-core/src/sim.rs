@@ -142,9 +142,9 @@ pub struct Sim {
     pub(crate) node_seq: u32,
     pub(crate) fired_hooks: Vec<Hook>,
     pub(crate) scheduler: crate::scheduler::Scheduler,
-    pub(crate) dirty_pods: Vec<Key>,
+    pub(crate) dirty_pods: Vec<(Key, u32)>,
     /// Pods whose resourceVersion moved but whose `status` awaits rendering.
-    pub(crate) stale_pods: Vec<Key>,
+    pub(crate) stale_pods: Vec<(Key, u32)>,
     steps: u64,
 }
 
@@ -356,15 +356,16 @@ impl Sim {
     /// in this step, in change order (versions are observable, so they advance per step).
     fn stamp_dirty_pods(&mut self) {
         let dirty = std::mem::take(&mut self.dirty_pods);
-        for key in dirty {
+        for (key, slot) in dirty {
             let rv = self.store.next_rv();
+            self.store.pods().hint(&key, slot);
             let newly_stale = self.store.update_pod(&key, |rec| {
                 rec.rt.status_dirty = false;
                 rec.pod.metadata.resource_version = Some(rv);
                 !std::mem::replace(&mut rec.rt.status_stale, true)
             });
             if newly_stale == Some(true) {
-                self.stale_pods.push(key);
+                self.stale_pods.push((key, slot));
             }
         }
     }
@@ -374,7 +375,8 @@ impl Sim {
     /// the last change gives what rendering after every change would have left.
     fn render_stale_pods(&mut self) {
         let stale = std::mem::take(&mut self.stale_pods);
-        for key in stale {
+        for (key, slot) in stale {
+            self.store.pods().hint(&key, slot);
             self.store.update_pod(&key, |rec| {
                 if std::mem::replace(&mut rec.rt.status_stale, false) {
                     rec.pod.status = Some(crate::kubelet::render_status(&rec.pod, &rec.rt));

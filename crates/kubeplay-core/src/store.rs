@@ -183,10 +183,15 @@ impl PodMap {
 
     fn insert(&mut self, key: Key, rec: PodRec) -> Option<PodRec> {
         let named = names_key(&rec, &key);
-        if let Some(&i) = self.index.get(&key) {
-            self.self_named[i as usize] = named;
-            return self.slab[i as usize].replace(rec);
-        }
+        // One walk of the tree: `entry` finds the place whether or not the key is there.
+        let vacant = match self.index.entry(key) {
+            std::collections::btree_map::Entry::Occupied(e) => {
+                let i = *e.get() as usize;
+                self.self_named[i] = named;
+                return self.slab[i].replace(rec);
+            }
+            std::collections::btree_map::Entry::Vacant(v) => v,
+        };
         let i = match self.free.pop() {
             Some(i) => {
                 self.slab[i as usize] = Some(rec);
@@ -199,7 +204,7 @@ impl PodMap {
                 (self.slab.len() - 1) as u32
             }
         };
-        self.index.insert(key, i);
+        vacant.insert(i);
         None
     }
 

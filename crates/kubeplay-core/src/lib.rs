@@ -23,6 +23,7 @@
 
 pub mod api;
 pub mod app;
+pub mod caps;
 pub mod clock;
 pub mod controllers;
 pub mod events;

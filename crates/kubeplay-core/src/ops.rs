@@ -322,6 +322,7 @@ impl Sim {
                 return Err(format!("namespaces \"{ns}\" not found"));
             }
         }
+        crate::caps::admit(&self.store, &obj)?;
         let ns = obj.namespace().unwrap_or("").to_string();
         let key: Key = (ns.clone(), name.clone());
         match obj {
@@ -971,6 +972,7 @@ impl Sim {
             ));
         }
         let key: Key = (namespace.to_string(), name.to_string());
+        crate::caps::admit_scale(&self.store, kind, &key, replicas)?;
         match kind {
             Kind::Deployment => {
                 let rv = self.store.next_rv();

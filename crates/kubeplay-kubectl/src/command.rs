@@ -10,6 +10,15 @@ use crate::token::tokenize;
 /// command's work bounded.
 pub const MAX_WAIT_MS: u64 = 24 * 3600 * 1000;
 
+/// The most virtual time one session simulates (100 days). With every line bounded by
+/// [`MAX_WAIT_MS`] and [`MAX_SUBSTITUTIONS`], this bounds a whole script (`kubeplay run`) or
+/// page session however many lines it has: past it, time stops and `sleep` says why.
+pub const MAX_SESSION_MS: u64 = 100 * 24 * 3600 * 1000;
+
+/// The most command substitutions (`$(…)`) one line may hold, so that one line cannot chain
+/// thousands of 24-hour waits.
+pub const MAX_SUBSTITUTIONS: usize = 8;
+
 /// A parsed line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Line {

@@ -61,7 +61,9 @@ impl Session {
             if elapsed >= max_ms {
                 return false;
             }
-            self.advance(POLL_MS.min(max_ms - elapsed));
+            if !self.advance_moved(POLL_MS.min(max_ms - elapsed)) {
+                return done(self);
+            }
         }
     }
 
@@ -241,7 +243,13 @@ impl Session {
                         text.push_str(&format!("{}/{n} scaled\n", t.res.singular_qualified()))
                     }
                     Err(e) => {
-                        text.push_str(&format!("Error from server (NotFound): {e}\n"));
+                        // the core refuses with a cap (Forbidden) or for a missing object
+                        let reason = if e.contains(" is forbidden: ") {
+                            "Forbidden"
+                        } else {
+                            "NotFound"
+                        };
+                        text.push_str(&format!("Error from server ({reason}): {e}\n"));
                         ok = false;
                     }
                 }
@@ -707,7 +715,10 @@ impl Session {
                 text.push_str("error: timed out waiting for the condition\n");
                 return CommandOutput { text, ok: false };
             }
-            self.advance(POLL_MS.min(timeout - elapsed));
+            if !self.advance_moved(POLL_MS.min(timeout - elapsed)) {
+                text.push_str("error: timed out waiting for the condition\n");
+                return CommandOutput { text, ok: false };
+            }
         }
     }
 

@@ -146,6 +146,8 @@ pub struct Session {
     pub(crate) namespace: String,
     /// Virtual time that passes after a command that changes the cluster (default 1 s).
     settle_ms: u64,
+    /// The latest virtual time this session simulates to (default [`crate::command::MAX_SESSION_MS`]).
+    time_cap_ms: u64,
 }
 
 impl Session {
@@ -165,6 +167,7 @@ impl Session {
             loads: Vec::new(),
             namespace: "default".into(),
             settle_ms: 1000,
+            time_cap_ms: crate::command::MAX_SESSION_MS,
         }
     }
 
@@ -230,6 +233,14 @@ impl Session {
             },
             Ok(Line::Help(t)) => CommandOutput::ok(t),
             Ok(Line::Sleep(ms)) => {
+                let now = self.sim.now_ms();
+                if now.saturating_add(ms) > self.time_cap_ms {
+                    return CommandOutput::err(format!(
+                        "sleep: the playground simulates at most {} of virtual time per run, and this run is at {}",
+                        kubeplay_core::clock::go_duration(self.time_cap_ms),
+                        kubeplay_core::clock::go_duration(now)
+                    ));
+                }
                 self.advance(ms);
                 CommandOutput {
                     text: String::new(),
@@ -266,6 +277,14 @@ impl Session {
     /// quotes: the inner line runs first and its output (trailing newlines removed) replaces
     /// it, as bash does. One level deep.
     fn substitute(&mut self, line: &str, files: &dyn FileSource) -> Result<String, String> {
+        // counted before any runs, so a refused line changes nothing (a `$(` in single quotes
+        // counts too: harmless over-counting)
+        if line.matches("$(").count() > crate::command::MAX_SUBSTITUTIONS {
+            return Err(format!(
+                "at most {} command substitutions $(…) per line in the playground",
+                crate::command::MAX_SUBSTITUTIONS
+            ));
+        }
         let chars: Vec<char> = line.chars().collect();
         let mut out = String::new();
         let mut i = 0;
@@ -365,8 +384,18 @@ impl Session {
         self.advance_to(target);
     }
 
+    /// Advance virtual time by `ms`; whether the clock moved. It stands still at the session's
+    /// time cap and when the sim stalls, so polling loops must stop on `false` or spin.
+    pub(crate) fn advance_moved(&mut self, ms: u64) -> bool {
+        let before = self.sim.now_ms();
+        self.advance(ms);
+        self.sim.now_ms() > before
+    }
+
     /// Advance virtual time to `t_ms`.
     pub fn advance_to(&mut self, t_ms: u64) {
+        // the session's time cap bounds any script, however many lines it has
+        let t_ms = t_ms.min(self.time_cap_ms);
         // The network and the failure controllers both run next to the sim: step the sim (with
         // the network in tow) to each failure-controller wake-up on the way, tick it, go on.
         // Bounded: every pass reaches a later instant or the target. A stalled sim (bounded
@@ -403,6 +432,13 @@ impl Session {
     /// as they would appear; a shell that runs virtual time on its own clock can set 0.
     pub fn set_settle_ms(&mut self, ms: u64) {
         self.settle_ms = ms;
+    }
+
+    /// Lower the session's virtual-time cap (default 100 days, [`crate::command::MAX_SESSION_MS`]);
+    /// past it the clock stands still, `sleep` says why and waits time out. For tests and
+    /// shells that want a tighter bound; it never rises above the default.
+    pub fn set_time_cap_ms(&mut self, ms: u64) {
+        self.time_cap_ms = ms.min(crate::command::MAX_SESSION_MS);
     }
 
     /// Change the namespace commands use when none is given (what

@@ -90,8 +90,13 @@ impl Sim {
         );
         let mut rt = PodRt::new(&pod, self.now);
         let bound_to = rt.node.take();
-        pod.status = Some(crate::kubelet::render_status(&pod, &rt));
+        // The status is rendered with the other pending ones before the public call returns
+        // (nothing reads it inside a step, and a ReplicaSet's pod is usually bound in the same
+        // step, which would make a render here wasted work).
+        rt.status_stale = true;
         self.store.insert_pod(key.clone(), PodRec { pod, rt });
+        let slot = self.store.pods().slot(&key).unwrap_or(u32::MAX);
+        self.stale_pods.push((key.clone(), slot));
         self.tr_key("Pod", &key, "Created", format_args!(""));
         match bound_to {
             Some(node) => self.bind(&key, &node, None),

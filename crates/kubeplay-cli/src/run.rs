@@ -133,7 +133,8 @@ fn session_for(seed: u64, cluster: Option<&Path>) -> Result<Session, String> {
     if !errors.is_empty() {
         return Err(errors.join("\n"));
     }
-    let objects = loaded.objects.into_iter().map(|o| o.object).collect();
+    let objects: Vec<_> = loaded.objects.into_iter().map(|o| o.object).collect();
+    kubeplay_core::caps::admit_cluster(&objects).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(Session::with_sim(kubeplay_core::Sim::with_cluster(
         seed, objects,
     )))

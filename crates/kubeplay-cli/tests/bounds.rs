@@ -103,3 +103,27 @@ fn pods_and_nodes_past_the_cluster_caps_are_refused() {
         "{out}"
     );
 }
+
+#[test]
+fn a_cluster_file_past_the_node_cap_is_refused() {
+    let d = dir("cluster");
+    let ig = "apiVersion: kops.k8s.io/v1alpha2\nkind: InstanceGroup\nmetadata:\n  name: nodes\nspec:\n  role: Node\n  machineType: t3.medium\n  minSize: 6000\n  maxSize: 6000\n";
+    std::fs::write(d.join("big.yaml"), ig).expect("write cluster");
+    std::fs::write(d.join("s.kp"), "kubectl get nodes\n").expect("write script");
+    let start = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_kubeplay"))
+        .current_dir(&d)
+        .args(["run", "--cluster", "big.yaml", "s.kp"])
+        .output()
+        .expect("run kubeplay");
+    let _ = std::fs::remove_dir_all(&d);
+    assert!(start.elapsed() < BUDGET);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        err.contains(
+            "big.yaml: the cluster asks for 6000 nodes; kubeplay's cap is 5000 nodes per cluster"
+        ),
+        "{err}"
+    );
+}

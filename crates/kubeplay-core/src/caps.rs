@@ -140,6 +140,26 @@ pub fn desired_nodes(store: &Store) -> i64 {
     groups + i64::try_from(outside).unwrap_or(i64::MAX)
 }
 
+/// `Err(message)` when a cluster definition (`kubeplay run --cluster FILE`: instance groups
+/// and Nodes) asks for more than [`MAX_NODES`]; checked before the sim is built, since
+/// building it applies the objects without a caller to report a refusal to.
+pub fn admit_cluster(objects: &[Object]) -> Result<(), String> {
+    let total: i64 = objects
+        .iter()
+        .map(|o| match o {
+            Object::InstanceGroup(ig) => min_size(ig.spec.min_size),
+            Object::Node(_) => 1,
+            _ => 0,
+        })
+        .sum();
+    if total <= MAX_NODES {
+        return Ok(());
+    }
+    Err(format!(
+        "the cluster asks for {total} nodes; kubeplay's cap is {MAX_NODES} nodes per cluster (Kubernetes' tested maximum)"
+    ))
+}
+
 fn pods(resource: &str, name: &str, store: &Store, delta: i64) -> Result<(), String> {
     if delta <= 0 {
         return Ok(());

@@ -5,14 +5,16 @@
 //! (`EventCorrelator`/`eventLogger`). The log is capped (the API server's `--event-ttl` of 1 h
 //! plays this role in a real cluster): the oldest events are dropped first, so a 150,000-pod
 //! benchmark does not keep a million events alive.
-use crate::clock::Ms;
+use crate::clock::{Ms, EPOCH_UNIX_S};
 use crate::hash::Fnv64;
 use std::collections::{BTreeMap, VecDeque};
 
 /// One Kubernetes Event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
-    /// Generated name `<object>.<16 hex>` as client-go does (`%v.%x` of the object and time).
+    /// Generated name `<object>.<hex Unix nanoseconds of creation>`, as client-go's
+    /// `makeEvent` does (`fmt.Sprintf("%v.%x", ref.Name, t.UnixNano())`), so the API server's
+    /// name order lists one object's events in time order.
     pub name: String,
     /// Namespace of the involved object (`default` for cluster-scoped ones, as kubelet does).
     pub namespace: String,
@@ -52,6 +54,9 @@ pub struct EventLog {
     by_key: BTreeMap<u64, u64>,
     next_id: u64,
     max: usize,
+    /// (virtual ms of the newest event, events created before it in that ms): the
+    /// sub-millisecond part of its name.
+    ms_seq: Option<(Ms, u64)>,
 }
 
 impl EventLog {
@@ -62,6 +67,7 @@ impl EventLog {
             by_key: BTreeMap::new(),
             next_id: 0,
             max: max.max(1),
+            ms_seq: None,
         }
     }
 
@@ -92,6 +98,23 @@ impl EventLog {
         self.order.get_mut(i).map(|(_, e)| e)
     }
 
+    /// client-go's `makeEvent` (k8s.io/client-go/tools/record/event.go) names an Event
+    /// `fmt.Sprintf("%v.%x", ref.Name, t.UnixNano())`: lowercase hex, no padding, of its
+    /// creation time. Our clock has millisecond resolution, so many events share one virtual
+    /// ms where real ones would differ by nanoseconds; the n-th event created in a ms gets n ns
+    /// added, keeping names unique and in recording order within the ms (as a real clock
+    /// would). Past a million events in one ms the offset wraps rather than spill into the next
+    /// ms.
+    fn name_for(&mut self, involved_name: &str, first_ms: Ms) -> String {
+        let seq = match self.ms_seq {
+            Some((ms, n)) if ms == first_ms => n + 1,
+            _ => 0,
+        };
+        self.ms_seq = Some((first_ms, seq));
+        let nanos = (EPOCH_UNIX_S * 1000 + first_ms) * 1_000_000 + seq % 1_000_000;
+        format!("{involved_name}.{nanos:x}")
+    }
+
     /// Record an occurrence; returns true if it was aggregated into an existing event.
     pub fn record(&mut self, mut e: Event) -> bool {
         let k = Self::key(&e);
@@ -104,7 +127,7 @@ impl EventLog {
         }
         self.next_id += 1;
         let id = self.next_id;
-        e.name = format!("{}.{:016x}", e.involved_name, (k ^ id).rotate_left(17));
+        e.name = self.name_for(&e.involved_name, e.first_ms);
         self.by_key.insert(k, id);
         self.order.push_back((k, e));
         while self.order.len() > self.max {
@@ -136,11 +159,15 @@ mod tests {
     use super::*;
 
     fn ev(msg: &str, t: Ms) -> Event {
+        ev_of("p", msg, t)
+    }
+
+    fn ev_of(object: &str, msg: &str, t: Ms) -> Event {
         Event {
             name: String::new(),
             namespace: "default".into(),
             involved_kind: "Pod",
-            involved_name: "p".into(),
+            involved_name: object.into(),
             involved_uid: "u".into(),
             field_path: None,
             type_: "Warning",
@@ -168,5 +195,57 @@ mod tests {
         log.record(ev("c", 7));
         let msgs: Vec<_> = log.iter().map(|e| e.message.as_str()).collect();
         assert_eq!(msgs, vec!["b", "c"]);
+    }
+
+    #[test]
+    fn names_are_object_dot_hex_unix_nanos_and_sort_in_time_order() {
+        let mut log = EventLog::new(100);
+        // Recorded interleaved across objects and out of name order; two of `b` share a ms.
+        log.record(ev_of("b", "1", 5_000));
+        log.record(ev_of("a", "1", 5_000));
+        log.record(ev_of("b", "2", 5_000));
+        log.record(ev_of("b", "3", 7));
+        log.record(ev_of("a", "2", 61_000));
+        log.record(ev_of("b", "4", 61_000));
+        let names: Vec<&str> = log.iter().map(|e| e.name.as_str()).collect();
+        // 2026-01-01T00:00:05Z in Unix ns is 1767225605000000000 = 0x1886725317fff200.
+        assert_eq!(names[0], format!("b.{:x}", 1_767_225_605_000_000_000u64));
+        assert_eq!(names[0], "b.1886725317fff200");
+        // Same object, same virtual ms: unique, in recording order (1 ns apart after `a`'s).
+        assert_eq!(names[2], format!("b.{:x}", 1_767_225_605_000_000_002u64));
+        // A new ms restarts the sub-millisecond sequence.
+        assert_eq!(names[3], format!("b.{:x}", 1_767_225_600_007_000_000u64));
+        // API order (by name) groups by object and, within one, is time order.
+        let mut by_name: Vec<&Event> = log.iter().collect();
+        by_name.sort_by(|x, y| x.name.cmp(&y.name));
+        let listed: Vec<(&str, &str)> = by_name
+            .iter()
+            .map(|e| (e.involved_name.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(
+            listed,
+            vec![
+                ("a", "1"),
+                ("a", "2"),
+                ("b", "3"),
+                ("b", "1"),
+                ("b", "2"),
+                ("b", "4")
+            ]
+        );
+        let mut unique = names.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len());
+    }
+
+    #[test]
+    fn many_events_in_one_ms_keep_unique_ordered_names() {
+        let mut log = EventLog::new(1_000);
+        for i in 0..1_000 {
+            log.record(ev(&i.to_string(), 42));
+        }
+        let names: Vec<&str> = log.iter().map(|e| e.name.as_str()).collect();
+        assert!(names.windows(2).all(|w| w[0] < w[1]));
     }
 }

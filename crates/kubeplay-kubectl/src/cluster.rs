@@ -97,15 +97,9 @@ impl Session {
         self.sim
             .events()
             .map(|e| {
-                let name = if e.name.is_empty() {
-                    format!(
-                        "{}.{:016x}",
-                        e.involved_name,
-                        e.first_ms.saturating_mul(1_000_000)
-                    )
-                } else {
-                    e.name.clone()
-                };
+                // The core's EventLog names every event it keeps (client-go's `%v.%x` of the
+                // object and creation time in Unix ns), so list_all's name sort is API order.
+                let name = e.name.clone();
                 let api_version = crate::resource::by_kind(e.involved_kind)
                     .map_or("v1".to_string(), Resource::api_version);
                 let mut involved = json!({

@@ -76,6 +76,8 @@ fn events_section(w: &mut W, events: &[Value], ctx: &Ctx) {
         return;
     }
     w.flush();
+    // Upstream DescribeEvents sorts with k8s.io/kubectl/pkg/util/event.SortableEvents (by
+    // lastTimestamp) rather than keeping the API's name order; stable, so ties stay oldest first.
     let mut ev: Vec<&Value> = events.iter().collect();
     ev.sort_by_key(|e| parse_rfc3339_ms(s(e, "lastTimestamp")).unwrap_or(0));
     w.line(0, "Events:");

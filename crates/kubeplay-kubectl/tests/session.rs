@@ -372,3 +372,50 @@ fn logs_include_load_traffic_bounded() {
     );
     assert!(!out.text.contains("/healthz"), "the old lines rotated out");
 }
+
+/// Event names are client-go's `<object>.<hex Unix ns of creation>`, and `get events` lists in
+/// the API server's name order: grouped by object and, within one, oldest first; every name is
+/// unique even when one object has several events in the same virtual ms.
+#[test]
+fn get_events_lists_in_name_order_which_is_time_order_per_object() {
+    let mut s = running_session(5);
+    s.run_line("sleep 60s");
+    let cols = "kubectl get events --no-headers -o custom-columns=NAME:.metadata.name,OBJ:.involvedObject.name,FIRST:.firstTimestamp";
+    let out = s.run_line(cols);
+    assert!(out.ok, "{}", out.text);
+    let rows: Vec<Vec<&str>> = out
+        .text
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert!(rows.len() > 10, "{}", out.text);
+    let names: Vec<&str> = rows.iter().map(|r| r[0]).collect();
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    assert_eq!(names, sorted, "{}", out.text);
+    sorted.dedup();
+    assert_eq!(sorted.len(), names.len(), "{}", out.text);
+    for r in &rows {
+        let (object, hex) = r[0].rsplit_once('.').unwrap();
+        assert_eq!(object, r[1], "{}", r[0]);
+        let ns = u64::from_str_radix(hex, 16).unwrap();
+        let first = kubeplay_kubectl::duration::parse_rfc3339_ms(r[2]).unwrap();
+        // firstTimestamp is the creation time to the second; the name has it to the ns
+        assert_eq!(
+            i64::try_from(ns / 1_000_000_000).unwrap(),
+            first / 1000,
+            "{r:?}"
+        );
+    }
+    for w in rows.windows(2) {
+        if w[0][1] == w[1][1] {
+            assert!(w[0][2] <= w[1][2], "{w:?}");
+        }
+    }
+    // --sort-by still reorders the list
+    let out = s.run_line(&format!("{cols} --sort-by=.lastTimestamp"));
+    let last = s.run_line("kubectl get events --no-headers --sort-by=.lastTimestamp -o custom-columns=LAST:.lastTimestamp");
+    let lasts: Vec<&str> = last.text.lines().collect();
+    assert!(lasts.windows(2).all(|w| w[0] <= w[1]), "{}", last.text);
+    assert_eq!(out.text.lines().count(), rows.len());
+}

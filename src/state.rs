@@ -19,7 +19,7 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
     ),
     (
         "rolling-update.yaml",
-        "Rolling update, maxUnavailable 0",
+        "Rolling update with zero downtime",
         include_str!("../static/examples/rolling-update.yaml"),
     ),
     (

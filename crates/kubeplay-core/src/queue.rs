@@ -7,6 +7,7 @@ use crate::clock::Ms;
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
+#[derive(Clone)]
 struct Entry<E> {
     at_ms: Ms,
     seq: u64,
@@ -31,6 +32,7 @@ impl<E> Ord for Entry<E> {
 }
 
 /// Min-queue of events ordered by `(at_ms, seq)`.
+#[derive(Clone)]
 pub struct EventQueue<E> {
     heap: BinaryHeap<Reverse<Entry<E>>>,
     seq: u64,

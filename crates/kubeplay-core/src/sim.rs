@@ -127,6 +127,7 @@ pub enum Hook {
 }
 
 /// The simulated cluster.
+#[derive(Clone)]
 pub struct Sim {
     pub(crate) seed: u64,
     pub(crate) now: Ms,

@@ -254,7 +254,7 @@ impl<'a> IntoIterator for &'a PodMap {
 }
 
 /// All objects of the cluster.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Store {
     rv: u64,
     /// Namespaces by name.

@@ -134,6 +134,7 @@ pub struct ScriptOutput {
 /// assert!(!out.ok);
 /// assert_eq!(out.text, "error: the server doesn't have a resource type \"pdos\"\n");
 /// ```
+#[derive(Clone)]
 pub struct Session {
     pub(crate) sim: Sim,
     pub(crate) net: Network,

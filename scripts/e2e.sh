@@ -13,4 +13,4 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 cd tests/e2e
-APP_URL="http://127.0.0.1:$port/" node --test --test-concurrency=1 ${E2E_FILTER:-*.test.mjs}
+APP_URL="http://127.0.0.1:$port/" node --test ${E2E_NAME:+--test-name-pattern="$E2E_NAME"} --test-concurrency=1 ${E2E_FILTER:-*.test.mjs}

@@ -22,6 +22,9 @@ use crate::{
     view::{synthetic, NodeState, ObjRef, View},
 };
 
+/// While playing, the text panels follow the engine at most this often (wall ms).
+const PANELS_EVERY_MS: f64 = 250.0;
+
 /// Speeds offered by the speed control.
 pub const SPEEDS: &[u32] = &[1, 2, 5, 10, 30, 100, 300, 1000];
 
@@ -166,7 +169,7 @@ fn frame(ctx: &LoopCtx, ts: f64) {
             v
         }
         None => {
-            eng.refresh();
+            eng.refresh_at(ts);
             eng.current()
         }
     };
@@ -178,11 +181,17 @@ fn frame(ctx: &LoopCtx, ts: f64) {
         surface.set_transform(dpr);
         r.draw(surface, view, cw, ch, ts);
     }
-    let summary_needed = eng.version != ctx.synced_version.get()
-        || eng.playing != ctx.synced_playing.get()
-        || (eng.now_ms() != ctx.synced_now.get() && ts - ctx.last_sync.get() >= 100.0);
+    // Mirror into the Yew state: the clock at most 10 times a second; the text panels (events,
+    // transcript, inspector) on every change when paused or acting, but at most 4 times a
+    // second while playing — a big cluster changes every frame, and re-rendering the panels
+    // each frame costs more than the simulation.
+    let since = ts - ctx.last_sync.get();
+    let play_changed = eng.playing != ctx.synced_playing.get();
+    let changed = eng.version != ctx.synced_version.get()
+        && (!eng.playing || play_changed || since >= PANELS_EVERY_MS);
+    let summary_needed =
+        changed || play_changed || (eng.now_ms() != ctx.synced_now.get() && since >= 100.0);
     if summary_needed {
-        let changed = eng.version != ctx.synced_version.get();
         let summary = view.summary();
         let inspect = if changed {
             r.selected.as_ref().map(|o| Some(Rc::new(eng.inspect(o))))
@@ -192,14 +201,23 @@ fn frame(ctx: &LoopCtx, ts: f64) {
         let msg = Msg::Sync {
             now_ms: eng.now_ms(),
             end_ms: eng.end_ms,
-            version: eng.version,
+            version: if changed {
+                eng.version
+            } else {
+                ctx.synced_version.get()
+            },
             playing: eng.playing,
             summary,
-            events: changed.then(|| Rc::new(eng.events())),
+            events: changed.then(|| {
+                let (total, rows) = eng.events(crate::engine::EVENTS_SHOWN);
+                (total, Rc::new(rows))
+            }),
             transcript: changed.then(|| Rc::new(eng.transcript.clone())),
             inspect,
         };
-        ctx.synced_version.set(eng.version);
+        if changed {
+            ctx.synced_version.set(eng.version);
+        }
         ctx.synced_now.set(eng.now_ms());
         ctx.synced_playing.set(eng.playing);
         ctx.last_sync.set(ts);
@@ -501,6 +519,15 @@ pub fn App() -> Html {
             tooltip.set(None);
         })
     };
+    // A tooltip belongs to the pointer or the keyboard focus on the canvas: it goes when either
+    // leaves (a keyboard tooltip used to stay on screen after Tab moved focus elsewhere).
+    let on_canvas_blur = {
+        let (renderer, tooltip) = (renderer.clone(), tooltip.clone());
+        Callback::from(move |_: FocusEvent| {
+            renderer.borrow_mut().hover = None;
+            tooltip.set(None);
+        })
+    };
     let on_canvas_key = {
         let (renderer, engine, select, tooltip) = (
             renderer.clone(),
@@ -531,6 +558,8 @@ pub fn App() -> Html {
                     None
                 }
                 "Escape" => {
+                    renderer.borrow_mut().hover = None;
+                    tooltip.set(None);
                     select.emit(None);
                     None
                 }
@@ -681,7 +710,7 @@ pub fn App() -> Html {
                     <canvas ref={canvas} data-testid="cluster-canvas" class="cluster-canvas" tabindex="0"
                         role="img" aria-label="cluster view; arrow keys move between objects, Enter selects"
                         onclick={on_canvas_click} onmousemove={on_canvas_move} onmouseleave={on_canvas_leave}
-                        onkeydown={on_canvas_key} />
+                        onblur={on_canvas_blur} onkeydown={on_canvas_key} />
                     if let Some((x, y, text)) = &*tooltip {
                         <div class="tooltip" role="tooltip" style={format!("left:{}px;top:{}px", x + 14.0, y + 14.0)}>{ text.clone() }</div>
                     }
@@ -693,7 +722,7 @@ pub fn App() -> Html {
             <section class="bottom">
                 <Terminal transcript={store.transcript.clone()} history={store.history.clone()}
                     on_run={run_command} {on_complete} input_ref={term_input} />
-                <Events events={store.events.clone()} now_ms={now} />
+                <Events events={store.events.clone()} total={store.events_total} now_ms={now} />
             </section>
         </main>
     </div>

@@ -26,6 +26,11 @@ impl Backend {
         }
     }
 
+    /// How many objects exist (what a checkpoint copy costs grows with it).
+    pub fn pod_count(&self) -> usize {
+        self.objects.len()
+    }
+
     /// Virtual time, ms.
     pub fn now_ms(&self) -> u64 {
         self.now_ms
@@ -98,9 +103,10 @@ impl Backend {
         }
     }
 
-    /// `kubectl get events`.
-    pub fn events(&self) -> Vec<EventRow> {
-        self.events.clone()
+    /// `kubectl get events`: how many, and the newest `limit`, oldest first.
+    pub fn events(&self, limit: usize) -> (usize, Vec<EventRow>) {
+        let skip = self.events.len().saturating_sub(limit);
+        (self.events.len(), self.events[skip..].to_vec())
     }
 
     /// `kubectl describe` of an object.

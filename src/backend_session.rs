@@ -3,6 +3,7 @@
 //! `Sim` and the network model; this file only translates to the page's flat [`View`].
 use std::collections::BTreeMap;
 
+use kubeplay_core::{Sim, SimConfig};
 use kubeplay_kubectl::{MemFiles, Session};
 
 use crate::view::{
@@ -10,6 +11,7 @@ use crate::view::{
 };
 
 /// The simulator + command layer.
+#[derive(Clone)]
 pub struct Backend {
     session: Session,
     /// Successful responses per (service, pod) seen so far, to animate new requests.
@@ -20,7 +22,13 @@ pub struct Backend {
 impl Backend {
     /// A fresh cluster for `seed`.
     pub fn new(seed: u64) -> Self {
-        let mut session = Session::new(seed);
+        // Session::new's cluster without keeping the trace lines: the page never shows them, and
+        // at 5,000 pods they are most of the memory (the trace hash is still computed).
+        let config = SimConfig {
+            keep_trace: false,
+            ..SimConfig::default()
+        };
+        let mut session = Session::with_sim(Sim::with_config(seed, config, Vec::new()));
         // the page runs virtual time on its own clock: commands take no extra time
         session.set_settle_ms(0);
         Backend {
@@ -30,9 +38,20 @@ impl Backend {
         }
     }
 
-    /// A copy for replay checkpoints, when the simulator supports it.
+    /// A copy for replay checkpoints.
     pub fn try_clone(&self) -> Option<Backend> {
-        None
+        Some(self.clone())
+    }
+
+    /// How many pods exist (what a checkpoint copy costs grows with it).
+    pub fn pod_count(&self) -> usize {
+        self.session.sim().pods().count()
+    }
+
+    /// The simulator's trace hash (tests compare runs by it).
+    #[cfg(test)]
+    pub fn trace_hash(&self) -> u64 {
+        self.session.sim().trace_hash()
     }
 
     /// Virtual time, ms.
@@ -202,12 +221,15 @@ impl Backend {
         }
     }
 
-    /// `kubectl get events`.
-    pub fn events(&self) -> Vec<EventRow> {
-        let mut v: Vec<EventRow> = self
-            .session
-            .sim()
-            .events()
+    /// `kubectl get events`: how many there are, and the newest `limit` of them, oldest first.
+    pub fn events(&self, limit: usize) -> (usize, Vec<EventRow>) {
+        // A big cluster keeps up to 20,000 events and the panel shows 200: sort references and
+        // copy out only the rows shown (copying all of them cost ~15 ms a frame at 5,000 pods).
+        let mut all: Vec<_> = self.session.sim().events().collect();
+        all.sort_by_key(|e| e.last_ms);
+        let total = all.len();
+        let rows = all[total.saturating_sub(limit)..]
+            .iter()
             .map(|e| EventRow {
                 t_ms: e.last_ms,
                 kind: e.type_.to_string(),
@@ -216,8 +238,7 @@ impl Backend {
                 message: e.message.clone(),
             })
             .collect();
-        v.sort_by_key(|e| e.t_ms);
-        v
+        (total, rows)
     }
 
     fn query(&mut self, line: &str) -> String {

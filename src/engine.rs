@@ -11,8 +11,21 @@ use crate::{
     view::{EventRow, ObjRef, View},
 };
 
-/// Keep a replay checkpoint every this many virtual ms (scrubbing back is then instant).
+/// Events the events panel shows (the newest).
+pub const EVENTS_SHOWN: usize = 200;
+
+/// While playing, rebuild the drawn snapshot at most this often (wall ms).
+const VIEW_EVERY_MS: f64 = 100.0;
+
+/// Keep a replay checkpoint every this many virtual ms at first (scrubbing back is then
+/// instant); see [`Engine::checkpoint`].
 const CHECKPOINT_EVERY_MS: u64 = 10_000;
+
+/// Most replay checkpoints kept (then every other one is dropped and the spacing doubles).
+const MAX_CHECKPOINTS: usize = 32;
+
+/// Clusters with more pods than this are not checkpointed (a copy would stall a frame).
+const CHECKPOINT_MAX_PODS: usize = 300;
 
 /// One terminal exchange.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,8 +66,10 @@ pub struct Engine {
     backend: Backend,
     next_action: usize,
     checkpoints: Vec<Checkpoint>,
+    checkpoint_every: u64,
     view: View,
     view_dirty: bool,
+    view_wall_ms: f64,
 }
 
 impl Engine {
@@ -72,8 +87,10 @@ impl Engine {
             backend: Backend::new(seed),
             next_action: 0,
             checkpoints: Vec::new(),
+            checkpoint_every: CHECKPOINT_EVERY_MS,
             view: View::default(),
             view_dirty: true,
+            view_wall_ms: f64::NEG_INFINITY,
         }
     }
 
@@ -200,22 +217,48 @@ impl Engine {
                 self.view_dirty = true;
                 self.version += 1;
             }
-            at = stop;
-            if at.is_multiple_of(CHECKPOINT_EVERY_MS)
-                && self.checkpoints.last().is_none_or(|c| c.t < at)
-            {
-                if let Some(backend) = self.backend.try_clone() {
-                    self.checkpoints.push(Checkpoint {
-                        t: at,
-                        backend,
-                        next_action: self.next_action,
-                        transcript_len: self.transcript.len(),
-                    });
-                }
+            // a scripted `sleep` may have run past `stop`
+            at = self.now_ms().max(stop);
+            if at == stop && at.is_multiple_of(CHECKPOINT_EVERY_MS) {
+                self.checkpoint(at);
             }
         }
         self.run_pending(t);
         self.end_ms = self.end_ms.max(self.now_ms());
+    }
+
+    /// Keep a copy of the run at `t` (= now) so seeking back to `t` or later is instant.
+    ///
+    /// Copies are spaced by `checkpoint_every` virtual ms, which doubles (dropping every other
+    /// copy) whenever there are [`MAX_CHECKPOINTS`]: memory stays bounded however long the run.
+    /// A cluster over [`CHECKPOINT_MAX_PODS`] pods is not copied at all — one copy of 5,000
+    /// pods takes longer than a frame — and seeking back replays from the last copy instead.
+    fn checkpoint(&mut self, t: u64) {
+        if self
+            .checkpoints
+            .last()
+            .is_some_and(|c| t < c.t + self.checkpoint_every)
+            || self.backend.pod_count() > CHECKPOINT_MAX_PODS
+        {
+            return;
+        }
+        let Some(backend) = self.backend.try_clone() else {
+            return;
+        };
+        self.checkpoints.push(Checkpoint {
+            t,
+            backend,
+            next_action: self.next_action,
+            transcript_len: self.transcript.len(),
+        });
+        if self.checkpoints.len() >= MAX_CHECKPOINTS {
+            let mut i = 0;
+            self.checkpoints.retain(|_| {
+                i += 1;
+                i % 2 == 1
+            });
+            self.checkpoint_every *= 2;
+        }
     }
 
     /// One animation frame: `wall_ms` since the last one. Returns true when time moved.
@@ -287,6 +330,19 @@ impl Engine {
         &self.view
     }
 
+    /// [`Engine::refresh`] from the render loop at wall time `wall_ms`: while playing, the
+    /// snapshot is rebuilt at most every [`VIEW_EVERY_MS`] (copying 5,000 pods out of the
+    /// simulator every frame costs more than drawing them); the clock still moves every frame.
+    pub fn refresh_at(&mut self, wall_ms: f64) {
+        if self.view_dirty && self.playing && wall_ms - self.view_wall_ms < VIEW_EVERY_MS {
+            self.view.now_ms = self.now_ms();
+            self.view.flights.clear();
+            return;
+        }
+        self.view_wall_ms = wall_ms;
+        self.refresh();
+    }
+
     /// The snapshot as of the last [`Engine::refresh`].
     pub fn current(&self) -> &View {
         &self.view
@@ -304,9 +360,9 @@ impl Engine {
         }
     }
 
-    /// `kubectl get events`, oldest first.
-    pub fn events(&self) -> Vec<EventRow> {
-        self.backend.events()
+    /// How many events there are, and the newest `limit` of them, oldest first.
+    pub fn events(&self, limit: usize) -> (usize, Vec<EventRow>) {
+        self.backend.events(limit)
     }
 
     /// Describe, YAML and (for a pod) the scheduler's reasons, for the inspector.
@@ -390,11 +446,115 @@ mod tests {
         assert_eq!(e.actions.len(), 2);
     }
 
+    /// Seeking back restores a checkpoint instead of replaying from 0, and the run it gives
+    /// is the same as one that never went back.
+    #[cfg(feature = "engine")]
+    #[test]
+    fn checkpoints_give_the_same_run_as_a_replay() {
+        let mut e = Engine::new(5);
+        e.apply("hello-world.yaml", HELLO);
+        e.seek(45_000);
+        e.command("kubectl scale deployment hello-world-deployment --replicas=3");
+        e.seek(95_000);
+        assert!(
+            e.checkpoints.len() >= 8,
+            "{} checkpoints",
+            e.checkpoints.len()
+        );
+        let straight = (e.backend.trace_hash(), e.transcript.clone());
+        e.seek(31_000);
+        assert_eq!(e.checkpoints.last().map(|c| c.t), Some(30_000));
+        assert_eq!(e.transcript.len(), 1);
+        e.seek(95_000);
+        assert_eq!((e.backend.trace_hash(), e.transcript.clone()), straight);
+        // and the same as a fresh replay of the script
+        let mut f = Engine::new(5);
+        f.load_script(5, e.actions.clone(), 95_000);
+        assert_eq!(f.backend.trace_hash(), straight.0);
+    }
+
+    #[test]
+    fn checkpoints_stay_bounded() {
+        let mut e = Engine::new(5);
+        e.apply("hello-world.yaml", HELLO);
+        e.seek(2_000_000);
+        assert!(e.checkpoints.len() < MAX_CHECKPOINTS);
+        assert!(e.checkpoints.windows(2).all(|w| w[0].t < w[1].t));
+    }
+
     #[test]
     fn durations() {
         assert_eq!(parse_duration_ms("30"), Some(30_000));
         assert_eq!(parse_duration_ms("1500ms"), Some(1_500));
         assert_eq!(parse_duration_ms("2m"), Some(120_000));
         assert_eq!(parse_duration_ms("x"), None);
+    }
+}
+
+#[cfg(test)]
+mod profile {
+    use super::*;
+    use std::time::Instant;
+
+    /// Native cost breakdown of the 200 × 5,000 benchmark at 10× (run with --ignored --nocapture).
+    #[test]
+    #[ignore = "profiling aid"]
+    fn big_cluster_frame_costs() {
+        let text = include_str!("../tests/e2e/fixtures/bench-200x5000.yaml");
+        let mut e = Engine::new(1);
+        let t0 = Instant::now();
+        e.apply("bench.yaml", text);
+        println!("apply {:?}", t0.elapsed());
+        e.playing = true;
+        e.speed = 10;
+        let mut r = crate::render::Renderer::default();
+        let (mut tf, mut tv, mut te, mut ts, mut tr) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        let mut worst = 0.0f64;
+        for i in 0..1500 {
+            let a = Instant::now();
+            e.frame(1000.0 / 60.0);
+            let b = Instant::now();
+            e.refresh();
+            let c = Instant::now();
+            let ev = e.events(EVENTS_SHOWN).0;
+            let d = Instant::now();
+            let s = e.current().summary();
+            let d2 = Instant::now();
+            crate::render::tests::null_draw(
+                &mut r,
+                e.current(),
+                1600.0,
+                900.0,
+                f64::from(i) * 16.7,
+            );
+            let f = Instant::now();
+            let fr = (f - a).as_secs_f64() * 1000.0;
+            worst = worst.max(fr);
+            tf += (b - a).as_secs_f64();
+            tv += (c - b).as_secs_f64();
+            te += (d - c).as_secs_f64();
+            ts += (d2 - d).as_secs_f64();
+            tr += (f - d2).as_secs_f64();
+            if i % 60 == 59 {
+                println!(
+                    "t={}s frame {:.1} view {:.1} events {:.1} summary {:.1} draw {:.1} ms/frame (worst {worst:.0}) ev={ev} {s}",
+                    e.now_ms() / 1000,
+                    tf * 1000.0 / 60.0,
+                    tv * 1000.0 / 60.0,
+                    te * 1000.0 / 60.0,
+                    ts * 1000.0 / 60.0,
+                    tr * 1000.0 / 60.0
+                );
+                (tf, tv, te, ts, tr, worst) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+            }
+        }
+        let a = Instant::now();
+        let c = e.backend.try_clone();
+        println!(
+            "clone {:?} ({} checkpoints)",
+            a.elapsed(),
+            e.checkpoints.len()
+        );
+        drop(c);
     }
 }

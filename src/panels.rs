@@ -58,8 +58,10 @@ pub fn age(ms: u64) -> String {
 /// Events props.
 #[derive(Properties, PartialEq)]
 pub struct EventsProps {
-    /// Events, oldest first.
+    /// The newest events, oldest first.
     pub events: Rc<Vec<EventRow>>,
+    /// How many events there are in all.
+    pub total: usize,
     /// Virtual now, for LAST SEEN.
     pub now_ms: u64,
 }
@@ -86,7 +88,7 @@ pub fn Events(p: &EventsProps) -> Html {
     });
     html! {
         <section class="events" data-testid="events" aria-label="events">
-            <h2>{"Events"}<span class="muted">{ format!(" ({})", p.events.len()) }</span></h2>
+            <h2>{"Events"}<span class="muted">{ format!(" ({})", p.total) }</span></h2>
             if p.events.is_empty() {
                 <p class="hint">{"No events yet."}</p>
             } else {

@@ -802,9 +802,23 @@ fn clip(s: &str, n: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::view::{NodeView, PodView};
+
+    /// Draw on a surface that paints nothing (native profiling of the layout and draw logic).
+    pub fn null_draw(r: &mut Renderer, v: &View, w: f64, h: f64, wall_ms: f64) {
+        struct Null;
+        impl Surface for Null {
+            fn clear(&mut self, _: f64, _: f64, _: &str) {}
+            fn fill_rect(&mut self, _: Rect, _: &str, _: f64) {}
+            fn stroke_rect(&mut self, _: Rect, _: &str, _: f64, _: bool, _: f64) {}
+            fn line(&mut self, _: (f64, f64), _: (f64, f64), _: &str, _: f64, _: f64) {}
+            fn dot(&mut self, _: (f64, f64), _: f64, _: &str) {}
+            fn text(&mut self, _: f64, _: f64, _: &str, _: &str, _: f64) {}
+        }
+        r.draw(&mut Null, v, w, h, wall_ms);
+    }
 
     /// A synthetic cluster (also what the benchmark page draws).
     pub fn big(nodes: usize, pods: usize) -> View {

@@ -119,8 +119,10 @@ pub struct Ui {
     pub version: u64,
     /// Accessible summary text.
     pub summary: String,
-    /// Events.
+    /// The newest events, oldest first.
     pub events: Rc<Vec<EventRow>>,
+    /// How many events there are in all.
+    pub events_total: usize,
     /// Terminal transcript.
     pub transcript: Rc<Vec<Entry>>,
     /// Command history (oldest first).
@@ -157,6 +159,7 @@ impl Default for Ui {
             version: 0,
             summary: String::new(),
             events: Rc::default(),
+            events_total: 0,
             transcript: Rc::default(),
             history: Vec::new(),
             selected: None,
@@ -192,7 +195,7 @@ pub enum Msg {
         version: u64,
         playing: bool,
         summary: String,
-        events: Option<Rc<Vec<EventRow>>>,
+        events: Option<(usize, Rc<Vec<EventRow>>)>,
         transcript: Option<Rc<Vec<Entry>>>,
         inspect: Option<Option<Rc<Inspect>>>,
     },
@@ -293,8 +296,9 @@ impl Reducible for Ui {
                 s.version = version;
                 s.playing = playing;
                 s.summary = summary;
-                if let Some(e) = events {
-                    s.events = e;
+                if let Some((total, rows)) = events {
+                    s.events_total = total;
+                    s.events = rows;
                 }
                 if let Some(t) = transcript {
                     s.transcript = t;

@@ -159,6 +159,78 @@ test('timeline: scrubbing back replays the run to that time', async () => {
   });
 });
 
+test('timeline: scrubbing back is instant (replay checkpoints), figures in scrub.json', async () => {
+  await withApp('scrub', async ({ page }) => {
+    // 150 pods for 20 virtual minutes: enough work that replaying it from 0 shows
+    await page.click('[data-testid=apply]');
+    await runCommand(page, 'kubectl scale deployment hello-world-deployment --replicas=150');
+    await page.selectOption('[data-testid=speed]', '1000');
+    await page.click('[data-testid=play-pause]');
+    await waitClock(page, 20 * 60 * 1000, 60000);
+    await page.click('[data-testid=play-pause]');
+    await page.waitForFunction(() => /Play/.test(document.querySelector('[data-testid=play-pause]').textContent));
+    // from the page's clock: set the timeline, wait until the virtual clock shows the target
+    const scrub = (ms) => page.evaluate((ms) => new Promise((res) => {
+      const el = document.querySelector('input.timeline');
+      const want = new Date(ms).toISOString().slice(11, 21);
+      const t0 = performance.now();
+      el.value = String(ms);
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+      const check = () => {
+        if (document.querySelector('[data-testid=clock]').textContent === want) res(performance.now() - t0);
+        else requestAnimationFrame(check);
+      };
+      check();
+    }), ms);
+    const res = {
+      back_to_19m_ms: Math.round(await scrub(19 * 60 * 1000)),
+      back_to_10m_ms: Math.round(await scrub(10 * 60 * 1000)),
+      back_to_30s_ms: Math.round(await scrub(30 * 1000)),
+      forward_to_20m_ms: Math.round(await scrub(20 * 60 * 1000)),
+      load_average: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+    };
+    mkdirSync(SHOT_DIR, { recursive: true });
+    writeFileSync(`${SHOT_DIR}scrub.json`, JSON.stringify(res, null, 2));
+    console.log('# scrub', JSON.stringify(res));
+    // the summary after a scrub matches the state at that time: all 150 pods Running
+    assert.match(await page.locator('[data-testid=cluster-summary]').innerText(), /\b150 Running\b/);
+    if (process.env.PERF_STRICT === '1') {
+      assert.ok(res.back_to_10m_ms < 200, `scrub back took ${res.back_to_10m_ms} ms`);
+    }
+  });
+});
+
+test('the canvas tooltip goes when the pointer leaves or the focus moves away', async () => {
+  await withApp('tooltip', async ({ page }) => {
+    const canvas = page.locator('[data-testid=cluster-canvas]');
+    const tip = page.locator('.tooltip');
+    // keyboard: arrows show a tooltip; Tab away hides it, and so does Escape
+    await canvas.focus();
+    await canvas.press('ArrowRight');
+    await tip.waitFor();
+    await canvas.press('Tab');
+    await tip.waitFor({ state: 'detached', timeout: 2000 });
+    await canvas.focus();
+    await canvas.press('ArrowRight');
+    await tip.waitFor();
+    await canvas.press('Escape');
+    await tip.waitFor({ state: 'detached', timeout: 2000 });
+    // pointer: hover the control-plane box (always drawn top left), then leave the canvas
+    const box = await canvas.boundingBox();
+    await page.mouse.move(box.x + 40, box.y + 30);
+    await tip.waitFor();
+    assert.match(await tip.innerText(), /control plane/);
+    await page.mouse.move(box.x + 40, box.y - 40);
+    await tip.waitFor({ state: 'detached', timeout: 2000 });
+    // pointer tooltip, then focus moves elsewhere by keyboard: it goes too
+    await page.mouse.move(box.x + 40, box.y + 30);
+    await tip.waitFor();
+    await canvas.focus();
+    await page.locator('[data-testid=terminal-input]').focus();
+    await tip.waitFor({ state: 'detached', timeout: 2000 });
+  });
+});
+
 test('terminal: run, tab completion, history', async () => {
   await withApp('terminal', async ({ page }) => {
     const input = page.locator('[data-testid=terminal-input]');

@@ -109,6 +109,8 @@ pub fn script_help() -> String {
   sim start node/NAME            start a stopped node's kubelet again
   sim crash pod/NAME             crash a pod's container
   sim load URL --rps N --for D   steady traffic for a while, then a summary
+                 [--background]  or let it run as time passes
+  sim load --stop [URL]          end background loads early, with their summary
   sim time                       print virtual time
   kops get ig                    list kops instance groups
   kops edit ig NAME --min N --max N

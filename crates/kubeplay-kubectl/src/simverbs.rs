@@ -7,7 +7,7 @@ use crate::resource;
 use crate::session::{CommandOutput, Session};
 use serde_json::{json, Value};
 
-const SIM_HELP: &str = "usage: sim terminate|stop|start node/NAME | sim crash pod/NAME | sim zone-outage ZONE | sim load URL --rps N --for DURATION | sim time";
+const SIM_HELP: &str = "usage: sim terminate|stop|start node/NAME | sim crash pod/NAME | sim zone-outage ZONE | sim load URL --rps N --for DURATION [--background] | sim load --stop [URL] | sim time";
 
 fn node_arg(w: Option<&String>) -> Result<String, String> {
     let Some(w) = w else {
@@ -102,6 +102,8 @@ impl Session {
                 const LOAD: &[Flag] = &[
                     value_flag("rps", None),
                     value_flag("for", None),
+                    bool_flag("background", None),
+                    bool_flag("stop", None),
                     bool_flag("help", Some('h')),
                 ];
                 let p = match parse(&words[1..], LOAD) {

@@ -98,6 +98,9 @@ impl Session {
     /// `sim load URL --rps N --for D`: runs the load (advancing virtual time) and prints its
     /// statistics.
     pub(crate) fn sim_load(&mut self, p: &Parsed) -> CommandOutput {
+        if p.has("stop") {
+            return self.sim_load_stop(p.args.first().map(String::as_str));
+        }
         let Some(url) = p.args.first().cloned() else {
             return CommandOutput::err("error: usage: sim load URL --rps N --for DURATION");
         };
@@ -136,6 +139,13 @@ impl Session {
             Ok(id) => id,
             Err(e) => return CommandOutput::err(format!("error: {e}")),
         };
+        if p.has("background") {
+            // the playground's Start/Stop load buttons: the run goes on as virtual time passes
+            return CommandOutput::ok(format!(
+                "load {id} started: {url} at {rps}/s for {} (sim load --stop {url} ends it)\n",
+                crate::duration::go_duration_string(duration_ms)
+            ));
+        }
         let start = self.sim.now_ms();
         self.advance(duration_ms);
         // let the last requests' timeouts settle
@@ -177,6 +187,39 @@ impl Session {
             fmt_us(st.latency.max_us())
         ));
         CommandOutput { text, ok: true }
+    }
+
+    /// `sim load --stop [URL]`: end the background runs (to `url`, or all) and summarise them.
+    fn sim_load_stop(&mut self, url: Option<&str>) -> CommandOutput {
+        let now = self.sim.now_ms();
+        let running: Vec<_> = self
+            .net
+            .load_reports()
+            .into_iter()
+            .filter(|r| !r.done && url.is_none_or(|u| r.url == u))
+            .collect();
+        if running.is_empty() {
+            return CommandOutput::err(match url {
+                Some(u) => format!("error: no load running to {u}"),
+                None => "error: no load running".to_string(),
+            });
+        }
+        let mut text = String::new();
+        for r in running {
+            self.net.stop_load(r.id);
+            let st = &r.stats;
+            self.loads.push((r.started_at, now, st.per_pod.clone()));
+            text.push_str(&format!(
+                "load {} stopped: {}: {} requests in {}: {} succeeded, {} failed\n",
+                r.id,
+                r.url,
+                st.sent,
+                crate::duration::go_duration_string(now.saturating_sub(r.started_at)),
+                st.succeeded,
+                st.failed
+            ));
+        }
+        CommandOutput::ok(text)
     }
 
     /// Access-log lines of a pod's app: requests sent with `curl` and by `sim load`, in time

@@ -419,3 +419,49 @@ fn get_events_lists_in_name_order_which_is_time_order_per_object() {
     assert!(lasts.windows(2).all(|w| w[0] <= w[1]), "{}", last.text);
     assert_eq!(out.text.lines().count(), rows.len());
 }
+
+/// `sim load … --background` returns at once and the run goes on as time passes (the
+/// playground's Start load button); `sim load --stop URL` ends it early with its summary.
+#[test]
+fn background_load_runs_with_time_and_stops() {
+    let mut s = running_session(5);
+    let t0 = s.now_ms();
+    let out = s.run_line("sim load http://hello-world-lb --rps 20 --for 5m --background");
+    assert!(out.ok, "{}", out.text);
+    assert!(
+        out.text
+            .starts_with("load 1 started: http://hello-world-lb at 20/s for 5m0s"),
+        "{}",
+        out.text
+    );
+    assert!(
+        s.now_ms() - t0 <= 1_000,
+        "a background load does not block: {}",
+        s.now_ms() - t0
+    );
+    let out = s.run_line("sleep 10");
+    assert!(out.ok, "{}", out.text);
+    let out = s.run_line("sim load --stop http://hello-world-lb");
+    assert!(out.ok, "{}", out.text);
+    assert!(
+        out.text
+            .starts_with("load 1 stopped: http://hello-world-lb: "),
+        "{}",
+        out.text
+    );
+    let sent: u64 = out
+        .text
+        .split(": ")
+        .nth(2)
+        .and_then(|x| x.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(
+        (150..=260).contains(&sent),
+        "about 10 s at 20/s: {}",
+        out.text
+    );
+    let out = s.run_line("sim load --stop");
+    assert!(!out.ok);
+    assert_eq!(out.text.trim_end(), "error: no load running");
+}

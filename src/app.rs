@@ -796,11 +796,13 @@ fn describe_short(v: &View, o: &ObjRef) -> String {
 }
 
 fn inspector_flags(engine: &Rc<RefCell<Engine>>, sel: Option<&ObjRef>) -> (bool, bool, bool) {
-    let Some(ObjRef::Node(n)) = sel else {
-        return (false, true, false);
-    };
     let Ok(mut e) = engine.try_borrow_mut() else {
         return (false, true, false);
+    };
+    let n = match sel {
+        Some(ObjRef::Node(n)) => n,
+        Some(ObjRef::Service(s)) => return (false, true, e.load_running(s)),
+        _ => return (false, true, false),
     };
     e.view()
         .nodes

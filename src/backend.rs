@@ -124,6 +124,11 @@ impl Backend {
         Vec::new()
     }
 
+    /// Whether a background load to the Service is running (never, here).
+    pub fn load_running(&self, _name: &str) -> bool {
+        false
+    }
+
     /// Completions for the last word of `line`.
     pub fn complete(&self, line: &str) -> Vec<String> {
         crate::terminal::fallback_complete(line)

@@ -302,6 +302,16 @@ impl Backend {
         rows
     }
 
+    /// Whether a background load to `http://NAME` is running (labels Start/Stop load).
+    pub fn load_running(&self, name: &str) -> bool {
+        let url = format!("http://{name}");
+        self.session
+            .net()
+            .load_reports()
+            .iter()
+            .any(|r| !r.done && r.url == url)
+    }
+
     /// Completions for the last word of `line`.
     pub fn complete(&self, line: &str) -> Vec<String> {
         self.session.complete(line)

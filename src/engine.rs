@@ -374,6 +374,11 @@ impl Engine {
         }
     }
 
+    /// Whether a background load (`sim load … --background`) to Service `name` is running.
+    pub fn load_running(&self, name: &str) -> bool {
+        self.backend.load_running(name)
+    }
+
     /// Tab completion of a terminal line.
     pub fn complete(&self, line: &str) -> Vec<String> {
         self.backend.complete(line)
@@ -397,6 +402,7 @@ kubectl get|describe|apply|delete|scale|rollout|cordon|uncordon|drain|taint|logs
 sim terminate|stop|start node/NAME   terminate an instance, stop or start its kubelet
 sim crash pod/NAME                   crash a pod's container
 sim load URL --rps N --for DURATION  send load through a Service
+  … --background, sim load --stop URL  let it run as time passes; end it
 curl http://SERVICE                  one request
 sleep DURATION                       advance virtual time (30s, 2m)
 clear                                clear the terminal

@@ -136,11 +136,11 @@ pub fn actions_for(
         ObjRef::Service(n) => vec![
             ("Send one request", format!("curl http://{n}")),
             if loaded {
-                ("Stop load", format!("sim load stop {n}"))
+                ("Stop load", format!("sim load --stop http://{n}"))
             } else {
                 (
                     "Start load",
-                    format!("sim load http://{n} --rps 20 --for 60s"),
+                    format!("sim load http://{n} --rps 20 --for 5m --background"),
                 )
             },
             ("Describe", format!("kubectl describe service {n}")),

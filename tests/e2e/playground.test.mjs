@@ -231,6 +231,41 @@ test('the canvas tooltip goes when the pointer leaves or the focus moves away', 
   });
 });
 
+test('a Service\'s Start load / Stop load buttons run as their commands', async () => {
+  await withApp('load', async ({ page }) => {
+    await page.click('[data-testid=apply]');
+    await page.selectOption('[data-testid=speed]', '100');
+    await page.click('[data-testid=play-pause]');
+    await page.waitForFunction(() => /\b2 Running\b/.test(document.querySelector('[data-testid=cluster-summary]').textContent), null, { timeout: 15000 });
+    await page.click('[data-testid=play-pause]');
+    // select the Service with the keyboard (Services come first)
+    const canvas = page.locator('[data-testid=cluster-canvas]');
+    await canvas.focus();
+    await canvas.press('ArrowRight');
+    assert.match(await page.locator('.tooltip').innerText(), /^service hello-world-lb/);
+    await canvas.press('Enter');
+    const out = page.locator('[data-testid=terminal-output]');
+    await page.click('[data-testid=inspector] button:has-text("Start load")');
+    await page.waitForFunction(() => /load 1 started/.test(document.querySelector('[data-testid=terminal-output]').textContent));
+    assert.match(await out.innerText(), /\$ sim load http:\/\/hello-world-lb --rps 20 --for 5m --background/);
+    const stop = page.locator('[data-testid=inspector] button:has-text("Stop load")');
+    await stop.waitFor();
+    // the load runs as time passes
+    const t0 = await clockMs(page);
+    await page.click('[data-testid=play-pause]');
+    await waitClock(page, t0 + 10000);
+    await page.click('[data-testid=play-pause]');
+    await stop.click();
+    await page.waitForFunction(() => /load 1 stopped/.test(document.querySelector('[data-testid=terminal-output]').textContent));
+    const text = await out.innerText();
+    assert.match(text, /\$ sim load --stop http:\/\/hello-world-lb/);
+    const sent = Number(text.match(/load 1 stopped: \S+: (\d+) requests/)[1]);
+    assert.ok(sent >= 150, `${sent} requests in 10+ s at 20/s`);
+    await page.locator('[data-testid=inspector] button:has-text("Start load")').waitFor();
+    await shot(page, 'playground-load-stopped');
+  });
+});
+
 test('terminal: run, tab completion, history', async () => {
   await withApp('terminal', async ({ page }) => {
     const input = page.locator('[data-testid=terminal-input]');

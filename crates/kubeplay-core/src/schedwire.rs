@@ -11,13 +11,34 @@ use crate::scheduler::types::{
 use crate::sim::Sim;
 use crate::store::Key;
 
-fn effect(s: &str) -> Option<TaintEffect> {
+/// A taint or toleration effect as the scheduler's type (unknown strings: none).
+pub(crate) fn effect(s: &str) -> Option<TaintEffect> {
     match s {
         "NoSchedule" => Some(TaintEffect::NoSchedule),
         "PreferNoSchedule" => Some(TaintEffect::PreferNoSchedule),
         "NoExecute" => Some(TaintEffect::NoExecute),
         _ => None,
     }
+}
+
+/// A pod's tolerations as the scheduler's type; the taint manager uses the same conversion.
+pub(crate) fn tolerations(pod: &Pod) -> Vec<Toleration> {
+    pod.spec
+        .tolerations
+        .iter()
+        .flatten()
+        .map(|t| Toleration {
+            key: t.key.clone().unwrap_or_default(),
+            operator: if t.operator.as_deref() == Some("Exists") {
+                TolerationOperator::Exists
+            } else {
+                TolerationOperator::Equal
+            },
+            value: t.value.clone().unwrap_or_default(),
+            effect: t.effect.as_deref().and_then(effect),
+            toleration_seconds: t.toleration_seconds,
+        })
+        .collect()
 }
 
 fn operator(s: &str) -> Operator {
@@ -89,23 +110,7 @@ pub fn pod_info(pod: &Pod, default_spread: Option<Selector>) -> PodInfo {
     let ns = pod.metadata.namespace_or_default();
     let mut info = PodInfo::new(ns, &pod.metadata.name, &containers, &inits);
     info.labels = pod.metadata.labels.clone();
-    info.tolerations = pod
-        .spec
-        .tolerations
-        .iter()
-        .flatten()
-        .map(|t| Toleration {
-            key: t.key.clone().unwrap_or_default(),
-            operator: if t.operator.as_deref() == Some("Exists") {
-                TolerationOperator::Exists
-            } else {
-                TolerationOperator::Equal
-            },
-            value: t.value.clone().unwrap_or_default(),
-            effect: t.effect.as_deref().and_then(effect),
-            toleration_seconds: t.toleration_seconds,
-        })
-        .collect();
+    info.tolerations = tolerations(pod);
     info.node_selector = pod.spec.node_selector.clone().unwrap_or_default();
     if let Some(na) = pod
         .spec

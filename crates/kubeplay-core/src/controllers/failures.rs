@@ -17,7 +17,8 @@ use super::node_lifecycle::{Action, NodeLifecycle, NodeView, PodView, Status};
 use super::pod_gc::{self, PodGc};
 use crate::api::Taint as ApiTaint;
 use crate::clock::{rfc3339, Ms};
-use crate::scheduler::types::{Taint, TaintEffect, Toleration, TolerationOperator};
+use crate::scheduler::types::{Taint, TaintEffect};
+use crate::schedwire::{effect, tolerations};
 use crate::sim::{Emit, Sim, Stalled};
 use crate::store::Key;
 
@@ -33,34 +34,6 @@ pub struct Failures {
     launches: Vec<(Ms, String, String)>,
     /// Zones under a simulated outage: the ASGs launch nothing there.
     pub unavailable_zones: Vec<String>,
-}
-
-fn effect(s: &str) -> Option<TaintEffect> {
-    match s {
-        "NoSchedule" => Some(TaintEffect::NoSchedule),
-        "PreferNoSchedule" => Some(TaintEffect::PreferNoSchedule),
-        "NoExecute" => Some(TaintEffect::NoExecute),
-        _ => None,
-    }
-}
-
-fn tolerations(pod: &crate::api::Pod) -> Vec<Toleration> {
-    pod.spec
-        .tolerations
-        .iter()
-        .flatten()
-        .map(|t| Toleration {
-            key: t.key.clone().unwrap_or_default(),
-            operator: if t.operator.as_deref() == Some("Exists") {
-                TolerationOperator::Exists
-            } else {
-                TolerationOperator::Equal
-            },
-            value: t.value.clone().unwrap_or_default(),
-            effect: t.effect.as_deref().and_then(effect),
-            toleration_seconds: t.toleration_seconds,
-        })
-        .collect()
 }
 
 impl Failures {

@@ -25,6 +25,14 @@ use crate::{
 /// While playing, the text panels follow the engine at most this often (wall ms).
 const PANELS_EVERY_MS: f64 = 250.0;
 
+/// Wall-clock budget for simulation in one frame (ms): the rest of a 16.7 ms frame is left to
+/// the snapshot, the canvas and the browser. Steps the budget leaves undone wait for the next
+/// frame (see [`Engine::frame_within`]), so the page answers input whatever a step costs.
+const SIM_BUDGET_MS: f64 = 8.0;
+
+/// The pace shown next to the clock is measured over windows of this much wall time (ms).
+const PACE_WINDOW_MS: f64 = 1000.0;
+
 /// Speeds offered by the speed control.
 pub const SPEEDS: &[u32] = &[1, 2, 5, 10, 30, 100, 300, 1000];
 
@@ -102,10 +110,21 @@ struct LoopCtx {
     synced_version: Cell<u64>,
     synced_now: Cell<u64>,
     synced_playing: Cell<bool>,
+    synced_pace: Cell<Option<u64>>,
     alive: Cell<bool>,
     frame: RefCell<Option<AnimationFrame>>,
     bench: Option<(usize, usize)>,
     bench_view: RefCell<Option<View>>,
+    /// Start of the current pace window: (wall ms, virtual ms).
+    pace_from: Cell<(f64, u64)>,
+    /// Whether any frame of the current window ran out of budget.
+    pace_behind: Cell<bool>,
+    /// Virtual speed actually achieved over the last window, when it was behind the chosen one.
+    pace: Cell<Option<f64>>,
+    /// Sets the canvas tooltip (cleared here when its object leaves the cluster).
+    tooltip: UseStateSetter<Option<(f64, f64, String)>>,
+    /// The snapshot version the hovered object was last checked against.
+    hover_checked: Cell<u64>,
 }
 
 fn schedule(ctx: Rc<LoopCtx>) {
@@ -127,7 +146,13 @@ fn frame(ctx: &LoopCtx, ts: f64) {
     let Ok(mut eng) = ctx.engine.try_borrow_mut() else {
         return;
     };
-    eng.frame(dt);
+    let perf = web_sys::window().and_then(|w| w.performance());
+    let t0 = perf.as_ref().map_or(0.0, web_sys::Performance::now);
+    // the budget check reads the wall clock; only the decision "one more step?" leaves here
+    eng.frame_within(dt, &mut || {
+        perf.as_ref().is_none_or(|p| p.now() - t0 < SIM_BUDGET_MS)
+    });
+    track_pace(ctx, &eng, ts);
     let Some(canvas) = ctx.canvas.cast::<HtmlCanvasElement>() else {
         return;
     };
@@ -177,6 +202,14 @@ fn frame(ctx: &LoopCtx, ts: f64) {
     if resized {
         r.invalidate();
     }
+    if view.version != ctx.hover_checked.get() {
+        ctx.hover_checked.set(view.version);
+        // a tooltip must not describe an object that is gone (a deleted pod, a terminated node)
+        if r.hover.as_ref().is_some_and(|o| !exists(view, o)) {
+            r.hover = None;
+            ctx.tooltip.set(None);
+        }
+    }
     if r.needs_draw(view, cw, ch) {
         surface.set_transform(dpr);
         r.draw(surface, view, cw, ch, ts);
@@ -189,8 +222,10 @@ fn frame(ctx: &LoopCtx, ts: f64) {
     let play_changed = eng.playing != ctx.synced_playing.get();
     let changed = eng.version != ctx.synced_version.get()
         && (!eng.playing || play_changed || since >= PANELS_EVERY_MS);
-    let summary_needed =
-        changed || play_changed || (eng.now_ms() != ctx.synced_now.get() && since >= 100.0);
+    let summary_needed = changed
+        || play_changed
+        || (eng.now_ms() != ctx.synced_now.get() && since >= 100.0)
+        || ctx.pace.get().map(f64::to_bits) != ctx.synced_pace.get();
     if summary_needed {
         let summary = view.summary();
         let inspect = if changed {
@@ -207,6 +242,8 @@ fn frame(ctx: &LoopCtx, ts: f64) {
                 ctx.synced_version.get()
             },
             playing: eng.playing,
+            pace: ctx.pace.get(),
+            capped: eng.at_time_cap(),
             summary,
             events: changed.then(|| {
                 let (total, rows) = eng.events(crate::engine::EVENTS_SHOWN);
@@ -220,11 +257,46 @@ fn frame(ctx: &LoopCtx, ts: f64) {
         }
         ctx.synced_now.set(eng.now_ms());
         ctx.synced_playing.set(eng.playing);
+        ctx.synced_pace.set(ctx.pace.get().map(f64::to_bits));
         ctx.last_sync.set(ts);
         drop(r);
         drop(eng);
         ctx.dispatch.dispatch(msg);
     }
+}
+
+/// Measure the virtual speed actually achieved, once per [`PACE_WINDOW_MS`]: when a frame of
+/// the window ran out of budget, [`LoopCtx::pace`] holds it (the page shows "simulating…
+/// 2.4× of 10×"), so a learner sees why the clock is slower than the chosen speed.
+fn track_pace(ctx: &LoopCtx, eng: &Engine, ts: f64) {
+    let now = eng.now_ms();
+    let (w0, v0) = ctx.pace_from.get();
+    if !eng.playing || now < v0 || w0 == 0.0 {
+        // paused, scrubbed back or first frame: start a fresh window
+        ctx.pace_from.set((ts, now));
+        ctx.pace_behind.set(false);
+        if !eng.playing {
+            ctx.pace.set(None);
+        }
+        return;
+    }
+    ctx.pace_behind.set(ctx.pace_behind.get() || eng.behind);
+    if ts - w0 >= PACE_WINDOW_MS {
+        #[allow(clippy::cast_precision_loss)]
+        let rate = (now - v0) as f64 / (ts - w0);
+        ctx.pace.set(
+            ctx.pace_behind
+                .get()
+                .then_some((rate * 10.0).round() / 10.0),
+        );
+        ctx.pace_from.set((ts, now));
+        ctx.pace_behind.set(false);
+    }
+}
+
+/// The note next to the clock while the run is slower than the chosen speed.
+pub fn pace_text(pace: f64, speed: u32) -> String {
+    format!("simulating… {pace}× of {speed}×")
 }
 
 fn media(q: &str) -> bool {
@@ -267,11 +339,12 @@ pub fn App() -> Html {
 
     // the render loop (started once, stopped on unmount)
     {
-        let (engine, renderer, canvas, dispatch) = (
+        let (engine, renderer, canvas, dispatch, tooltip) = (
             engine.clone(),
             renderer.clone(),
             canvas.clone(),
             store.dispatcher(),
+            tooltip.setter(),
         );
         use_effect_with((), move |()| {
             let ctx = Rc::new(LoopCtx {
@@ -285,10 +358,16 @@ pub fn App() -> Html {
                 synced_version: Cell::new(0),
                 synced_now: Cell::new(u64::MAX),
                 synced_playing: Cell::new(false),
+                synced_pace: Cell::new(None),
                 alive: Cell::new(true),
                 frame: RefCell::new(None),
                 bench: bench.map(|(n, p, _)| (n, p)),
                 bench_view: RefCell::new(None),
+                pace_from: Cell::new((0.0, 0)),
+                pace_behind: Cell::new(false),
+                pace: Cell::new(None),
+                tooltip,
+                hover_checked: Cell::new(0),
             });
             schedule(ctx.clone());
             move || {
@@ -344,6 +423,22 @@ pub fn App() -> Html {
                 };
                 crate::panic::set_context(*seed, share::encode(&sess));
             }
+        });
+    }
+
+    // the tooltip follows the pointer: when the window loses focus (Alt+Tab, another app's
+    // window) no mouseleave arrives, so drop it on blur instead of leaving it on screen
+    {
+        let (renderer, tooltip) = (renderer.clone(), tooltip.setter());
+        use_effect_with((), move |()| {
+            let listener =
+                gloo::events::EventListener::new(&gloo::utils::window(), "blur", move |_| {
+                    if let Ok(mut r) = renderer.try_borrow_mut() {
+                        r.hover = None;
+                    }
+                    tooltip.set(None);
+                });
+            move || drop(listener)
         });
     }
 
@@ -507,7 +602,7 @@ pub fn App() -> Html {
             let changed = renderer.borrow().hover != hit;
             if changed {
                 renderer.borrow_mut().hover = hit.clone();
-                let text = hit.map(|h| describe_short(engine.borrow_mut().view(), &h));
+                let text = hit.map(|h| describe_short(engine.borrow().current(), &h));
                 tooltip.set(text.map(|t| (x, y, t)));
             }
         })
@@ -536,7 +631,7 @@ pub fn App() -> Html {
             tooltip.clone(),
         );
         Callback::from(move |e: KeyboardEvent| {
-            let objs = objects(engine.borrow_mut().view());
+            let objs = objects(engine.borrow().current());
             if objs.is_empty() {
                 return;
             }
@@ -568,7 +663,7 @@ pub fn App() -> Html {
             if let Some(n) = next {
                 e.prevent_default();
                 let o = objs[n].clone();
-                let text = describe_short(engine.borrow_mut().view(), &o);
+                let text = describe_short(engine.borrow().current(), &o);
                 renderer.borrow_mut().hover = Some(o);
                 tooltip.set(Some((12.0, 12.0, text)));
             }
@@ -700,7 +795,14 @@ pub fn App() -> Html {
                             }) }
                         </select>
                     </label>
-                    <output data-testid="clock" class="clock" aria-label="virtual time">{ clock_text(now) }</output>
+                    <output data-testid="clock" class={classes!("clock", store.capped.then_some("capped"))} aria-label="virtual time"
+                        title={ if store.capped { crate::engine::TIME_CAP_NOTICE } else { "virtual time (hours:minutes:seconds)" } }>{ clock_text(now) }</output>
+                    if let Some(p) = store.pace.filter(|_| playing) {
+                        <span data-testid="pace" class="pace" role="status"
+                            title="Each step of this cluster takes longer to simulate than the chosen speed allows: virtual time runs slower so the page stays responsive. The run is the same, only slower.">
+                            { pace_text(p, store.speed) }
+                        </span>
+                    }
                     <label>{"Seed "}<input class="seed" type="number" min="0" value={store.seed.to_string()} onchange={on_seed} aria-label="seed" /></label>
                     <button onclick={on_reset} title="Start over with this seed (same seed → same run)">{"Reset"}</button>
                 </div>
@@ -746,6 +848,16 @@ fn help_overlay(store: UseReducerHandle<Ui>) -> Html {
             </dl>
             <button onclick={close}>{"Close"}</button>
         </div>
+    }
+}
+
+/// Whether `o` is still in the snapshot.
+fn exists(v: &View, o: &ObjRef) -> bool {
+    match o {
+        ObjRef::Pod(n) => v.pods.iter().any(|p| &p.name == n),
+        ObjRef::Node(n) => v.nodes.iter().any(|x| &x.name == n),
+        ObjRef::Service(n) => v.services.iter().any(|x| &x.name == n),
+        ObjRef::ControlPlane => true,
     }
 }
 
@@ -795,8 +907,11 @@ fn describe_short(v: &View, o: &ObjRef) -> String {
     }
 }
 
+/// (cordoned, kubelet running, load running) for the inspector's buttons. Reads the last
+/// snapshot: rebuilding it here, on every render of the page, used to copy the whole cluster
+/// out of the simulator each time (5,000 pods) behind the render loop's throttle.
 fn inspector_flags(engine: &Rc<RefCell<Engine>>, sel: Option<&ObjRef>) -> (bool, bool, bool) {
-    let Ok(mut e) = engine.try_borrow_mut() else {
+    let Ok(e) = engine.try_borrow() else {
         return (false, true, false);
     };
     let n = match sel {
@@ -804,7 +919,7 @@ fn inspector_flags(engine: &Rc<RefCell<Engine>>, sel: Option<&ObjRef>) -> (bool,
         Some(ObjRef::Service(s)) => return (false, true, e.load_running(s)),
         _ => return (false, true, false),
     };
-    e.view()
+    e.current()
         .nodes
         .iter()
         .find(|x| &x.name == n)

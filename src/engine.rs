@@ -4,6 +4,12 @@
 //!
 //! Everything here is deterministic: wall time enters only as `wall_ms` deltas through the
 //! [`Accumulator`], which turns them into whole fixed steps of virtual time.
+//!
+//! The steps a frame owes are run one at a time under a wall-clock budget the shell checks
+//! ([`Engine::frame_within`]): what the budget leaves undone is carried to the next frame as a
+//! backlog, so an expensive stretch of simulation slows virtual time instead of freezing the
+//! page. The budget only decides *when* a step runs, never *what* it does: every step still
+//! ends on the same grid point, so a budgeted run reaches the same state as an unbudgeted one.
 use crate::{
     backend::Backend,
     clock::{quantize, Accumulator, STEP_MS},
@@ -26,6 +32,15 @@ const MAX_CHECKPOINTS: usize = 32;
 
 /// Clusters with more pods than this are not checkpointed (a copy would stall a frame).
 const CHECKPOINT_MAX_PODS: usize = 300;
+
+/// The most virtual time one run simulates (the command layer's cap, 100 days): past it the
+/// clock stands still, so the page pauses and says why instead of stopping silently.
+pub const TIME_CAP_MS: u64 = kubeplay_kubectl::command::MAX_SESSION_MS;
+
+/// What the terminal prints when a run reaches [`TIME_CAP_MS`].
+pub const TIME_CAP_NOTICE: &str = "The playground simulates at most 100 days of virtual time per \
+run, and this run has reached it: the clock stops here. Drag the timeline back, or Reset to \
+start over.";
 
 /// One terminal exchange.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +78,13 @@ pub struct Engine {
     pub version: u64,
     /// Furthest virtual time reached (the timeline's end).
     pub end_ms: u64,
+    /// Whether the last frame ran out of its wall-clock budget with steps still owed: virtual
+    /// time is running slower than the chosen speed (the shell says so next to the clock).
+    pub behind: bool,
+    /// Steps owed to the chosen speed but not run yet (bounded by [`Engine::max_backlog`]).
+    backlog: u64,
+    /// Where the clock stops ([`TIME_CAP_MS`]; tests lower it rather than simulate 100 days).
+    time_cap_ms: u64,
     backend: Backend,
     next_action: usize,
     checkpoints: Vec<Checkpoint>,
@@ -84,6 +106,9 @@ impl Engine {
             acc: Accumulator::default(),
             version: 1,
             end_ms: 0,
+            behind: false,
+            backlog: 0,
+            time_cap_ms: TIME_CAP_MS,
             backend: Backend::new(seed),
             next_action: 0,
             checkpoints: Vec::new(),
@@ -261,20 +286,78 @@ impl Engine {
         }
     }
 
-    /// One animation frame: `wall_ms` since the last one. Returns true when time moved.
+    /// One animation frame: `wall_ms` since the last one, running every step it owes.
+    /// Returns true when time moved.
+    #[cfg(test)]
     pub fn frame(&mut self, wall_ms: f64) -> bool {
+        self.frame_within(wall_ms, &mut || true)
+    }
+
+    /// One animation frame under a wall-clock budget: `wall_ms` since the last one is turned
+    /// into steps at the chosen speed, added to the backlog, and the backlog is run one step
+    /// at a time while `more()` says the frame has time left (at least one step always runs,
+    /// so the run never stalls). Returns true when time moved.
+    ///
+    /// The shell's `more` reads `performance.now()`; nothing it returns reaches the simulator,
+    /// which only ever sees "advance to the next grid point". The backlog is capped at one
+    /// clamped frame's worth of steps: a run that cannot keep up lags behind real time (and
+    /// [`Engine::behind`] says so) instead of racing to catch up once the load drops.
+    pub fn frame_within(&mut self, wall_ms: f64, more: &mut dyn FnMut() -> bool) -> bool {
         if !self.playing {
             self.acc.clear();
+            self.backlog = 0;
+            self.behind = false;
+            return false;
+        }
+        if self.at_time_cap() {
+            self.stop_at_cap();
             return false;
         }
         self.acc.accumulate(wall_ms, self.speed);
-        let steps = self.acc.expend();
-        if steps == 0 {
-            return false;
+        self.backlog = (self.backlog + self.acc.expend()).min(self.max_backlog());
+        let mut ran = 0u64;
+        while self.backlog > 0 && (ran == 0 || more()) {
+            let target = (self.now_ms() + STEP_MS).min(self.time_cap_ms);
+            self.advance_to(target);
+            self.backlog -= 1;
+            ran += 1;
+            if self.at_time_cap() {
+                self.stop_at_cap();
+                break;
+            }
         }
-        let target = self.now_ms() + steps * STEP_MS;
-        self.advance_to(target);
-        true
+        self.behind = self.backlog > 0;
+        ran > 0
+    }
+
+    /// The most steps carried from frame to frame: one clamped frame
+    /// ([`crate::clock::MAX_FRAME_WALL_MS`]) at the chosen speed.
+    fn max_backlog(&self) -> u64 {
+        // 250 ms × speed / 50 ms per step, at least one step
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let wall = crate::clock::MAX_FRAME_WALL_MS as u64;
+        (wall * u64::from(self.speed) / STEP_MS).clamp(1, crate::clock::MAX_STEPS_PER_FRAME)
+    }
+
+    /// The run reached [`TIME_CAP_MS`]: pause, and say so once in the terminal.
+    fn stop_at_cap(&mut self) {
+        self.playing = false;
+        self.acc.clear();
+        self.backlog = 0;
+        self.behind = false;
+        if self.transcript.last().map(|e| e.output.as_str()) != Some(TIME_CAP_NOTICE) {
+            self.transcript.push(Entry {
+                t: self.now_ms(),
+                prompt: String::new(),
+                output: TIME_CAP_NOTICE.to_string(),
+            });
+        }
+        self.version += 1;
+    }
+
+    /// Whether the run has reached the session's virtual-time cap.
+    pub fn at_time_cap(&self) -> bool {
+        self.now_ms() >= self.time_cap_ms
     }
 
     /// Jump to the next thing that happens (an event of the simulator or a scripted action).
@@ -322,12 +405,6 @@ impl Engine {
         self.acc.clear();
         self.view_dirty = true;
         self.version += 1;
-    }
-
-    /// The snapshot to draw (recomputed only when something changed).
-    pub fn view(&mut self) -> &View {
-        self.refresh();
-        &self.view
     }
 
     /// [`Engine::refresh`] from the render loop at wall time `wall_ms`: while playing, the
@@ -435,6 +512,106 @@ mod tests {
         let diff = a.0.abs_diff(b.0);
         assert!(diff <= STEP_MS * 2, "{a:?} vs {b:?}");
         assert_eq!(a.1, b.1);
+    }
+
+    /// Run `hello` at 10× with a budget that allows `allow(frame)` extra steps per frame, a
+    /// scale command typed once the run passes 20 s, until virtual time reaches 60 s; then
+    /// the same script run straight through (`seek`, no frames) must give the same run.
+    #[cfg(feature = "engine")]
+    fn budgeted_equals_straight(allow: &dyn Fn(u64) -> u64) {
+        let mut e = Engine::new(11);
+        e.apply("hello-world.yaml", HELLO);
+        e.playing = true;
+        e.speed = 10;
+        let mut scaled_at = None;
+        let mut frames = 0u64;
+        let mut lagged = false;
+        while e.now_ms() < 60_000 {
+            let mut left = allow(frames);
+            e.frame_within(1000.0 / 60.0, &mut || {
+                let more = left > 0;
+                left = left.saturating_sub(1);
+                more
+            });
+            lagged |= e.behind;
+            frames += 1;
+            if scaled_at.is_none() && e.now_ms() >= 20_000 {
+                scaled_at = Some(e.now_ms());
+                e.command("kubectl scale deployment hello-world-deployment --replicas=3");
+            }
+        }
+        assert!(lagged, "the budget never left a backlog");
+        let mut straight = Engine::new(11);
+        straight.apply("hello-world.yaml", HELLO);
+        straight.seek(scaled_at.unwrap_or_default());
+        straight.command("kubectl scale deployment hello-world-deployment --replicas=3");
+        straight.seek(e.now_ms());
+        assert_eq!(straight.now_ms(), e.now_ms());
+        assert_eq!(straight.transcript, e.transcript);
+        assert_eq!(straight.backend.trace_hash(), e.backend.trace_hash());
+    }
+
+    /// A run whose frames stop on their wall-clock budget lags behind real time, but reaches
+    /// exactly the state of a run that never stopped early: the same trace hash and terminal.
+    #[cfg(feature = "engine")]
+    #[test]
+    fn a_budgeted_run_reaches_the_same_state() {
+        // one step a frame (the budget runs out at once), then an irregular budget
+        budgeted_equals_straight(&|_| 0);
+        budgeted_equals_straight(&|f| (f * 7919) % 5);
+        // 10× frames of 16.7 ms with time to spare make 3–4 steps and never lag
+        let mut e = Engine::new(11);
+        e.playing = true;
+        e.speed = 10;
+        e.frame(1000.0 / 60.0);
+        e.frame(1000.0 / 60.0);
+        assert!(!e.behind);
+        assert!(e.now_ms() >= 6 * STEP_MS);
+    }
+
+    /// A slow stretch leaves at most one clamped frame of backlog: the run lags, and does not
+    /// race ahead of the chosen speed once steps are cheap again.
+    #[test]
+    fn the_backlog_is_bounded() {
+        let mut e = Engine::new(2);
+        e.playing = true;
+        e.speed = 10;
+        for _ in 0..100 {
+            e.frame_within(250.0, &mut || false);
+        }
+        assert!(e.behind);
+        assert_eq!(e.backlog, e.max_backlog() - 1);
+        assert_eq!(e.now_ms(), 100 * STEP_MS);
+        e.playing = false;
+        e.frame(16.0);
+        assert!(!e.behind);
+        assert_eq!(e.backlog, 0);
+    }
+
+    /// At the session's time cap the clock stops, the page pauses, and the terminal says why
+    /// (once).
+    #[test]
+    fn reaching_the_time_cap_pauses_and_says_so() {
+        let mut e = Engine::new(2);
+        e.time_cap_ms = 60_000;
+        e.seek(60_000 - STEP_MS);
+        e.playing = true;
+        e.speed = 1000;
+        e.frame(250.0);
+        assert_eq!(e.now_ms(), 60_000);
+        assert!(!e.playing && e.at_time_cap());
+        let notices = |e: &Engine| {
+            e.transcript
+                .iter()
+                .filter(|t| t.output == TIME_CAP_NOTICE)
+                .count()
+        };
+        assert_eq!(notices(&e), 1);
+        e.playing = true;
+        e.frame(250.0);
+        assert!(!e.playing);
+        assert_eq!(notices(&e), 1);
+        assert_eq!(e.now_ms(), 60_000);
     }
 
     #[test]

@@ -113,6 +113,10 @@ pub struct Ui {
     pub playing: bool,
     /// Virtual time, ms (mirrored from the engine at most a few times a second).
     pub now_ms: u64,
+    /// Virtual speed actually achieved while it is behind the chosen one (frame budget).
+    pub pace: Option<f64>,
+    /// The run has reached the session's virtual-time cap.
+    pub capped: bool,
     /// Timeline end, ms.
     pub end_ms: u64,
     /// The engine's version last mirrored.
@@ -155,6 +159,8 @@ impl Default for Ui {
             speed: 1,
             playing: false,
             now_ms: 0,
+            pace: None,
+            capped: false,
             end_ms: 0,
             version: 0,
             summary: String::new(),
@@ -194,6 +200,8 @@ pub enum Msg {
         end_ms: u64,
         version: u64,
         playing: bool,
+        pace: Option<f64>,
+        capped: bool,
         summary: String,
         events: Option<(usize, Rc<Vec<EventRow>>)>,
         transcript: Option<Rc<Vec<Entry>>>,
@@ -286,6 +294,8 @@ impl Reducible for Ui {
                 end_ms,
                 version,
                 playing,
+                pace,
+                capped,
                 summary,
                 events,
                 transcript,
@@ -295,6 +305,8 @@ impl Reducible for Ui {
                 s.end_ms = end_ms;
                 s.version = version;
                 s.playing = playing;
+                s.pace = pace;
+                s.capped = capped;
                 s.summary = summary;
                 if let Some((total, rows)) = events {
                     s.events_total = total;

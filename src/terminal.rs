@@ -110,8 +110,13 @@ pub fn Terminal(p: &TerminalProps) -> Html {
             <div class="term-out" ref={out_ref} data-testid="terminal-output" role="log" aria-live="polite" aria-label="terminal output" tabindex="0">
                 { for p.transcript.iter().skip(p.transcript.iter().rposition(|e| e.prompt == "clear").map_or(0, |i| i + 1)).map(|e| html! {
                     <div class="term-entry">
-                        <div class="term-prompt"><span class="ps1" aria-hidden="true">{"$ "}</span>{ e.prompt.clone() }</div>
-                        if !e.output.is_empty() { <pre class="term-res">{ e.output.clone() }</pre> }
+                        // an entry without a prompt is a notice from the page (the time cap), not a command
+                        if !e.prompt.is_empty() {
+                            <div class="term-prompt"><span class="ps1" aria-hidden="true">{"$ "}</span>{ e.prompt.clone() }</div>
+                        }
+                        if !e.output.is_empty() {
+                            <pre class={classes!("term-res", e.prompt.is_empty().then_some("term-notice"))}>{ e.output.clone() }</pre>
+                        }
                     </div>
                 }) }
                 if !hints.is_empty() { <div class="term-hints">{ hints.join("  ") }</div> }

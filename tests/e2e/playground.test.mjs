@@ -231,6 +231,37 @@ test('the canvas tooltip goes when the pointer leaves or the focus moves away', 
   });
 });
 
+test('the canvas tooltip goes when the window loses focus or its object is deleted', async () => {
+  await withApp('tooltip-gone', async ({ page }) => {
+    const canvas = page.locator('[data-testid=cluster-canvas]');
+    const tip = page.locator('.tooltip');
+    // window blur (Alt+Tab): no mouseleave comes, the tooltip must still go
+    const box = await canvas.boundingBox();
+    await page.mouse.move(box.x + 40, box.y + 30);
+    await tip.waitFor();
+    await page.evaluate(() => window.dispatchEvent(new Event('blur')));
+    await tip.waitFor({ state: 'detached', timeout: 2000 });
+    // a pod's tooltip, then the pod goes away while the tooltip is up
+    await page.click('[data-testid=apply]');
+    await page.selectOption('[data-testid=speed]', '100');
+    await page.click('[data-testid=play-pause]');
+    await page.waitForFunction(() => /\b2 Running\b/.test(document.querySelector('[data-testid=cluster-summary]').textContent), null, { timeout: 15000 });
+    await page.click('[data-testid=play-pause]');
+    await runCommand(page, 'kubectl delete deployment hello-world-deployment');
+    await canvas.focus();
+    let pod = '';
+    for (let i = 0; i < 40 && !pod.startsWith('pod'); i++) {
+      await canvas.press('ArrowLeft');
+      pod = (await tip.innerText().catch(() => '')) || '';
+    }
+    assert.match(pod, /^pod .*Terminating/);
+    // play (space on the focused canvas) until the pods are gone: the tooltip goes with them
+    await canvas.press(' ');
+    await page.waitForFunction(() => /\b0 pods\b/.test(document.querySelector('[data-testid=cluster-summary]').textContent), null, { timeout: 20000 });
+    await tip.waitFor({ state: 'detached', timeout: 2000 });
+  });
+});
+
 test('a Service\'s Start load / Stop load buttons run as their commands', async () => {
   await withApp('load', async ({ page }) => {
     await page.click('[data-testid=apply]');

@@ -223,7 +223,7 @@ struct Dot {
 }
 
 /// What a frame showed: (view version, virtual ms, hover, selection, width bits, height bits).
-type FrameKey = (u64, u64, Option<ObjRef>, Option<ObjRef>, u64, u64);
+type FrameKey = (u64, Option<ObjRef>, Option<ObjRef>, u64, u64);
 
 /// The painter; keeps only presentation state (eased positions, fades, request dots).
 #[derive(Default)]
@@ -307,15 +307,12 @@ impl Renderer {
         self.animating || self.last_key != Some(self.key(view, w, h))
     }
 
-    fn key(
-        &self,
-        view: &View,
-        w: f64,
-        h: f64,
-    ) -> (u64, u64, Option<ObjRef>, Option<ObjRef>, u64, u64) {
+    /// What a frame depends on. Not the virtual clock: nothing on the canvas shows it, and
+    /// with it in the key a playing 5,000-pod cluster was repainted every frame even when
+    /// nothing had changed since the last snapshot.
+    fn key(&self, view: &View, w: f64, h: f64) -> FrameKey {
         (
             view.version,
-            view.now_ms,
             self.hover.clone(),
             self.selected.clone(),
             w.to_bits(),

@@ -85,9 +85,14 @@ test('benchmark: 200 nodes / 5,000 pods on the real engine at 10x', async () => 
     const marks = { apply: tApply };
     const wall0 = Date.now();
     let last = '';
+    // what the page says about its pace while the simulation cannot keep up (frame budget)
+    const pace = [];
+    const paceText = () => page.evaluate(() => document.querySelector('[data-testid=pace]')?.textContent || '');
     while (Date.now() - wall0 < WALL_LIMIT_MS) {
       await page.waitForTimeout(1000);
       await clickProbe();
+      const p = await paceText();
+      if (p) pace.push(p);
       last = await summary();
       if (!marks.nodes && /^20\d nodes \(20\d Ready\)/.test(last)) marks.nodes = await now();
       if (/\b5000 Running\b/.test(last)) { marks.running = await now(); break; }
@@ -103,6 +108,9 @@ test('benchmark: 200 nodes / 5,000 pods on the real engine at 10x', async () => 
       load_average: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
       clock_at_end: await page.locator('[data-testid=clock]').innerText(),
       summary_at_end: last,
+      time_to_running_s: marks.running ? +((marks.running - marks.apply) / 1000).toFixed(1) : null,
+      pace_notes: { n: pace.length, first: pace[0] || null, last: pace[pace.length - 1] || null },
+      pace_at_end: await paceText(),
       scale_up: window_(data, marks.apply, marks.running || tSteady),
       until_nodes_ready: marks.nodes ? window_(data, marks.apply, marks.nodes) : null,
       steady_10x: window_(data, tSteady, tEnd),

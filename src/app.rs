@@ -125,6 +125,8 @@ struct LoopCtx {
     tooltip: UseStateSetter<Option<(f64, f64, String)>>,
     /// The snapshot version the hovered object was last checked against.
     hover_checked: Cell<u64>,
+    /// The cluster summary of the snapshot version it was made from.
+    summary: RefCell<(Option<u64>, String)>,
 }
 
 fn schedule(ctx: Rc<LoopCtx>) {
@@ -227,7 +229,14 @@ fn frame(ctx: &LoopCtx, ts: f64) {
         || (eng.now_ms() != ctx.synced_now.get() && since >= 100.0)
         || ctx.pace.get().map(f64::to_bits) != ctx.synced_pace.get();
     if summary_needed {
-        let summary = view.summary();
+        // the summary counts every pod: recount only when the snapshot changed
+        let summary = {
+            let mut cache = ctx.summary.borrow_mut();
+            if cache.0 != Some(view.version) {
+                *cache = (Some(view.version), view.summary());
+            }
+            cache.1.clone()
+        };
         let inspect = if changed {
             r.selected.as_ref().map(|o| Some(Rc::new(eng.inspect(o))))
         } else {
@@ -249,7 +258,7 @@ fn frame(ctx: &LoopCtx, ts: f64) {
                 let (total, rows) = eng.events(crate::engine::EVENTS_SHOWN);
                 (total, Rc::new(rows))
             }),
-            transcript: changed.then(|| Rc::new(eng.transcript.clone())),
+            transcript: changed.then(|| eng.transcript.clone()),
             inspect,
         };
         if changed {
@@ -368,6 +377,7 @@ pub fn App() -> Html {
                 pace: Cell::new(None),
                 tooltip,
                 hover_checked: Cell::new(0),
+                summary: RefCell::new((None, String::new())),
             });
             schedule(ctx.clone());
             move || {

@@ -10,6 +10,8 @@
 //! backlog, so an expensive stretch of simulation slows virtual time instead of freezing the
 //! page. The budget only decides *when* a step runs, never *what* it does: every step still
 //! ends on the same grid point, so a budgeted run reaches the same state as an unbudgeted one.
+use std::rc::Rc;
+
 use crate::{
     backend::Backend,
     clock::{quantize, Accumulator, STEP_MS},
@@ -66,8 +68,11 @@ pub struct Engine {
     pub seed: u64,
     /// User actions, in time order (the script that replays the run).
     pub actions: Vec<Action>,
-    /// Terminal transcript of the actions run so far.
-    pub transcript: Vec<Entry>,
+    /// Terminal transcript of the actions run so far. Shared with the page's store, which
+    /// mirrors it a few times a second: handing over an `Rc` is free, where copying every
+    /// output (a `kubectl get pods` of 5,000 lines) on each mirror was not. Changed only by
+    /// actions, so copy-on-write is rare.
+    pub transcript: Rc<Vec<Entry>>,
     /// Playing or paused.
     pub playing: bool,
     /// Speed multiplier (1–1000).
@@ -100,7 +105,7 @@ impl Engine {
         Engine {
             seed,
             actions: Vec::new(),
-            transcript: Vec::new(),
+            transcript: Rc::default(),
             playing: false,
             speed: 1,
             acc: Accumulator::default(),
@@ -208,7 +213,7 @@ impl Engine {
                 }
             }
         };
-        self.transcript.push(Entry {
+        Rc::make_mut(&mut self.transcript).push(Entry {
             t: a.t,
             prompt,
             output,
@@ -346,8 +351,9 @@ impl Engine {
         self.backlog = 0;
         self.behind = false;
         if self.transcript.last().map(|e| e.output.as_str()) != Some(TIME_CAP_NOTICE) {
-            self.transcript.push(Entry {
-                t: self.now_ms(),
+            let t = self.now_ms();
+            Rc::make_mut(&mut self.transcript).push(Entry {
+                t,
                 prompt: String::new(),
                 output: TIME_CAP_NOTICE.to_string(),
             });
@@ -390,13 +396,15 @@ impl Engine {
                 Some((backend, cp_t, next_action, transcript_len)) => {
                     self.backend = backend;
                     self.next_action = next_action;
-                    self.transcript.truncate(transcript_len);
+                    if self.transcript.len() > transcript_len {
+                        Rc::make_mut(&mut self.transcript).truncate(transcript_len);
+                    }
                     self.checkpoints.retain(|c| c.t <= cp_t);
                 }
                 None => {
                     self.backend = Backend::new(self.seed);
                     self.next_action = 0;
-                    self.transcript.clear();
+                    self.transcript = Rc::default();
                     self.checkpoints.clear();
                 }
             }

@@ -168,14 +168,24 @@ pub fn pull_ms(info: ImageInfo, cached: bool) -> Ms {
 
 /// Fully qualified reference the way containerd prints it in pull errors.
 pub fn qualified(image: &str) -> String {
-    let first = image.split('/').next().unwrap_or("");
-    let has_registry = image.contains('/') && (first.contains('.') || first.contains(':'));
-    if has_registry {
-        image.to_string()
-    } else if image.contains('/') {
-        format!("docker.io/{image}")
-    } else {
-        format!("docker.io/library/{image}")
+    QualifiedFmt(image).to_string()
+}
+
+/// Displays an image reference as [`qualified`] renders it, without allocating.
+pub struct QualifiedFmt<'a>(pub &'a str);
+
+impl std::fmt::Display for QualifiedFmt<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let image = self.0;
+        let first = image.split('/').next().unwrap_or("");
+        let has_registry = image.contains('/') && (first.contains('.') || first.contains(':'));
+        if has_registry {
+            f.write_str(image)
+        } else if image.contains('/') {
+            write!(f, "docker.io/{image}")
+        } else {
+            write!(f, "docker.io/library/{image}")
+        }
     }
 }
 

@@ -19,15 +19,43 @@ pub const EPOCH_UNIX_S: u64 = 1_767_225_600;
 /// RFC 3339 UTC timestamp (second precision, as the API server serialises `metav1.Time`)
 /// for a virtual instant.
 pub fn rfc3339(at_ms: Ms) -> String {
-    let secs = EPOCH_UNIX_S + at_ms / 1000;
+    match rfc3339_bytes(at_ms) {
+        Some(b) => b.iter().map(|&c| char::from(c)).collect(),
+        None => {
+            let secs = EPOCH_UNIX_S + at_ms / 1000;
+            let (days, rem) = (secs / 86_400, secs % 86_400);
+            let (y, m, d) = civil_from_days(days as i64);
+            format!(
+                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+                rem / 3600,
+                (rem % 3600) / 60,
+                rem % 60
+            )
+        }
+    }
+}
+
+/// [`rfc3339`] as ASCII bytes on the stack, for years up to 9999 (None past them): status
+/// renders compare it with the previous timestamp before writing, so the common unchanged
+/// case allocates nothing.
+pub fn rfc3339_bytes(at_ms: Ms) -> Option<[u8; 20]> {
+    let secs = EPOCH_UNIX_S.checked_add(at_ms / 1000)?;
     let (days, rem) = (secs / 86_400, secs % 86_400);
     let (y, m, d) = civil_from_days(days as i64);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
+    let y = u64::try_from(y).ok().filter(|y| *y <= 9999)?;
+    let mut b = *b"0000-00-00T00:00:00Z";
+    let mut two = |at: usize, v: u64| {
+        b[at] = b'0' + (v / 10 % 10) as u8;
+        b[at + 1] = b'0' + (v % 10) as u8;
+    };
+    two(0, y / 100);
+    two(2, y % 100);
+    two(5, u64::from(m));
+    two(8, u64::from(d));
+    two(11, rem / 3600);
+    two(14, (rem % 3600) / 60);
+    two(17, rem % 60);
+    Some(b)
 }
 
 /// Days since 1970-01-01 → (year, month, day); Howard Hinnant's `civil_from_days`, integer-only.

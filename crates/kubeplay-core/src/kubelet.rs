@@ -14,7 +14,7 @@
 use crate::api::{Condition, ContainerState, ContainerStatus, Pod, PodStatus, StateDetail};
 use crate::app::{self, Behaviour};
 use crate::clock::{go_duration, rfc3339, Ms, SECOND_MS};
-use crate::sim::{key_str, Emit, Ev, Sim};
+use crate::sim::{key_str, Ev, Sim};
 use crate::store::Key;
 use crate::workqueue::ControllerId;
 
@@ -429,154 +429,344 @@ impl PodRt {
     }
 }
 
-fn cond(
+// Status rendering writes into the previous render field by field (`render_status_into`): a
+// pod is rendered several times on its way to Running and most strings (condition types,
+// timestamps, image ids) come out the same, so a field that did not change keeps its
+// allocation instead of being freed and allocated again (a tenth of a 150,000-pod run went
+// to that churn). Every field of every struct is written, so the result equals a fresh render
+// whatever was there before; debug builds check exactly that.
+
+/// Overwrite `s` with `v`, keeping its allocation.
+fn put(s: &mut String, v: &str) {
+    if s != v {
+        s.clear();
+        s.push_str(v);
+    }
+}
+
+/// Overwrite `o` with `v`, keeping an existing allocation.
+fn put_opt(o: &mut Option<String>, v: Option<&str>) {
+    match (o.as_mut(), v) {
+        (_, None) => *o = None,
+        (Some(s), Some(v)) => put(s, v),
+        (None, Some(v)) => *o = Some(v.to_string()),
+    }
+}
+
+/// Overwrite `s` with formatted text, keeping its allocation.
+fn put_fmt_str(s: &mut String, args: std::fmt::Arguments<'_>) {
+    use std::fmt::Write as _;
+    s.clear();
+    let _ = s.write_fmt(args);
+}
+
+/// Overwrite `o` with formatted text, keeping an existing allocation.
+fn put_fmt(o: &mut Option<String>, args: std::fmt::Arguments<'_>) {
+    put_fmt_str(o.get_or_insert_with(String::new), args);
+}
+
+/// Overwrite `o` with the RFC 3339 rendering of `at`.
+fn put_time(o: &mut Option<String>, at: Option<Ms>) {
+    match at {
+        None => *o = None,
+        Some(t) => match crate::clock::rfc3339_bytes(t) {
+            // ASCII digits and separators: always UTF-8.
+            Some(b) => put_opt(o, std::str::from_utf8(&b).ok()),
+            None => *o = Some(rfc3339(t)),
+        },
+    }
+}
+
+/// Overwrite `out` with the condition `cond` used to build.
+fn put_cond(
+    out: &mut Condition,
     type_: &str,
     ok: bool,
     at: Option<Ms>,
     reason: Option<&str>,
-    msg: Option<String>,
-) -> Condition {
-    Condition {
-        type_: type_.into(),
-        status: if ok { "True" } else { "False" }.into(),
-        last_probe_time: None,
-        last_transition_time: at.map(rfc3339),
-        reason: reason.map(str::to_string),
-        message: msg,
-        ..Condition::default()
-    }
+    msg: Option<&str>,
+) {
+    let Condition {
+        type_: t,
+        status,
+        last_probe_time,
+        last_heartbeat_time,
+        last_update_time,
+        last_transition_time,
+        reason: r,
+        message,
+        observed_generation,
+    } = out;
+    put(t, type_);
+    put(status, if ok { "True" } else { "False" });
+    *last_probe_time = None;
+    *last_heartbeat_time = None;
+    *last_update_time = None;
+    put_time(last_transition_time, at);
+    put_opt(r, reason);
+    put_opt(message, msg);
+    *observed_generation = None;
 }
 
-fn detail_of(s: &CState) -> ContainerState {
+/// Overwrite `out` with a state detail (`exit_code`/times from the runtime state).
+fn put_detail(
+    out: &mut Option<StateDetail>,
+    reason: Option<&str>,
+    message: Option<&str>,
+    exit_code: Option<i32>,
+    started: Option<Ms>,
+    finished: Option<Ms>,
+) {
+    let StateDetail {
+        reason: r,
+        message: m,
+        exit_code: e,
+        started_at,
+        finished_at,
+        signal,
+        container_id,
+    } = out.get_or_insert_with(StateDetail::default);
+    put_opt(r, reason);
+    put_opt(m, message);
+    *e = exit_code;
+    put_time(started_at, started);
+    put_time(finished_at, finished);
+    *signal = None;
+    *container_id = None;
+}
+
+fn put_term(out: &mut Option<StateDetail>, t: &Term) {
+    put_detail(
+        out,
+        Some(t.reason),
+        None,
+        Some(t.exit_code),
+        Some(t.started_ms),
+        Some(t.finished_ms),
+    );
+}
+
+fn put_state(out: &mut ContainerState, s: &CState) {
+    let ContainerState {
+        waiting,
+        running,
+        terminated,
+    } = out;
     match s {
-        CState::Waiting { reason, message } => ContainerState {
-            waiting: Some(StateDetail {
-                reason: Some(reason.to_string()),
-                message: message.clone(),
-                ..StateDetail::default()
-            }),
-            ..ContainerState::default()
-        },
-        CState::Running { since_ms } => ContainerState {
-            running: Some(StateDetail {
-                started_at: Some(rfc3339(*since_ms)),
-                ..StateDetail::default()
-            }),
-            ..ContainerState::default()
-        },
-        CState::Terminated(t) => ContainerState {
-            terminated: Some(term_detail(t)),
-            ..ContainerState::default()
-        },
+        CState::Waiting { reason, message } => {
+            put_detail(waiting, Some(reason), message.as_deref(), None, None, None);
+            *running = None;
+            *terminated = None;
+        }
+        CState::Running { since_ms } => {
+            *waiting = None;
+            put_detail(running, None, None, None, Some(*since_ms), None);
+            *terminated = None;
+        }
+        CState::Terminated(t) => {
+            *waiting = None;
+            *running = None;
+            put_term(terminated, t);
+        }
     }
 }
 
-fn term_detail(t: &Term) -> StateDetail {
-    StateDetail {
-        reason: Some(t.reason.to_string()),
-        exit_code: Some(t.exit_code),
-        started_at: Some(rfc3339(t.started_ms)),
-        finished_at: Some(rfc3339(t.finished_ms)),
-        ..StateDetail::default()
+/// Make `v` hold `n` elements, keeping the existing ones (they are overwritten next). Grows
+/// to exactly `n`: `push`'s amortised doubling would leave room for four 1 KiB container
+/// statuses in every single-container pod.
+fn resize_default<T: Default>(v: &mut Vec<T>, n: usize) {
+    v.truncate(n);
+    v.reserve_exact(n.saturating_sub(v.len()));
+    while v.len() < n {
+        v.push(T::default());
+    }
+}
+
+/// `containerID`: a hash of `<pod uid>/<container>/<run>` (fed piecewise, same bytes).
+fn container_hash(uid: &str, name: &str, run: u32) -> u64 {
+    let mut h = crate::hash::Fnv64::default();
+    h.write(uid.as_bytes());
+    h.write(b"/");
+    h.write(name.as_bytes());
+    h.write(b"/");
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    let mut r = run;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (r % 10) as u8;
+        r /= 10;
+        if r == 0 {
+            break;
+        }
+    }
+    h.write(&digits[i..]);
+    h.0
+}
+
+fn put_container(out: &mut ContainerStatus, uid: &str, c: &ContainerRt) {
+    let ContainerStatus {
+        name,
+        ready,
+        restart_count,
+        image,
+        image_id,
+        container_id,
+        started,
+        state,
+        last_state,
+    } = out;
+    let running = !matches!(c.state, CState::Waiting { .. });
+    put(name, &c.name);
+    *ready = c.ready;
+    *restart_count = c.restart_count as i32;
+    put(image, &c.image);
+    if running {
+        let (repo, _) = app::split_image(&c.image);
+        let digest = crate::hash::fnv1a64(c.image.as_bytes());
+        put_fmt_str(
+            image_id,
+            format_args!(
+                "{}@sha256:{digest:016x}{digest:016x}{digest:016x}{digest:016x}",
+                app::QualifiedFmt(repo)
+            ),
+        );
+        let h = container_hash(uid, &c.name, c.run);
+        put_fmt(
+            container_id,
+            format_args!(
+                "containerd://{h:016x}{:016x}{h:016x}{:016x}",
+                h.rotate_left(13),
+                h.rotate_left(29)
+            ),
+        );
+    } else {
+        image_id.clear();
+        *container_id = None;
+    }
+    *started = Some(matches!(c.state, CState::Running { .. }));
+    put_state(state, &c.state);
+    match &c.last_term {
+        Some(t) => {
+            last_state.waiting = None;
+            last_state.running = None;
+            put_term(&mut last_state.terminated, t);
+        }
+        None => *last_state = ContainerState::default(),
     }
 }
 
 /// Render `status` from the runtime state.
 pub fn render_status(pod: &Pod, rt: &PodRt) -> PodStatus {
-    let ip = rt.ip.map(crate::node::ip_string);
-    let mut conditions = Vec::new();
-    if rt.node.is_some() && rt.start_ms.is_some() {
-        conditions.push(cond(
+    let mut st = PodStatus::default();
+    render_status_into(pod, rt, &mut st);
+    st
+}
+
+/// [`render_status`] into the previous render, reusing its allocations (see above).
+pub fn render_status_into(pod: &Pod, rt: &PodRt, out: &mut PodStatus) {
+    let PodStatus {
+        phase,
+        conditions,
+        message,
+        reason,
+        nominated_node_name,
+        host_ip,
+        pod_ip,
+        start_time,
+        init_container_statuses,
+        container_statuses,
+        qos_class,
+        pod_ips,
+        host_ips,
+        ephemeral_container_statuses,
+        resize,
+        resource_claim_statuses,
+        observed_generation,
+    } = out;
+    let started = rt.node.is_some() && rt.start_ms.is_some();
+    let sched = match (&rt.scheduled_ms, &rt.unschedulable) {
+        (Some(_), _) | (None, Some(_)) => 1,
+        _ => 0,
+    };
+    resize_default(conditions, if started { 4 } else { 0 } + sched);
+    let mut i = 0;
+    if started {
+        put_cond(
+            &mut conditions[0],
             "PodReadyToStartContainers",
             rt.sandbox_ms.is_some(),
             rt.sandbox_ms.or(rt.start_ms),
             None,
             None,
-        ));
-        conditions.push(cond("Initialized", true, rt.start_ms, None, None));
-        let not_ready: Vec<&str> = rt
-            .containers
-            .iter()
-            .filter(|c| !c.ready)
-            .map(|c| c.name.as_str())
-            .collect();
-        let (reason, msg) = if not_ready.is_empty() {
-            (None, None)
-        } else {
-            (
-                Some("ContainersNotReady"),
-                Some(format!(
-                    "containers with unready status: [{}]",
-                    not_ready.join(" ")
-                )),
-            )
-        };
+        );
+        put_cond(
+            &mut conditions[1],
+            "Initialized",
+            true,
+            rt.start_ms,
+            None,
+            None,
+        );
+        let any_not_ready = rt.containers.iter().any(|c| !c.ready);
+        let mut msg: Option<String> = None;
+        if any_not_ready {
+            // Reuse the previous message's buffer.
+            msg = conditions[2].message.take();
+            let m = msg.get_or_insert_with(String::new);
+            m.clear();
+            m.push_str("containers with unready status: [");
+            for (n, c) in rt.containers.iter().filter(|c| !c.ready).enumerate() {
+                if n > 0 {
+                    m.push(' ');
+                }
+                m.push_str(&c.name);
+            }
+            m.push(']');
+        }
+        let reason = any_not_ready.then_some("ContainersNotReady");
         let at = rt.ready_change_ms.or(rt.start_ms);
-        conditions.push(cond("Ready", rt.ready, at, reason, msg.clone()));
-        conditions.push(cond("ContainersReady", rt.ready, at, reason, msg));
+        let (ready_cond, rest) = conditions[2..].split_at_mut(1);
+        put_cond(&mut ready_cond[0], "Ready", rt.ready, at, reason, None);
+        ready_cond[0].message = msg;
+        put_cond(
+            &mut rest[0],
+            "ContainersReady",
+            rt.ready,
+            at,
+            reason,
+            ready_cond[0].message.as_deref(),
+        );
+        i = 4;
     }
     match (&rt.scheduled_ms, &rt.unschedulable) {
-        (Some(t), _) => conditions.push(cond("PodScheduled", true, Some(*t), None, None)),
-        (None, Some(m)) => conditions.push(cond(
+        (Some(t), _) => put_cond(
+            &mut conditions[i],
+            "PodScheduled",
+            true,
+            Some(*t),
+            None,
+            None,
+        ),
+        (None, Some(m)) => put_cond(
+            &mut conditions[i],
             "PodScheduled",
             false,
             Some(rt.created_ms),
             Some("Unschedulable"),
-            Some(m.clone()),
-        )),
+            Some(m),
+        ),
         _ => {}
     }
-    let container_statuses = if rt.start_ms.is_some() {
-        rt.containers
-            .iter()
-            .map(|c| {
-                let (repo, _) = app::split_image(&c.image);
-                let digest = crate::hash::fnv1a64(c.image.as_bytes());
-                let running = !matches!(c.state, CState::Waiting { .. });
-                ContainerStatus {
-                    name: c.name.clone(),
-                    ready: c.ready,
-                    restart_count: c.restart_count as i32,
-                    image: c.image.clone(),
-                    image_id: if running {
-                        format!(
-                            "{}@sha256:{digest:016x}{digest:016x}{digest:016x}{digest:016x}",
-                            app::qualified(repo)
-                        )
-                    } else {
-                        String::new()
-                    },
-                    container_id: running.then(|| {
-                        let h = crate::hash::fnv1a64(
-                            format!(
-                                "{}/{}/{}",
-                                pod.metadata.uid.as_deref().unwrap_or(""),
-                                c.name,
-                                c.run
-                            )
-                            .as_bytes(),
-                        );
-                        format!(
-                            "containerd://{h:016x}{:016x}{h:016x}{:016x}",
-                            h.rotate_left(13),
-                            h.rotate_left(29)
-                        )
-                    }),
-                    started: Some(matches!(c.state, CState::Running { .. })),
-                    state: detail_of(&c.state),
-                    last_state: c
-                        .last_term
-                        .as_ref()
-                        .map_or_else(ContainerState::default, |t| ContainerState {
-                            terminated: Some(term_detail(t)),
-                            ..ContainerState::default()
-                        }),
-                }
-            })
-            .collect()
+    if rt.start_ms.is_some() {
+        resize_default(container_statuses, rt.containers.len());
+        let uid = pod.metadata.uid.as_deref().unwrap_or("");
+        for (out, c) in container_statuses.iter_mut().zip(&rt.containers) {
+            put_container(out, uid, c);
+        }
     } else {
-        Vec::new()
-    };
+        container_statuses.clear();
+    }
     let guaranteed = pod.spec.containers.iter().all(|c| {
         ["cpu", "memory"].iter().all(|r| {
             c.resources.limits.contains_key(*r)
@@ -591,25 +781,36 @@ pub fn render_status(pod: &Pod, rt: &PodRt) -> PodStatus {
         .containers
         .iter()
         .all(|c| c.resources.requests.is_empty() && c.resources.limits.is_empty());
-    PodStatus {
-        phase: Some(rt.phase.as_str().to_string()),
-        conditions,
-        host_ip: rt.host_ip.map(crate::node::ip_string),
-        pod_ip: ip,
-        start_time: rt.start_ms.map(rfc3339),
-        container_statuses,
-        qos_class: Some(
-            if best_effort {
-                "BestEffort"
-            } else if guaranteed {
-                "Guaranteed"
-            } else {
-                "Burstable"
-            }
-            .into(),
-        ),
-        ..PodStatus::default()
+    put_opt(phase, Some(rt.phase.as_str()));
+    *message = None;
+    *reason = None;
+    *nominated_node_name = None;
+    match rt.host_ip {
+        Some(ip) => put_fmt(host_ip, format_args!("{}", crate::node::IpFmt(ip))),
+        None => *host_ip = None,
     }
+    match rt.ip {
+        Some(ip) => put_fmt(pod_ip, format_args!("{}", crate::node::IpFmt(ip))),
+        None => *pod_ip = None,
+    }
+    put_time(start_time, rt.start_ms);
+    init_container_statuses.clear();
+    put_opt(
+        qos_class,
+        Some(if best_effort {
+            "BestEffort"
+        } else if guaranteed {
+            "Guaranteed"
+        } else {
+            "Burstable"
+        }),
+    );
+    *pod_ips = None;
+    *host_ips = None;
+    *ephemeral_container_statuses = None;
+    *resize = None;
+    *resource_claim_statuses = None;
+    *observed_generation = None;
 }
 
 /// Kubelet timer actions.
@@ -752,26 +953,29 @@ impl Sim {
         c: Option<usize>,
         warning: bool,
         reason: &'static str,
-        message: String,
+        message: std::fmt::Arguments<'_>,
     ) {
         let Some(rec) = self.store.pod(key) else {
             return;
         };
-        let field_path = c.map(|i| format!("spec.containers{{{}}}", rec.rt.containers[i].name));
-        let host = rec.rt.node.clone();
-        crate::sim::record_event(
-            &mut self.events,
-            self.now,
-            Emit {
-                kind: "Pod",
-                meta: &rec.pod.metadata,
-                field_path,
-                warning,
+        // Everything borrowed from the store: a repeat allocates nothing, a new event copies
+        // into the strings of the one it evicts.
+        let m = &rec.pod.metadata;
+        self.events.record_occurrence(
+            &crate::events::Occurrence {
+                namespace: m.namespace.as_deref().unwrap_or("default"),
+                involved_kind: "Pod",
+                involved_name: &m.name,
+                involved_uid: m.uid.as_deref().unwrap_or_default(),
+                field_path: c
+                    .map(|i| ["spec.containers{", rec.rt.containers[i].name.as_str(), "}"]),
+                type_: if warning { "Warning" } else { "Normal" },
                 reason,
-                message,
-                component: "kubelet",
-                host,
+                source_component: "kubelet",
+                source_host: rec.rt.node.as_deref(),
+                at_ms: self.now,
             },
+            message,
         );
     }
 
@@ -914,7 +1118,7 @@ impl Sim {
                 Some(i),
                 false,
                 "Pulled",
-                format!("Container image \"{image}\" already present on machine"),
+                format_args!("Container image \"{image}\" already present on machine"),
             );
             self.pod_changed(key, |rt, _| rt.busy = Some(i));
             self.kubelet_at(key, self.now + START_MS, KAct::Started(i, run));
@@ -925,7 +1129,7 @@ impl Sim {
             Some(i),
             false,
             "Pulling",
-            format!("Pulling image \"{image}\""),
+            format_args!("Pulling image \"{image}\""),
         );
         self.pod_changed(key, |rt, now| {
             rt.busy = Some(i);
@@ -964,8 +1168,14 @@ impl Sim {
         if !info.exists {
             let q = app::qualified(&image);
             let msg = format!("Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{q}\": failed to resolve reference \"{q}\": {q}: not found");
-            self.pod_event(key, Some(i), true, "Failed", msg.clone());
-            self.pod_event(key, Some(i), true, "Failed", "Error: ErrImagePull".into());
+            self.pod_event(key, Some(i), true, "Failed", format_args!("{}", msg));
+            self.pod_event(
+                key,
+                Some(i),
+                true,
+                "Failed",
+                format_args!("Error: ErrImagePull"),
+            );
             let now = self.now;
             self.pod_changed(key, |rt, _| {
                 rt.busy = None;
@@ -1003,7 +1213,7 @@ impl Sim {
             self.sched_upsert_node(node);
         }
         let d = go_duration(took);
-        self.pod_event(key, Some(i), false, "Pulled", format!("Successfully pulled image \"{image}\" in {d} ({d} including waiting). Image size: {} bytes.", info.size_bytes));
+        self.pod_event(key, Some(i), false, "Pulled", format_args!("Successfully pulled image \"{image}\" in {d} ({d} including waiting). Image size: {} bytes.", info.size_bytes));
         self.pod_changed(key, |rt, _| rt.containers[i].pull_failed_ms = None);
         self.kubelet_at(key, self.now + START_MS, KAct::Started(i, run));
     }
@@ -1027,13 +1237,13 @@ impl Sim {
         let image = c.image.clone();
         let cname = c.name.clone();
         let msg = format!("Back-off pulling image \"{image}\"");
-        self.pod_event(key, Some(i), false, "BackOff", msg.clone());
+        self.pod_event(key, Some(i), false, "BackOff", format_args!("{}", msg));
         self.pod_event(
             key,
             Some(i),
             true,
             "Failed",
-            "Error: ImagePullBackOff".into(),
+            format_args!("Error: ImagePullBackOff"),
         );
         self.pod_changed(key, |rt, _| {
             rt.containers[i].state = CState::Waiting {
@@ -1066,14 +1276,14 @@ impl Sim {
             Some(i),
             false,
             "Created",
-            format!("Created container: {cname}"),
+            format_args!("Created container: {cname}"),
         );
         self.pod_event(
             key,
             Some(i),
             false,
             "Started",
-            format!("Started container {cname}"),
+            format_args!("Started container {cname}"),
         );
         let new_run = self.pod_changed(key, |rt, now| {
             rt.busy = None;
@@ -1179,7 +1389,7 @@ impl Sim {
                     Some(i),
                     true,
                     "BackOff",
-                    format!(
+                    format_args!(
                         "Back-off restarting failed container {cname} in pod {}",
                         self.pod_format(key)
                     ),
@@ -1231,7 +1441,7 @@ impl Sim {
                 Some(i),
                 false,
                 "Pulled",
-                format!("Container image \"{image}\" already present on machine"),
+                format_args!("Container image \"{image}\" already present on machine"),
             );
             self.pod_changed(key, |rt, _| rt.busy = Some(i));
             self.kubelet_at(key, self.now + START_MS, KAct::Started(i, run));
@@ -1273,7 +1483,7 @@ impl Sim {
                 (Some(path), false) => format!("{what} probe failed: Get \"http://{ip}:{port}{path}\": dial tcp {ip}:{port}: connect: connection refused"),
                 (None, _) => format!("{what} probe failed: dial tcp {ip}:{port}: connect: connection refused"),
             };
-            self.pod_event(key, Some(i), true, "Unhealthy", msg);
+            self.pod_event(key, Some(i), true, "Unhealthy", format_args!("{}", msg));
         }
         let next = self.now + cfg.period_ms;
         if readiness {
@@ -1315,7 +1525,7 @@ impl Sim {
                     Some(i),
                     false,
                     "Killing",
-                    format!("Container {cname} failed liveness probe, will be restarted"),
+                    format_args!("Container {cname} failed liveness probe, will be restarted"),
                 );
                 self.tr_key(
                     "Pod",
@@ -1359,7 +1569,7 @@ impl Sim {
                 Some(*i),
                 false,
                 "Killing",
-                format!("Stopping container {name}"),
+                format_args!("Stopping container {name}"),
             );
         }
         self.pod_changed(key, |rt, _| {

@@ -170,13 +170,24 @@ impl NodeRt {
 
 /// Dotted quad of a u32 address.
 pub fn ip_string(ip: u32) -> String {
-    format!(
-        "{}.{}.{}.{}",
-        ip >> 24,
-        (ip >> 16) & 255,
-        (ip >> 8) & 255,
-        ip & 255
-    )
+    IpFmt(ip).to_string()
+}
+
+/// Displays an address as [`ip_string`] renders it, without allocating.
+pub struct IpFmt(pub u32);
+
+impl std::fmt::Display for IpFmt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ip = self.0;
+        write!(
+            f,
+            "{}.{}.{}.{}",
+            ip >> 24,
+            (ip >> 16) & 255,
+            (ip >> 8) & 255,
+            ip & 255
+        )
+    }
 }
 
 /// Parse allocatable/capacity of a node object into (cpu milli, memory bytes, pods).

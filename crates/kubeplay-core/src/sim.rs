@@ -7,7 +7,7 @@
 //! R4–R6). After every step, tests and debug builds run the invariant checks.
 use crate::api::{Kind, Object, ObjectMeta, Pod};
 use crate::clock::{rfc3339, Ms};
-use crate::events::{Event, EventLog};
+use crate::events::{Event, EventLog, Occurrence};
 use crate::kubelet::KAct;
 use crate::placement::{SchedQueue, SchedulingDecision};
 use crate::queue::EventQueue;
@@ -186,23 +186,21 @@ pub(crate) struct Emit<'a> {
 /// [`Sim::emit`] on the log alone, so a caller can pass metadata borrowed from the store
 /// instead of cloning an identity copy first.
 pub(crate) fn record_event(events: &mut EventLog, now: Ms, e: Emit<'_>) {
-    let ns = e.meta.namespace.clone().unwrap_or_else(|| "default".into());
-    events.record(Event {
-        name: String::new(),
-        namespace: ns,
-        involved_kind: e.kind,
-        involved_name: e.meta.name.clone(),
-        involved_uid: e.meta.uid.clone().unwrap_or_default(),
-        field_path: e.field_path,
-        type_: if e.warning { "Warning" } else { "Normal" },
-        reason: e.reason,
-        message: e.message,
-        source_component: e.component,
-        source_host: e.host,
-        count: 1,
-        first_ms: now,
-        last_ms: now,
-    });
+    events.record_occurrence(
+        &Occurrence {
+            namespace: e.meta.namespace.as_deref().unwrap_or("default"),
+            involved_kind: e.kind,
+            involved_name: &e.meta.name,
+            involved_uid: e.meta.uid.as_deref().unwrap_or_default(),
+            field_path: e.field_path.as_deref().map(|p| [p, "", ""]),
+            type_: if e.warning { "Warning" } else { "Normal" },
+            reason: e.reason,
+            source_component: e.component,
+            source_host: e.host.as_deref(),
+            at_ms: now,
+        },
+        format_args!("{}", e.message),
+    );
 }
 
 impl Sim {
@@ -380,7 +378,12 @@ impl Sim {
             self.store.pods().hint(&key, slot);
             self.store.update_pod(&key, |rec| {
                 if std::mem::replace(&mut rec.rt.status_stale, false) {
-                    rec.pod.status = Some(crate::kubelet::render_status(&rec.pod, &rec.rt));
+                    // Rendered over the previous status, reusing its strings; the result is
+                    // what a fresh render gives (checked in debug builds).
+                    let mut st = rec.pod.status.take().unwrap_or_default();
+                    crate::kubelet::render_status_into(&rec.pod, &rec.rt, &mut st);
+                    debug_assert_eq!(st, crate::kubelet::render_status(&rec.pod, &rec.rt));
+                    rec.pod.status = Some(st);
                 }
             });
         }

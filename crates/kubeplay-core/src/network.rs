@@ -37,6 +37,7 @@ pub mod sha;
 pub mod sim;
 pub mod stats;
 pub mod trace;
+pub mod view;
 
 pub use curl::{CurlResult, Hop, Url};
 pub use endpoints::{EndpointSlice, Endpoints};
@@ -162,6 +163,13 @@ struct SvcState {
     /// Service-controller events handed out for this load balancer (see [`LbEvent`]).
     lb_events: Option<LbEvent>,
     stats: TrafficStats,
+    /// Pods that belong in its endpoints or slices ([`view::member`]), key → slot: what a
+    /// reconcile reads instead of every pod.
+    members: BTreeMap<view::PodKey, usize>,
+    /// What `members` was built for (`None`: not yet).
+    members_for: Option<view::MembersFor>,
+    /// Its inputs changed since the last reconcile.
+    dirty: bool,
 }
 
 /// The service controller's events for a load balancer (`syncLoadBalancerIfNeeded` in
@@ -227,11 +235,11 @@ pub struct Network {
     by_cluster_ip: BTreeMap<Ip, usize>,
     by_node_port: BTreeMap<u16, (usize, usize)>,
     by_hostname: BTreeMap<String, usize>,
-    view: ClusterView,
+    view: view::LiveView,
     node_by_name: BTreeMap<String, usize>,
     node_by_ip: BTreeMap<Ip, usize>,
     pod_by_ip: BTreeMap<Ip, usize>,
-    /// Per pod of the view: index of its node in the view (`usize::MAX` if unbound/unknown).
+    /// Per pod slot: index of its node in the view (`usize::MAX` if unbound/unknown).
     pod_node: Vec<usize>,
     /// kube-proxy's latest (possibly still pending) rules sync.
     proxy_sync_at: Option<Ms>,
@@ -251,6 +259,11 @@ pub struct Network {
     /// What the Sim adapter last synced from (resourceVersion, trace length): an unchanged
     /// store needs no new view.
     synced_from: Option<(u64, u64)>,
+    /// The Sim adapter's bookkeeping (journal token, Services as last read).
+    adapter: sim::Adapter,
+    /// Rebuild everything on every sync, as before the view was incremental (tests compare
+    /// the two; see [`Network::set_full_resync`]).
+    full_resync: bool,
 }
 
 /// `The Service "x" is invalid: …` as kubectl prints it (one error bare, several in `[…]`).
@@ -286,7 +299,7 @@ impl Network {
             by_cluster_ip: BTreeMap::new(),
             by_node_port: BTreeMap::new(),
             by_hostname: BTreeMap::new(),
-            view: ClusterView::default(),
+            view: view::LiveView::default(),
             node_by_name: BTreeMap::new(),
             node_by_ip: BTreeMap::new(),
             pod_by_ip: BTreeMap::new(),
@@ -301,7 +314,17 @@ impl Network {
             last_src: 0,
             trace: Vec::new(),
             synced_from: None,
+            adapter: sim::Adapter::default(),
+            full_resync: false,
         }
+    }
+
+    /// Makes every sync re-read every pod, node and Service and reconcile every Service from
+    /// all pods: the old, quadratic path, kept as the reference the incremental one is
+    /// tested against. Slow; for tests.
+    #[doc(hidden)]
+    pub fn set_full_resync(&mut self, on: bool) {
+        self.full_resync = on;
     }
 
     /// The configuration.
@@ -504,6 +527,9 @@ impl Network {
                     lb_announced: false,
                     lb_events: None,
                     stats: TrafficStats::default(),
+                    members: BTreeMap::new(),
+                    members_for: None,
+                    dirty: true,
                 });
                 self.by_key.insert(key.clone(), s);
                 s
@@ -514,6 +540,7 @@ impl Network {
         let changed = slot.is_none() || st.alloc != *alloc;
         st.alloc = alloc.clone();
         st.view = svc.clone();
+        st.dirty = true;
         self.index(s);
         if !changed {
             return;
@@ -610,95 +637,24 @@ impl Network {
     /// not go backwards). Replays health checks and load traffic due before `now` against the
     /// previous view first.
     pub fn sync(&mut self, now: Ms, view: ClusterView) {
-        self.advance(now);
-        self.now = self.now.max(now);
-        self.fold_stats();
-        self.view = view;
-        self.access.retain_pods(&self.view.pods);
-        self.generation += 1;
-        self.node_by_name = self
-            .view
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.name.clone(), i))
-            .collect();
-        self.node_by_ip = self
-            .view
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.ip, i))
-            .collect();
-        self.pod_by_ip = BTreeMap::new();
-        for (i, p) in self.view.pods.iter().enumerate() {
-            if let Some(ip) = p.ip {
-                // Two pods cannot hold one IP; if a view ever has that, the live one wins.
-                let keep_old = self
-                    .pod_by_ip
-                    .get(&ip)
-                    .is_some_and(|j| self.view.pods[*j].accepting_at(now) && !p.accepting_at(now));
-                if !keep_old {
-                    self.pod_by_ip.insert(ip, i);
-                }
-            }
-        }
-        self.pod_node = self
-            .view
-            .pods
-            .iter()
-            .map(|p| {
-                p.node
-                    .as_ref()
-                    .and_then(|n| self.node_by_name.get(n))
-                    .copied()
-                    .unwrap_or(usize::MAX)
-            })
-            .collect();
-        let mut services = self.view.services.clone();
-        services.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
-        let live: Vec<SvcKey> = services
-            .iter()
-            .map(|s| (s.namespace.clone(), s.name.clone()))
-            .collect();
-        let gone: Vec<SvcKey> = self
-            .by_key
-            .keys()
-            .filter(|k| live.binary_search(k).is_err())
-            .cloned()
-            .collect();
-        for (ns, name) in gone {
-            self.remove_service(&ns, &name);
-        }
-        for svc in &services {
-            let key = (svc.namespace.clone(), svc.name.clone());
-            let needs_admit = match self.by_key.get(&key) {
-                None => true,
-                Some(s) => self.slots[*s].as_ref().expect("live").view.spec != svc.spec,
-            };
-            if needs_admit {
-                if let Err(errs) = self.admit_service(svc) {
-                    let message = invalid_message(&svc.name, &errs);
-                    self.push(NetEventKind::Rejected { svc: key, message });
-                    continue;
-                }
-            }
-            let s = self.by_key[&key];
-            // The uid is stamped after admission (`apply` admits before the store creates).
-            if let Some(st) = self.slots[s].as_mut().filter(|st| st.view.uid != svc.uid) {
-                st.view.uid.clone_from(&svc.uid);
-            }
-            self.reconcile(s);
-        }
+        // The Sim adapter's caches describe what it handed over last; after a hand-built
+        // view they no longer do, so its next sync reads everything.
+        self.adapter = sim::Adapter::default();
+        let up = view::Update::full(self, view);
+        self.apply_update(now, up);
     }
 
     /// Endpoints, slices, kube-proxy rules and the load balancer of one Service.
     fn reconcile(&mut self, s: usize) {
         let now = self.now;
+        self.refresh_members(s);
         let mut st = self.slots[s].take().expect("reconciling a live slot");
+        st.dirty = false;
         let svc = st.view.clone();
-        let endpoints = endpoints::compute_endpoints(&svc, &self.view.pods);
-        let groups = endpoints::compute_slices(&svc, &self.view.pods);
+        let pods = &self.view.pods;
+        let members = || st.members.values().map(|&i| &pods[i]);
+        let endpoints = endpoints::compute_endpoints(&svc, members());
+        let groups = endpoints::compute_slices(&svc, members());
         let mut slices = Vec::with_capacity(groups.len());
         let mut counts: BTreeMap<Vec<endpoints::EndpointPort>, usize> = BTreeMap::new();
         for (ports, eps) in groups {
@@ -750,7 +706,13 @@ impl Network {
                 .unwrap_or(0);
             st.programmed.drain(..keep_from);
             let at = self.proxy_sync_for(now);
-            st.programmed.push((at, rules));
+            match st.programmed.last_mut() {
+                // Changes coalesced into one pending kube-proxy sync: only the last rules of
+                // an instant ever take effect, so they replace, rather than pile up behind,
+                // the ones queued for it (a scale-up queued thousands of 5,000-pod copies).
+                Some((last_at, last)) if *last_at == at => *last = rules,
+                _ => st.programmed.push((at, rules)),
+            }
         }
         if endpoints_changed {
             let programmed_at = st.programmed.last().map_or(now, |(at, _)| *at);
@@ -827,17 +789,13 @@ impl Network {
         for l in &mut self.loads {
             l.stats.fold(name_of);
         }
-        self.access.fold(pods);
+        self.access.fold(|i| pods.get(i));
     }
 
     /// The access-log entries of a pod's app for load traffic, oldest first, with the path
     /// each request asked for (see [`access`]).
     pub fn access_log(&self, namespace: &str, name: &str) -> Vec<(access::AccessEntry, &str)> {
-        let index = self
-            .view
-            .pods
-            .iter()
-            .position(|p| p.namespace == namespace && p.name == name);
+        let index = self.view.pods.slot(namespace, name);
         self.access
             .entries(namespace, name, index)
             .into_iter()

@@ -277,7 +277,49 @@ pub struct Store {
     counts: BTreeMap<String, PodCounts>,
     requested: BTreeMap<String, Requested>,
     orphans: BTreeSet<Key>,
+    /// Keys of the pods written since the network last looked (off until it asks).
+    pod_journal: Option<PodJournal>,
 }
+
+/// The pods written since a consumer last drained the journal: the network's view follows
+/// the store by re-reading only these, instead of flattening every pod after every event.
+///
+/// Consecutive writes of one pod are noted once; other repeats are left to the consumer.
+/// Bounded: past [`PodJournal::cap`] entries it gives up and says so (`complete: false`),
+/// and the consumer reads everything once. `token` ties the journal to the consumer that
+/// drained it last, so a store restored from a clone (or a consumer paired with another
+/// store) is noticed and resynced in full rather than trusted.
+#[derive(Debug, Clone, Default)]
+struct PodJournal {
+    keys: Vec<Key>,
+    complete: bool,
+    token: u64,
+}
+
+impl PodJournal {
+    /// Entries kept before the journal gives up: enough for a burst of events between
+    /// two drains, small next to the pods themselves.
+    fn cap(pods: usize) -> usize {
+        4 * pods + 4_096
+    }
+}
+
+/// What [`Store::take_pod_changes`] hands out.
+#[derive(Debug, Clone, Default)]
+pub struct PodChanges {
+    /// Pods written since the previous take (unordered, may repeat); meaningless when
+    /// `complete` is false.
+    pub keys: Vec<Key>,
+    /// Whether `keys` covers every write since the previous take.
+    pub complete: bool,
+    /// The token the previous take left (0: none).
+    pub since: u64,
+    /// The token this take leaves, to compare with `since` next time.
+    pub token: u64,
+}
+
+/// Journal tokens: unique per take within the process, so two drains never share one.
+static JOURNAL_TOKENS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// What a pod contributes to the indexes that change with its status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -339,6 +381,38 @@ pub fn controller_uid(meta: &crate::api::ObjectMeta) -> Option<&str> {
 }
 
 impl Store {
+    /// Notes a pod write in the journal, if one is kept.
+    #[inline]
+    fn note_pod(&mut self, key: &Key) {
+        let Some(j) = &mut self.pod_journal else {
+            return;
+        };
+        if j.keys.last() == Some(key) || !j.complete {
+            return;
+        }
+        if j.keys.len() >= PodJournal::cap(self.pods.len()) {
+            j.keys = Vec::new();
+            j.complete = false;
+            return;
+        }
+        j.keys.push(key.clone());
+    }
+
+    /// Drains the pod journal (starting it on the first call, which is never `complete`).
+    pub fn take_pod_changes(&mut self) -> PodChanges {
+        let token = JOURNAL_TOKENS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let j = self.pod_journal.get_or_insert_with(PodJournal::default);
+        let out = PodChanges {
+            keys: std::mem::take(&mut j.keys),
+            complete: j.complete,
+            since: j.token,
+            token,
+        };
+        j.complete = true;
+        j.token = token;
+        out
+    }
+
     /// Next resourceVersion (a global counter, as etcd's revision).
     pub fn next_rv(&mut self) -> String {
         self.rv += 1;
@@ -528,6 +602,7 @@ impl Store {
     /// Insert a new pod.
     pub fn insert_pod(&mut self, key: Key, rec: PodRec) {
         self.pod_index(&key, &rec, true);
+        self.note_pod(&key);
         let old = self.pods.insert(key, rec);
         assert!(old.is_none(), "insert_pod over an existing pod");
     }
@@ -569,6 +644,7 @@ impl Store {
                 node_set,
             );
         }
+        self.note_pod(key);
         Some(out)
     }
 
@@ -578,6 +654,7 @@ impl Store {
         self.pod_index(key, &rec, false);
         let out = f(&mut rec);
         self.pod_index(key, &rec, true);
+        self.note_pod(key);
         self.pods.insert(key.clone(), rec);
         Some(out)
     }
@@ -586,6 +663,7 @@ impl Store {
     pub fn remove_pod(&mut self, key: &Key) -> Option<PodRec> {
         let rec = self.pods.remove(key)?;
         self.pod_index(key, &rec, false);
+        self.note_pod(key);
         Some(rec)
     }
 

@@ -93,14 +93,14 @@ impl AccessLog {
     }
 
     /// Moves the pending entries under their pods' names (`pods`: the view they were recorded
-    /// against), before the view changes.
-    pub fn fold(&mut self, pods: &[PodView]) {
+    /// against, by index), before the view changes.
+    pub fn fold<'a>(&mut self, pods: impl Fn(usize) -> Option<&'a PodView>) {
         if self.pending.is_empty() {
             return;
         }
         self.compact();
         for (i, e) in std::mem::take(&mut self.pending) {
-            let Some(p) = pods.get(i as usize) else {
+            let Some(p) = pods(i as usize) else {
                 continue;
             };
             let dst = self
@@ -112,8 +112,16 @@ impl AccessLog {
         self.compact_at = 0;
     }
 
-    /// Forgets the logs of pods no longer in `pods` (the kubelet removes a deleted pod's
-    /// container logs with it).
+    /// Forgets the log of a pod that is gone (the kubelet removes a deleted pod's container
+    /// logs with it).
+    pub fn forget(&mut self, namespace: &str, name: &str) {
+        if !self.by_pod.is_empty() {
+            self.by_pod
+                .remove(&(namespace.to_string(), name.to_string()));
+        }
+    }
+
+    /// Forgets the logs of pods no longer in `pods`.
     pub fn retain_pods(&mut self, pods: &[PodView]) {
         if self.by_pod.len() <= pods.len()
             && self
@@ -178,7 +186,7 @@ mod tests {
     #[test]
     fn rings_keep_the_newest_entries_across_folds() {
         let mut log = AccessLog::default();
-        let pods = vec![pod("a"), pod("b")];
+        let pods = [pod("a"), pod("b")];
         let e = |t: Ms| AccessEntry {
             at_ms: t,
             client: 1,
@@ -190,13 +198,13 @@ mod tests {
         let got = log.entries("default", "b", Some(1));
         assert_eq!(got.len(), ACCESS_LOG_LINES);
         assert_eq!(got[0].at_ms, 10);
-        log.fold(&pods);
+        log.fold(|i| pods.get(i));
         log.push(1, e(5_000));
         let got = log.entries("default", "b", Some(1));
         assert_eq!(got.len(), ACCESS_LOG_LINES);
         assert_eq!((got[0].at_ms, got[got.len() - 1].at_ms), (11, 5_000));
         assert!(log.entries("default", "a", Some(0)).is_empty());
-        log.fold(&pods);
+        log.fold(|i| pods.get(i));
         log.retain_pods(&pods[..1]);
         assert!(log.entries("default", "b", None).is_empty());
     }
@@ -223,7 +231,8 @@ mod tests {
         assert_eq!(a[a.len() - 1].at_ms, total - 1);
         assert_eq!(b[b.len() - 1].at_ms, (total - 1) / 100 * 100);
         assert!(a.windows(2).all(|w| w[0].at_ms < w[1].at_ms));
-        log.fold(&[pod("a"), pod("b")]);
+        let pods = [pod("a"), pod("b")];
+        log.fold(|i| pods.get(i));
         assert_eq!(log.entries("default", "b", None), b);
     }
 }

@@ -204,21 +204,58 @@ pub fn find_port(pod: &PodView, sp: &ServicePortSpec) -> Option<u16> {
     }
 }
 
-/// Address order used by upstream's `RepackSubsets` (by IP *string*, so `10.0.0.10` sorts
-/// before `10.0.0.9`, exactly as `kubectl get endpoints` shows it), then pod name.
-fn addr_cmp(a: &EndpointAddress, b: &EndpointAddress) -> std::cmp::Ordering {
-    DisplayIp(a.ip)
-        .to_string()
-        .cmp(&DisplayIp(b.ip).to_string())
-        .then_with(|| a.pod.cmp(&b.pod))
+/// An address's dotted-quad text as a fixed, zero-padded byte array, optionally followed by
+/// `:port`: compares exactly as the strings do (a shorter string is a prefix padded with
+/// zeros, and zero sorts before every digit, `.` and `:`), without allocating.
+pub fn ip_text_key(ip: super::ip::Ip, port: Option<u16>) -> [u8; 21] {
+    fn put(out: &mut [u8; 21], n: &mut usize, v: u32) {
+        let digits = match v {
+            0..=9 => 1,
+            10..=99 => 2,
+            100..=999 => 3,
+            1_000..=9_999 => 4,
+            _ => 5,
+        };
+        let mut x = v;
+        for d in (0..digits).rev() {
+            out[*n + d] = b'0' + (x % 10) as u8;
+            x /= 10;
+        }
+        *n += digits;
+    }
+    let mut out = [0u8; 21];
+    let mut n = 0;
+    for (i, octet) in ip.to_be_bytes().into_iter().enumerate() {
+        if i > 0 {
+            out[n] = b'.';
+            n += 1;
+        }
+        put(&mut out, &mut n, u32::from(octet));
+    }
+    if let Some(p) = port {
+        out[n] = b':';
+        n += 1;
+        put(&mut out, &mut n, u32::from(p));
+    }
+    out
 }
 
-/// The Endpoints controller's `syncService` for one Service over all pods.
-pub fn compute_endpoints(svc: &ServiceView, pods: &[PodView]) -> Endpoints {
+/// Address order used by upstream's `RepackSubsets` (by IP *string*, so `10.0.0.10` sorts
+/// before `10.0.0.9`, exactly as `kubectl get endpoints` shows it), then pod name.
+fn sort_addresses(list: &mut [EndpointAddress]) {
+    list.sort_by_cached_key(|a| (ip_text_key(a.ip, None), a.pod.clone()));
+}
+
+/// The Endpoints controller's `syncService` for one Service over the pods (all of them, or
+/// any superset of the ones it selects, in key order).
+pub fn compute_endpoints<'a>(
+    svc: &ServiceView,
+    pods: impl IntoIterator<Item = &'a PodView>,
+) -> Endpoints {
     let tolerate_unready = svc.spec.publish_not_ready_addresses;
     // (address, ready, port) triples, then repacked by port set.
     let mut per_addr: Vec<(EndpointAddress, bool, Vec<EndpointPort>)> = Vec::new();
-    for pod in pods.iter().filter(|p| selects(svc, p)) {
+    for pod in pods.into_iter().filter(|p| selects(svc, p)) {
         if !should_pod_be_in_endpoints(pod, tolerate_unready) {
             continue;
         }
@@ -258,6 +295,10 @@ pub fn compute_endpoints(svc: &ServiceView, pods: &[PodView]) -> Endpoints {
 /// `RepackSubsets`: one subset per distinct port set, addresses sorted.
 fn repack(per_addr: Vec<(EndpointAddress, bool, Vec<EndpointPort>)>) -> Endpoints {
     let mut subsets: Vec<EndpointSubset> = Vec::new();
+    // (subset, ready, ip) already listed: the first pod with an address keeps it. A set, not
+    // a scan of the list, which made a 5,000-pod Service quadratic per reconcile.
+    let mut seen: std::collections::BTreeSet<(usize, bool, super::ip::Ip)> =
+        std::collections::BTreeSet::new();
     for (addr, ready, ports) in per_addr {
         let idx = match subsets.iter().position(|s| s.ports == ports) {
             Some(i) => i,
@@ -275,13 +316,13 @@ fn repack(per_addr: Vec<(EndpointAddress, bool, Vec<EndpointPort>)>) -> Endpoint
         } else {
             &mut ss.not_ready_addresses
         };
-        if !list.iter().any(|a| a.ip == addr.ip) {
+        if seen.insert((idx, ready, addr.ip)) {
             list.push(addr);
         }
     }
     for ss in &mut subsets {
-        ss.addresses.sort_by(addr_cmp);
-        ss.not_ready_addresses.sort_by(addr_cmp);
+        sort_addresses(&mut ss.addresses);
+        sort_addresses(&mut ss.not_ready_addresses);
     }
     subsets.sort_by(|a, b| a.ports.cmp(&b.ports));
     let mut ep = Endpoints {
@@ -331,13 +372,13 @@ fn truncate(subsets: &mut [EndpointSubset], max_capacity: usize) -> bool {
 }
 
 /// Slice contents before naming: `(ports, endpoints)` groups of at most
-/// [`MAX_ENDPOINTS_PER_SLICE`], in a stable order.
-pub fn compute_slices(
+/// [`MAX_ENDPOINTS_PER_SLICE`], in a stable order (`pods` as for [`compute_endpoints`]).
+pub fn compute_slices<'a>(
     svc: &ServiceView,
-    pods: &[PodView],
+    pods: impl IntoIterator<Item = &'a PodView>,
 ) -> Vec<(Vec<EndpointPort>, Vec<SliceEndpoint>)> {
     let mut groups: Vec<(Vec<EndpointPort>, Vec<SliceEndpoint>)> = Vec::new();
-    for pod in pods.iter().filter(|p| selects(svc, p)) {
+    for pod in pods.into_iter().filter(|p| selects(svc, p)) {
         // The slice controller keeps terminating pods (includeTerminating = true).
         if !should_pod_be_in_endpoints(pod, true) {
             continue;
@@ -523,6 +564,27 @@ mod tests {
         assert!(e.truncated);
         assert_eq!((e.ready_count(), e.not_ready_count()), (900, 100));
         assert!(!compute_endpoints(&s, &pods[..1000]).truncated);
+    }
+
+    #[test]
+    fn ip_text_keys_sort_as_the_strings_do() {
+        let mut ips: Vec<(u32, Option<u16>)> = Vec::new();
+        for a in [0u8, 1, 9, 10, 99, 100, 255] {
+            for d in [0u8, 5, 10, 100, 250] {
+                for port in [None, Some(0), Some(8), Some(80), Some(8080), Some(65535)] {
+                    ips.push((ipv4(10, a, 0, d), port));
+                }
+            }
+        }
+        let text = |(ip, port): &(u32, Option<u16>)| match port {
+            Some(p) => format!("{}:{p}", DisplayIp(*ip)),
+            None => DisplayIp(*ip).to_string(),
+        };
+        let mut by_text = ips.clone();
+        by_text.sort_by_key(text);
+        let mut by_key = ips;
+        by_key.sort_by_key(|(ip, port)| ip_text_key(*ip, *port));
+        assert_eq!(by_text, by_key);
     }
 
     #[test]

@@ -16,10 +16,11 @@
 //! endpoints at all is rejected (`REJECT --reject-with icmp-port-unreachable`, "connection
 //! refused").
 
-use super::endpoints::EndpointSlice;
+use super::endpoints::{ip_text_key, EndpointSlice};
 use super::ip::{DisplayIp, Ip};
 use super::model::{Protocol, ServicePortSpec};
 use super::rng::NetRng;
+use std::collections::BTreeMap;
 
 /// One backend in a chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,23 +202,20 @@ pub fn port_rules(
             });
         }
     }
-    let key = |e: &ProxyEndpoint| format!("{}:{}", DisplayIp(e.backend.ip), e.backend.port);
-    endpoints.sort_by_key(key);
+    // By the `ip:port` string, as upstream sorts; the key compares as that string does.
+    endpoints.sort_by_cached_key(|e| ip_text_key(e.backend.ip, Some(e.backend.port)));
     endpoints.dedup_by(|a, b| a.backend == b.backend);
     let cluster = Chain::new(usable(endpoints.iter()));
-    let mut nodes: Vec<String> = endpoints.iter().filter_map(|e| e.node.clone()).collect();
-    nodes.sort();
-    nodes.dedup();
-    let local = nodes
+    // Each node's endpoints in chain order, gathered in one pass (not one pass per node).
+    let mut by_node: BTreeMap<&str, Vec<&ProxyEndpoint>> = BTreeMap::new();
+    for e in &endpoints {
+        if let Some(n) = e.node.as_deref() {
+            by_node.entry(n).or_default().push(e);
+        }
+    }
+    let local = by_node
         .into_iter()
-        .map(|n| {
-            let chain = Chain::new(usable(
-                endpoints
-                    .iter()
-                    .filter(|e| e.node.as_deref() == Some(n.as_str())),
-            ));
-            (n, chain)
-        })
+        .map(|(n, eps)| (n.to_string(), Chain::new(usable(eps.into_iter()))))
         .collect();
     PortRules {
         name: sp.name.clone(),

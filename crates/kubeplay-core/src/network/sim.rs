@@ -6,11 +6,16 @@
 //! The network keeps its own state ([`Network`]) next to the [`Sim`]; every function here
 //! takes both. [`NetSim`] bundles the two for callers that want one value.
 //!
-//! Time: [`run_until`] steps the Sim event by event and hands the network a new view after
+//! Time: [`run_until`] steps the Sim event by event and hands the network the changes after
 //! every step that changed the store, so endpoint updates, readiness flips and node deaths
 //! reach kube-proxy at the virtual instant they happen, and the traffic replayed in between
 //! sees the cluster as it was. It also stops at the instants a load balancer's hostname
 //! appears, so `kubectl get svc` shows it on time.
+//!
+//! What changed comes from the store's pod journal (only the pods written since the last
+//! sync are re-read) and from comparing the nodes and Services, which are few, with what the
+//! network holds: the cost of a sync follows the change, not the cluster (see
+//! [`super::view`]). [`cluster_view`] still flattens everything, for tests and tools.
 
 use super::curl::CurlResult;
 use super::ip::Ip;
@@ -19,10 +24,26 @@ use super::model::{
     ClusterView, ContainerPortView, Listener, Ms, NodeView, PodPhase, PodView, Protocol,
     ServicePortSpec, ServiceSpec, ServiceType, ServiceView, TargetPort, TrafficPolicy,
 };
+use super::view::Update;
 use super::{fmt_ip, invalid_message, Network, ServiceAllocation};
 use crate::api::{IntOrString, Object, Service};
 use crate::kubelet::{CState, PodPhase as CorePhase};
 use crate::sim::{ApplyOutcome, Sim, Stalled};
+use crate::store::{Key, NodeRec, PodRec, Store};
+use std::collections::BTreeSet;
+
+/// What the adapter remembers between syncs: the pod journal's token (see
+/// [`Store::take_pod_changes`]) and the Services as last read, so unchanged ones are not
+/// flattened again.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Adapter {
+    token: u64,
+    services: Vec<(
+        Key,
+        Option<String>,
+        kubeplay_api::kinds::service::ServiceSpec,
+    )>,
+}
 
 /// From `deletionTimestamp` to the kubelet starting to kill the container (its preStop hook,
 /// or SIGTERM when there is none): the kubelet's pod watch delivers the update, `syncLoop`
@@ -119,112 +140,187 @@ fn phase(p: CorePhase) -> PodPhase {
     }
 }
 
-/// Flattens the Sim's store into the network's view.
+fn node_ready(n: &NodeRec) -> bool {
+    n.node.status.as_ref().is_some_and(|s| {
+        s.conditions
+            .iter()
+            .any(|c| c.type_ == "Ready" && c.status == "True")
+    })
+}
+
+const EXCLUDE_FROM_LB: &str = "node.kubernetes.io/exclude-from-external-load-balancers";
+
+/// A node as the network sees it.
+pub fn node_view(n: &NodeRec) -> NodeView {
+    NodeView {
+        name: n.node.metadata.name.clone(),
+        ip: n.rt.ip,
+        alive: !n.rt.terminated,
+        ready: node_ready(n),
+        exclude_from_lb: n.node.metadata.labels.contains_key(EXCLUDE_FROM_LB),
+    }
+}
+
+/// Whether `v` is still what [`node_view`] gives for `n` (compared in place, no copies).
+fn node_matches(n: &NodeRec, v: &NodeView) -> bool {
+    v.name == n.node.metadata.name
+        && v.ip == n.rt.ip
+        && v.alive != n.rt.terminated
+        && v.ready == node_ready(n)
+        && v.exclude_from_lb == n.node.metadata.labels.contains_key(EXCLUDE_FROM_LB)
+}
+
+/// A pod as the network sees it.
+pub fn pod_view((ns, name): &Key, rec: &PodRec) -> PodView {
+    let rt = &rec.rt;
+    let b = rt.behaviour;
+    let mut listeners = Vec::new();
+    for (i, c) in rt.containers.iter().enumerate() {
+        let since = match c.state {
+            CState::Running { since_ms } => Some(since_ms),
+            _ => None,
+        };
+        // A deleted pod's process gets SIGTERM once its kubelet has seen the deletion
+        // and run the container's preStop hook (see `lifecycle`); other kills
+        // (liveness) are immediate.
+        let until = match (rt.killing, rt.deleting_ms) {
+            (true, Some(d)) => {
+                let hook = rec.pod.spec.containers.get(i).map_or(0, |spec| {
+                    crate::lifecycle::stop_timeline(spec, rt.grace_ms, 0).0
+                });
+                Some(d + KUBELET_KILL_LATENCY_MS + hook)
+            }
+            (true, None) => Some(0),
+            _ => None,
+        };
+        for p in &c.ports {
+            listeners.push(Listener {
+                port: u16::try_from(*p).unwrap_or(0),
+                listening_from: since.map(|s| s + b.startup_ms),
+                listening_until: until,
+                failing_from: since.and_then(|s| b.fail_readiness_after_ms.map(|d| s + d)),
+            });
+        }
+    }
+    let c0 = rec.pod.spec.containers.first();
+    PodView {
+        namespace: ns.clone(),
+        name: name.clone(),
+        labels: rec.pod.metadata.labels.clone(),
+        ip: rt.ip,
+        node: rt.node.clone(),
+        phase: phase(rt.phase),
+        ready: rt.ready,
+        terminating: rt.deleting_ms.is_some() || rec.pod.metadata.deletion_timestamp.is_some(),
+        listeners,
+        // Filled in by `curl` from the Sim's app model; building it for every pod on
+        // every sync would cost more than the rest of the view.
+        body: None,
+        ports: rec
+            .pod
+            .spec
+            .containers
+            .iter()
+            .flat_map(|c| c.ports.iter())
+            .map(|p| ContainerPortView {
+                name: p.name.clone(),
+                port: u16::try_from(p.container_port).unwrap_or(0),
+                protocol: p
+                    .protocol
+                    .as_deref()
+                    .and_then(Protocol::parse)
+                    .unwrap_or(Protocol::Tcp),
+            })
+            .collect(),
+        image: c0.and_then(|c| c.image.clone()).unwrap_or_default(),
+        env: c0
+            .map(|c| {
+                c.env
+                    .iter()
+                    .filter_map(|e| e.value.clone().map(|v| (e.name.clone(), v)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+/// Flattens the Sim's store into the network's view (everything; [`sync`] hands the
+/// network only what changed).
 pub fn cluster_view(sim: &Sim) -> ClusterView {
     let store = sim.store();
-    let nodes = store
-        .nodes
-        .values()
-        .map(|n| NodeView {
-            name: n.node.metadata.name.clone(),
-            ip: n.rt.ip,
-            alive: !n.rt.terminated,
-            ready: n.node.status.as_ref().is_some_and(|s| {
-                s.conditions
-                    .iter()
-                    .any(|c| c.type_ == "Ready" && c.status == "True")
-            }),
-            exclude_from_lb: n
-                .node
-                .metadata
-                .labels
-                .contains_key("node.kubernetes.io/exclude-from-external-load-balancers"),
-        })
-        .collect();
-    let pods = store
-        .pods()
-        .iter()
-        .map(|((ns, name), rec)| {
-            let rt = &rec.rt;
-            let b = rt.behaviour;
-            let mut listeners = Vec::new();
-            for (i, c) in rt.containers.iter().enumerate() {
-                let since = match c.state {
-                    CState::Running { since_ms } => Some(since_ms),
-                    _ => None,
-                };
-                // A deleted pod's process gets SIGTERM once its kubelet has seen the deletion
-                // and run the container's preStop hook (see `lifecycle`); other kills
-                // (liveness) are immediate.
-                let until = match (rt.killing, rt.deleting_ms) {
-                    (true, Some(d)) => {
-                        let hook = rec.pod.spec.containers.get(i).map_or(0, |spec| {
-                            crate::lifecycle::stop_timeline(spec, rt.grace_ms, 0).0
-                        });
-                        Some(d + KUBELET_KILL_LATENCY_MS + hook)
-                    }
-                    (true, None) => Some(0),
-                    _ => None,
-                };
-                for p in &c.ports {
-                    listeners.push(Listener {
-                        port: u16::try_from(*p).unwrap_or(0),
-                        listening_from: since.map(|s| s + b.startup_ms),
-                        listening_until: until,
-                        failing_from: since.and_then(|s| b.fail_readiness_after_ms.map(|d| s + d)),
-                    });
-                }
-            }
-            let c0 = rec.pod.spec.containers.first();
-            PodView {
-                namespace: ns.clone(),
-                name: name.clone(),
-                labels: rec.pod.metadata.labels.clone(),
-                ip: rt.ip,
-                node: rt.node.clone(),
-                phase: phase(rt.phase),
-                ready: rt.ready,
-                terminating: rt.deleting_ms.is_some()
-                    || rec.pod.metadata.deletion_timestamp.is_some(),
-                listeners,
-                // Filled in by `curl` from the Sim's app model; building it for every pod on
-                // every sync would cost more than the rest of the view.
-                body: None,
-                ports: rec
-                    .pod
-                    .spec
-                    .containers
-                    .iter()
-                    .flat_map(|c| c.ports.iter())
-                    .map(|p| ContainerPortView {
-                        name: p.name.clone(),
-                        port: u16::try_from(p.container_port).unwrap_or(0),
-                        protocol: p
-                            .protocol
-                            .as_deref()
-                            .and_then(Protocol::parse)
-                            .unwrap_or(Protocol::Tcp),
-                    })
-                    .collect(),
-                image: c0.and_then(|c| c.image.clone()).unwrap_or_default(),
-                env: c0
-                    .map(|c| {
-                        c.env
-                            .iter()
-                            .filter_map(|e| e.value.clone().map(|v| (e.name.clone(), v)))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            }
-        })
-        .collect();
-    let services = store
-        .services
-        .values()
-        .filter(|r| r.deleting_ms.is_none())
-        .map(|r| service_view(&r.obj))
-        .collect();
     ClusterView {
+        nodes: store.nodes.values().map(node_view).collect(),
+        pods: store
+            .pods()
+            .iter()
+            .map(|(k, rec)| pod_view(k, rec))
+            .collect(),
+        services: store
+            .services
+            .values()
+            .filter(|r| r.deleting_ms.is_none())
+            .map(|r| service_view(&r.obj))
+            .collect(),
+    }
+}
+
+/// What changed in the store since the network's last sync (see the module docs).
+fn update(store: &mut Store, net: &mut Network) -> Update {
+    let changes = store.take_pod_changes();
+    let trusted = changes.complete && changes.since == net.adapter.token && !net.full_resync;
+    net.adapter.token = changes.token;
+    let keys: Vec<Key> = if trusted {
+        let mut keys = changes.keys;
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    } else {
+        // First sync, a journal that overflowed, or a store this network did not follow:
+        // every pod either side knows.
+        let mut keys: BTreeSet<Key> = store.pods().keys().cloned().collect();
+        keys.extend(
+            net.view
+                .pods
+                .iter()
+                .map(|(_, p)| (p.namespace.clone(), p.name.clone())),
+        );
+        keys.into_iter().collect()
+    };
+    let pods = keys
+        .into_iter()
+        .map(|k| {
+            let v = store.pod(&k).map(|rec| pod_view(&k, rec));
+            (k, v)
+        })
+        .collect();
+    let held = &net.view.nodes;
+    let nodes_same = !net.full_resync
+        && held.len() == store.nodes.len()
+        && store
+            .nodes
+            .values()
+            .zip(held)
+            .all(|(n, v)| node_matches(n, v));
+    let nodes = (!nodes_same).then(|| store.nodes.values().map(node_view).collect());
+    let live = || {
+        store
+            .services
+            .iter()
+            .filter(|(_, r)| r.deleting_ms.is_none())
+    };
+    let cached = &net.adapter.services;
+    let services_same = !net.full_resync
+        && cached.len() == live().count()
+        && live().zip(cached).all(|((k, r), (ck, uid, spec))| {
+            k == ck && r.obj.metadata.uid == *uid && r.obj.spec == *spec
+        });
+    let services = (!services_same).then(|| {
+        net.adapter.services = live()
+            .map(|(k, r)| (k.clone(), r.obj.metadata.uid.clone(), r.obj.spec.clone()))
+            .collect();
+        live().map(|(_, r)| service_view(&r.obj)).collect()
+    });
+    Update {
         nodes,
         pods,
         services,
@@ -332,7 +428,8 @@ pub fn sync(sim: &mut Sim, net: &mut Network) {
     if net.synced_at(fp) {
         net.tick(now);
     } else {
-        net.sync(now, cluster_view(sim));
+        let up = update(&mut sim.store, net);
+        net.apply_update(now, up);
         net.set_synced_at(fp);
     }
     publish(sim, net);

@@ -6,6 +6,19 @@
 //! `podInitialBackoffSeconds`/`podMaxBackoffSeconds`) when the cluster changes (a node added or
 //! changed, a pod removed), or at the latest after 5 minutes
 //! (`podMaxInUnschedulablePodsDuration`).
+//!
+//! A pod's last decision lives on its store record ([`crate::store::PodRec::decision`]): it is
+//! written on every attempt, and a side map keyed by name cost a string-keyed tree walk per
+//! bind (150,000 of them in the 5,000-node benchmark) for a value read only by the UI.
+//!
+//! Every cluster change queues a retry per unschedulable pod (as upstream moves them all).
+//! When a pod already has such a retry queued for the same attempt and time, and no
+//! `ScheduleCycle` has been queued since, the new one is not queued: it would run right after
+//! the earlier one with nothing in between able to make the pod unschedulable again, so it
+//! could only find the pod gone from the set and do nothing. Node additions in bulk (200
+//! nodes × thousands of Pending pods) queued one such no-op per pod per node. Only the count
+//! of internal queue events ([`Sim::steps`]) differs; every decision, event and trace is the
+//! same.
 use crate::clock::{Ms, MINUTE_MS, SECOND_MS};
 use crate::sim::{Emit, Ev, Sim};
 use crate::store::Key;
@@ -35,8 +48,24 @@ pub struct SchedQueue {
     pub active: VecDeque<(Key, u32)>,
     /// A `ScheduleCycle` is already on the event queue.
     pub armed: bool,
-    /// Unschedulable pods: attempts so far and time of the last attempt.
-    pub unschedulable: BTreeMap<Key, (u32, Ms)>,
+    /// Unschedulable pods: attempts so far, time of the last attempt, and the cluster-change
+    /// retry already queued for this attempt, if any.
+    pub unschedulable: BTreeMap<Key, Unschedulable>,
+    /// Number of `ScheduleCycle` events queued so far (tells whether one may run between two
+    /// retries queued at the same time).
+    pub cycles_queued: u64,
+}
+
+/// An unschedulable pod's entry in [`SchedQueue::unschedulable`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unschedulable {
+    /// Failed attempts so far.
+    pub attempts: u32,
+    /// Time of the last attempt.
+    pub last_ms: Ms,
+    /// A cluster-change retry queued for this attempt: its time and
+    /// [`SchedQueue::cycles_queued`] when it was queued.
+    pub retry_queued: Option<(Ms, u64)>,
 }
 
 /// Back-off after `attempts` failed attempts: 1 s doubling, capped at 10 s.
@@ -52,18 +81,23 @@ impl Sim {
         self.sched.active.push_back((key.clone(), slot));
         if !self.sched.armed {
             self.sched.armed = true;
+            self.sched.cycles_queued += 1;
             self.queue.push(self.now, Ev::ScheduleCycle);
         }
     }
 
     /// Something changed that may make unschedulable pods fit: move them back after their
     /// back-off (upstream `MoveAllToActiveOrBackoffQueue`).
+    /// A retry identical to one still queued is skipped (see the module docs).
     pub(crate) fn sched_cluster_changed(&mut self) {
-        let pending = std::mem::take(&mut self.sched.unschedulable);
-        for (key, (attempts, last)) in pending {
-            let at = (last + sched_backoff_ms(attempts)).max(self.now);
-            self.queue.push(at, Ev::SchedRetry(key.clone(), attempts));
-            self.sched.unschedulable.insert(key, (attempts, last));
+        let cycles = self.sched.cycles_queued;
+        for (key, u) in self.sched.unschedulable.iter_mut() {
+            let at = (u.last_ms + sched_backoff_ms(u.attempts)).max(self.now);
+            if u.retry_queued == Some((at, cycles)) {
+                continue;
+            }
+            u.retry_queued = Some((at, cycles));
+            self.queue.push(at, Ev::SchedRetry(key.clone(), u.attempts));
         }
     }
 
@@ -72,7 +106,7 @@ impl Sim {
             .sched
             .unschedulable
             .get(key)
-            .is_some_and(|(a, _)| *a == attempts)
+            .is_some_and(|u| u.attempts == attempts)
         {
             self.sched.unschedulable.remove(key);
             self.sched_enqueue(key);
@@ -103,16 +137,30 @@ impl Sim {
         match result {
             Ok(node) => self.bind_with(key, &node, verdicts, info),
             Err(message) => {
-                let attempts = self.sched.unschedulable.get(key).map_or(0, |(a, _)| *a) + 1;
-                self.sched
-                    .unschedulable
-                    .insert(key.clone(), (attempts, self.now));
+                let attempts = self.sched.unschedulable.get(key).map_or(0, |u| u.attempts) + 1;
+                self.sched.unschedulable.insert(
+                    key.clone(),
+                    Unschedulable {
+                        attempts,
+                        last_ms: self.now,
+                        retry_queued: None,
+                    },
+                );
                 self.queue.push(
                     self.now + 5 * MINUTE_MS,
                     Ev::SchedRetry(key.clone(), attempts),
                 );
+                let decision = Box::new(SchedulingDecision {
+                    at_ms: self.now,
+                    node: None,
+                    message: message.clone(),
+                    detail: verdicts,
+                });
                 let msg = message.clone();
-                self.pod_changed(key, |rt, _| rt.unschedulable = Some(msg));
+                self.pod_update(key, |rec, _| {
+                    rec.rt.unschedulable = Some(msg);
+                    rec.decision = Some(decision);
+                });
                 if let Some(rec) = self.store.pod(key) {
                     let meta = Sim::ident(&rec.pod.metadata);
                     self.emit(Emit {
@@ -121,7 +169,7 @@ impl Sim {
                         field_path: None,
                         warning: true,
                         reason: "FailedScheduling",
-                        message: message.clone(),
+                        message,
                         component: "default-scheduler",
                         host: None,
                     });
@@ -131,15 +179,6 @@ impl Sim {
                     key,
                     "FailedScheduling",
                     format_args!("attempt={attempts}"),
-                );
-                self.decisions.insert(
-                    key.clone(),
-                    SchedulingDecision {
-                        at_ms: self.now,
-                        node: None,
-                        message,
-                        detail: verdicts,
-                    },
                 );
             }
         }
@@ -166,13 +205,20 @@ impl Sim {
     ) {
         self.sched.unschedulable.remove(key);
         let n = node.to_string();
+        let message = format!("Successfully assigned {}/{} to {node}", key.0, key.1);
+        let decision = Box::new(SchedulingDecision {
+            at_ms: self.now,
+            node: Some(n.clone()),
+            message: message.clone(),
+            detail: verdicts,
+        });
         self.pod_update(key, |rec, now| {
             rec.pod.spec.node_name = Some(n.clone());
             rec.rt.node = Some(n);
             rec.rt.scheduled_ms = Some(now);
             rec.rt.unschedulable = None;
+            rec.decision = Some(decision);
         });
-        let message = format!("Successfully assigned {}/{} to {node}", key.0, key.1);
         if let Some(rec) = self.store.pod(key) {
             crate::sim::record_event(
                 &mut self.events,
@@ -183,22 +229,13 @@ impl Sim {
                     field_path: None,
                     warning: false,
                     reason: "Scheduled",
-                    message: message.clone(),
+                    message,
                     component: "default-scheduler",
                     host: None,
                 },
             );
         }
         self.tr_key("Pod", key, "Scheduled", format_args!("node={node}"));
-        self.decisions.insert(
-            key.clone(),
-            SchedulingDecision {
-                at_ms: self.now,
-                node: Some(node.to_string()),
-                message,
-                detail: verdicts,
-            },
-        );
         let info = match info {
             Some(mut info) if self.store.pod(key).is_some() => {
                 info.node_name = Some(node.to_string()).filter(|n| !n.is_empty());

@@ -94,7 +94,14 @@ impl Sim {
         // (nothing reads it inside a step, and a ReplicaSet's pod is usually bound in the same
         // step, which would make a render here wasted work).
         rt.status_stale = true;
-        self.store.insert_pod(key.clone(), PodRec { pod, rt });
+        self.store.insert_pod(
+            key.clone(),
+            PodRec {
+                pod,
+                rt,
+                decision: None,
+            },
+        );
         let slot = self.store.pods().slot(&key).unwrap_or(u32::MAX);
         self.stale_pods.push((key.clone(), slot));
         self.tr_key("Pod", &key, "Created", format_args!(""));
@@ -190,7 +197,6 @@ impl Sim {
                 n.rt.release_ip(ip);
             }
         }
-        self.decisions.remove(key);
         self.scheduler.cache.remove_pod(&key.0, &key.1);
         self.sched.unschedulable.remove(key);
         self.tr_key("Pod", key, "Deleted", format_args!(""));

@@ -15,7 +15,6 @@ use crate::rng::SimRng;
 use crate::store::{Key, Store};
 use crate::trace::{Trace, TraceEvent};
 use crate::workqueue::{ControllerId, WorkQueue};
-use std::collections::BTreeMap;
 
 /// Tunables of a sim (defaults documented per field).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,7 +138,6 @@ pub struct Sim {
     pub(crate) events: EventLog,
     pub(crate) config: SimConfig,
     pub(crate) sched: SchedQueue,
-    pub(crate) decisions: BTreeMap<Key, SchedulingDecision>,
     pub(crate) node_seq: u32,
     pub(crate) fired_hooks: Vec<Hook>,
     pub(crate) scheduler: crate::scheduler::Scheduler,
@@ -230,7 +228,6 @@ impl Sim {
             events: EventLog::new(config.events_max),
             config,
             sched: SchedQueue::default(),
-            decisions: BTreeMap::new(),
             node_seq: 0,
             fired_hooks: Vec::new(),
             scheduler: crate::scheduler::Scheduler::new(),
@@ -593,7 +590,9 @@ impl Sim {
 
     /// The scheduler's last decision for a pod ("why this node / why Pending").
     pub fn scheduling_decision(&self, namespace: &str, name: &str) -> Option<&SchedulingDecision> {
-        self.decisions
-            .get(&(namespace.to_string(), name.to_string()))
+        self.store
+            .pod(&(namespace.to_string(), name.to_string()))?
+            .decision
+            .as_deref()
     }
 }

@@ -40,6 +40,8 @@ pub struct PodRec {
     pub pod: Pod,
     /// Runtime state the kubelet and controllers decide on.
     pub rt: PodRt,
+    /// The scheduler's last decision for the pod (placement.rs; read by the UI).
+    pub decision: Option<Box<crate::placement::SchedulingDecision>>,
 }
 
 /// A node and its runtime (kubelet, image cache, IPAM, aggregated requests).

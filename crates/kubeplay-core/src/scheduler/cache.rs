@@ -448,8 +448,8 @@ impl Cache {
     /// Binds a pod to a node in the cache (upstream `AssumePod`/`AddPod`). Re-adding an already
     /// known pod moves it. Returns false when the node is unknown.
     pub fn add_pod(&mut self, node: &str, pod: &PodInfo) -> bool {
-        self.remove_pod(&pod.namespace, &pod.name);
         let Some(&i) = self.by_name.get(node) else {
+            self.remove_pod(&pod.namespace, &pod.name);
             return false;
         };
         let group = self.intern_group(&pod.namespace, &pod.labels);
@@ -462,15 +462,24 @@ impl Cache {
             group,
             terminating: pod.terminating,
         };
-        self.apply(&entry, 1);
-        match self.pods.get_mut(&pod.namespace) {
-            Some(m) => m.insert(pod.name.clone(), entry),
-            None => self
-                .pods
-                .entry(pod.namespace.clone())
-                .or_default()
-                .insert(pod.name.clone(), entry),
+        // One walk of the (150,000-entry, string-keyed) tree finds the pod whether or not it is
+        // there; a known pod's old entry is taken out of the counts before the new one goes
+        // in, the order `remove_pod` then insert had.
+        let m = match self.pods.get_mut(&pod.namespace) {
+            Some(m) => m,
+            None => self.pods.entry(pod.namespace.clone()).or_default(),
         };
+        let old = match m.entry(pod.name.clone()) {
+            std::collections::btree_map::Entry::Occupied(mut o) => Some(o.insert(entry.clone())),
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(entry.clone());
+                None
+            }
+        };
+        if let Some(old) = old {
+            self.apply(&old, -1);
+        }
+        self.apply(&entry, 1);
         true
     }
 

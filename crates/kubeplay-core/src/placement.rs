@@ -282,3 +282,57 @@ impl Sim {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::sim::Sim;
+
+    /// One small node, 30 replicas of 100m: 11 stay Pending.
+    fn pending_sim() -> Sim {
+        let yaml = "apiVersion: v1\nkind: Node\nmetadata:\n  name: small\n  labels:\n    node.kubernetes.io/instance-type: t3.small\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 30\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: app\n        image: nginx:1.25\n        resources:\n          requests:\n            cpu: 100m\n";
+        let mut sim = Sim::with_cluster(17, kubeplay_api::load(yaml).into_objects());
+        sim.run_until(30_000).unwrap();
+        assert_eq!(sim.sched.unschedulable.len(), 11);
+        sim
+    }
+
+    #[test]
+    fn a_cluster_change_queues_one_retry_per_pending_pod_until_it_runs() {
+        let mut sim = pending_sim();
+        let q0 = sim.queue.len();
+        sim.sched_cluster_changed();
+        let q1 = sim.queue.len();
+        assert_eq!(q1 - q0, 11, "one retry per unschedulable pod");
+        // Another change before those ran: each would only follow the queued one and find
+        // its pod already moved, so nothing is queued.
+        sim.sched_cluster_changed();
+        assert_eq!(sim.queue.len(), q1);
+        // Once they ran (the pods were tried and failed again) a change queues new ones.
+        sim.run_for(2_000).unwrap();
+        assert_eq!(sim.sched.unschedulable.len(), 11);
+        assert!(sim
+            .sched
+            .unschedulable
+            .values()
+            .all(|u| u.retry_queued.is_none()));
+        let q2 = sim.queue.len();
+        sim.sched_cluster_changed();
+        assert_eq!(sim.queue.len() - q2, 11);
+    }
+
+    #[test]
+    fn a_retry_is_queued_again_when_a_schedule_cycle_was_queued_in_between() {
+        let mut sim = pending_sim();
+        sim.sched_cluster_changed();
+        let q1 = sim.queue.len();
+        // A cycle queued between two changes may fail a pod again before the second retry
+        // runs, and then that retry does move it: it must stay queued.
+        let key = sim.sched.unschedulable.keys().next().cloned().unwrap();
+        assert!(!sim.sched.armed);
+        sim.sched_enqueue(&key);
+        let q2 = sim.queue.len();
+        assert_eq!(q2 - q1, 1, "the ScheduleCycle");
+        sim.sched_cluster_changed();
+        assert_eq!(sim.queue.len() - q2, 11);
+    }
+}

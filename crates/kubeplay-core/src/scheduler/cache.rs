@@ -5,6 +5,7 @@
 //! per label-group counts per zone. Both only make PodTopologySpread's counting cheap; the
 //! counts are exactly the ones `countPodsMatchSelector` would produce.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use super::types::{
@@ -132,6 +133,15 @@ impl Hot {
     }
 }
 
+/// The resource scores of the last pod shape scored on a node (see [`Cache::fit_scores`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct FitMemo {
+    /// The pod's non-zero cpu and memory, and actual cpu and memory requests.
+    shape: [i64; 4],
+    /// NodeResourcesFit (LeastAllocated) and BalancedAllocation scores; `None`: nothing memoised.
+    scores: Option<(i64, i64)>,
+}
+
 #[derive(Clone, Debug)]
 struct PodEntry {
     node: usize,
@@ -150,6 +160,10 @@ struct PodEntry {
 pub struct Cache {
     slots: Vec<Option<NodeState>>,
     hot: Vec<Hot>,
+    /// Per slot, cleared whenever its `hot` entry is rewritten: replicas share their requests,
+    /// and between two of them only the node they went to changes, so scoring the next one
+    /// on the other ~500 candidate nodes repeats the same two divisions per node.
+    fit_memo: Vec<Cell<FitMemo>>,
     free: Vec<usize>,
     by_name: BTreeMap<String, usize>,
     /// Zone-interleaved node order (`nodeTree.list`), recomputed when the node set changes.
@@ -162,12 +176,25 @@ pub struct Cache {
     groups: BTreeMap<String, BTreeMap<Labels, u32>>,
     group_list: Vec<(String, Labels)>,
     ns_groups: BTreeMap<String, Vec<u32>>,
+    /// Label groups by label key then value, ascending (groups are only ever added): the
+    /// candidates for a selector requiring `key In (values)`, so matching a selector against
+    /// thousands of groups (1,000 Deployments) looks at the few that carry its label.
+    label_index: BTreeMap<String, BTreeMap<String, Vec<u32>>>,
     /// [group][zone] = non-terminating pods of the group on nodes of the zone.
     group_zone_counts: Vec<Vec<u32>>,
     image_ids: BTreeMap<String, u32>,
     image_num_nodes: Vec<u32>,
-    /// Pods by namespace then name (nested for allocation-free lookups).
-    pods: BTreeMap<String, BTreeMap<String, PodEntry>>,
+    /// Pods by namespace, then by [`name_hash`] of the name, then name (nested for
+    /// allocation-free lookups). Replicas' names share a long prefix, so a tree of 150,000 of
+    /// them keyed by name compared that prefix at every step of every bind; a u64 compare per
+    /// step and one name compare at the end do the same lookup.
+    pods: BTreeMap<String, BTreeMap<u64, Vec<(String, PodEntry)>>>,
+}
+
+/// The key of a pod name in [`Cache`]'s pod index (FNV-1a: the same on every platform; a
+/// collision only puts two names in one bucket).
+fn name_hash(name: &str) -> u64 {
+    crate::hash::fnv1a64(name.as_bytes())
 }
 
 /// `utilnode.GetZoneKey`: region and zone joined the way upstream's nodeTree keys zones.
@@ -211,8 +238,35 @@ impl Cache {
         let h = Hot::of(self.slot(i));
         if self.hot.len() <= i {
             self.hot.resize(i + 1, Hot::default());
+            self.fit_memo.resize(i + 1, Cell::default());
         }
         self.hot[i] = h;
+        self.fit_memo[i].set(FitMemo::default());
+    }
+
+    /// NodeResourcesFit (LeastAllocated) and BalancedAllocation scores of a pod on a slot,
+    /// from `compute` or, when the slot's numbers have not changed since a pod with the same
+    /// requests was scored on it, from the memo (both depend only on those).
+    #[inline]
+    pub(crate) fn fit_scores(
+        &self,
+        i: usize,
+        shape: [i64; 4],
+        compute: impl FnOnce(&Hot) -> (i64, i64),
+    ) -> (i64, i64) {
+        let cell = &self.fit_memo[i];
+        let memo = cell.get();
+        if memo.shape == shape {
+            if let Some(scores) = memo.scores {
+                return scores;
+            }
+        }
+        let scores = compute(&self.hot[i]);
+        cell.set(FitMemo {
+            shape,
+            scores: Some(scores),
+        });
+        scores
     }
 
     /// A node by name.
@@ -227,7 +281,8 @@ impl Cache {
 
     /// Name of the node a pod is bound to in the cache.
     pub fn pod_node(&self, namespace: &str, name: &str) -> Option<&str> {
-        let e = self.pods.get(namespace)?.get(name)?;
+        let bucket = self.pods.get(namespace)?.get(&name_hash(name))?;
+        let (_, e) = bucket.iter().find(|(n, _)| n == name)?;
         Some(self.slot(e.node).spec.name.as_str())
     }
 
@@ -237,6 +292,14 @@ impl Cache {
 
     pub(crate) fn groups_in_namespace(&self, ns: &str) -> &[u32] {
         self.ns_groups.get(ns).map_or(&[], Vec::as_slice)
+    }
+
+    /// Label groups (any namespace) whose labels map `key` to `value`, ascending.
+    pub(crate) fn groups_with_label(&self, key: &str, value: &str) -> &[u32] {
+        self.label_index
+            .get(key)
+            .and_then(|m| m.get(value))
+            .map_or(&[], Vec::as_slice)
     }
 
     pub(crate) fn num_groups(&self) -> usize {
@@ -285,6 +348,18 @@ impl Cache {
             .entry(ns.to_string())
             .or_default()
             .insert(labels.clone(), g);
+        for (k, v) in labels {
+            let by_value = match self.label_index.get_mut(k) {
+                Some(m) => m,
+                None => self.label_index.entry(k.clone()).or_default(),
+            };
+            match by_value.get_mut(v) {
+                Some(gs) => gs.push(g),
+                None => {
+                    by_value.insert(v.clone(), vec![g]);
+                }
+            }
+        }
         self.group_list.push((ns.to_string(), labels.clone()));
         self.group_zone_counts.push(Vec::new());
         self.ns_groups.entry(ns.to_string()).or_default().push(g);
@@ -396,13 +471,15 @@ impl Cache {
         let Some(i) = self.by_name.remove(name) else {
             return false;
         };
-        let bound: Vec<(String, String)> = self
+        let mut bound: Vec<(String, String)> = self
             .pods
             .iter()
-            .flat_map(|(ns, m)| m.iter().map(move |(n, e)| (ns, n, e)))
+            .flat_map(|(ns, m)| m.values().flatten().map(move |(n, e)| (ns, n, e)))
             .filter(|(_, _, e)| e.node == i)
             .map(|(ns, n, _)| (ns.clone(), n.clone()))
             .collect();
+        // In name order, as always (the index is in hash order).
+        bound.sort_unstable();
         for (ns, n) in bound {
             self.remove_pod(&ns, &n);
         }
@@ -469,10 +546,14 @@ impl Cache {
             Some(m) => m,
             None => self.pods.entry(pod.namespace.clone()).or_default(),
         };
-        let old = match m.entry(pod.name.clone()) {
-            std::collections::btree_map::Entry::Occupied(mut o) => Some(o.insert(entry.clone())),
-            std::collections::btree_map::Entry::Vacant(v) => {
-                v.insert(entry.clone());
+        // Buckets almost always hold one pod: allocate for one (a default push reserves four).
+        let bucket = m
+            .entry(name_hash(&pod.name))
+            .or_insert_with(|| Vec::with_capacity(1));
+        let old = match bucket.iter_mut().find(|(n, _)| *n == pod.name) {
+            Some((_, e)) => Some(std::mem::replace(e, entry.clone())),
+            None => {
+                bucket.push((pod.name.clone(), entry.clone()));
                 None
             }
         };
@@ -488,9 +569,17 @@ impl Cache {
         let Some(m) = self.pods.get_mut(namespace) else {
             return false;
         };
-        let Some(entry) = m.remove(name) else {
+        let h = name_hash(name);
+        let Some(bucket) = m.get_mut(&h) else {
             return false;
         };
+        let Some(pos) = bucket.iter().position(|(n, _)| n == name) else {
+            return false;
+        };
+        let (_, entry) = bucket.swap_remove(pos);
+        if bucket.is_empty() {
+            m.remove(&h);
+        }
         if m.is_empty() {
             self.pods.remove(namespace);
         }
@@ -502,7 +591,13 @@ impl Cache {
     /// but no longer counts for topology spreading (`countPodsMatchSelector` skips pods with a
     /// deletionTimestamp).
     pub fn set_pod_terminating(&mut self, namespace: &str, name: &str) -> bool {
-        let Some(entry) = self.pods.get_mut(namespace).and_then(|m| m.get_mut(name)) else {
+        let Some(entry) = self
+            .pods
+            .get_mut(namespace)
+            .and_then(|m| m.get_mut(&name_hash(name)))
+            .and_then(|b| b.iter_mut().find(|(n, _)| n == name))
+            .map(|(_, e)| e)
+        else {
             return false;
         };
         if entry.terminating {

@@ -328,6 +328,14 @@ impl Scheduler {
             .iter()
             .any(|p| p.weight != 0 && !p.term.is_empty());
         let skip_balanced = score::balanced_skips(pod);
+        // Everything least_allocated and balanced_allocation read of the pod (skip_balanced
+        // included: it is a function of the requests).
+        let shape = [
+            pod.non_zero_requests.milli_cpu,
+            pod.non_zero_requests.memory,
+            pod.requests.milli_cpu,
+            pod.requests.memory,
+        ];
         let total_nodes = cache.num_nodes();
         let pod_images: Vec<Option<(u32, u32)>> = pod
             .images
@@ -357,15 +365,21 @@ impl Scheduler {
             } else {
                 no_image_score
             };
+            let (node_resources_fit, balanced_allocation) = cache.fit_scores(slot, shape, |hot| {
+                (
+                    score::least_allocated(pod, hot),
+                    if skip_balanced {
+                        0
+                    } else {
+                        score::balanced_allocation(pod, hot)
+                    },
+                )
+            });
             self.scored.push(PluginScores {
                 taint_toleration: taint_raw,
                 node_affinity: affinity_raw,
-                node_resources_fit: score::least_allocated(pod, hot),
-                balanced_allocation: if skip_balanced {
-                    0
-                } else {
-                    score::balanced_allocation(pod, hot)
-                },
+                node_resources_fit,
+                balanced_allocation,
                 image_locality,
                 ..PluginScores::default()
             });

@@ -25,11 +25,20 @@ pub fn least_requested_score(requested: i64, capacity: i64) -> i64 {
 /// avoiding the hardware divide.
 #[inline]
 pub fn div_by(x: u64, d: u64, inv: u64) -> u64 {
+    div_rem_by(x, d, inv).0
+}
+
+/// [`div_by`] with the remainder. `q·d ≤ x` for the estimate `q` (as `inv ≤ 2^64 / d`), so the
+/// remainder is computed and corrected in u64.
+#[inline]
+pub fn div_rem_by(x: u64, d: u64, inv: u64) -> (u64, u64) {
     let mut q = ((u128::from(x) * u128::from(inv)) >> 64) as u64;
-    while u128::from(q + 1) * u128::from(d) <= u128::from(x) {
+    let mut r = x - q * d;
+    while r >= d {
         q += 1;
+        r -= d;
     }
-    q
+    (q, r)
 }
 
 /// `leastRequestedScore` with the node's precomputed inverse.
@@ -108,8 +117,7 @@ pub(crate) fn balanced_allocation(pod: &PodInfo, node: &Hot) -> i64 {
         // pq fits in u64, so p·Q and q·P (each ≤ pq) do too; 50·D may not.
         let d = (p * node.alloc_mem as u64).abs_diff(q * node.alloc_cpu as u64);
         if let Some(x) = d.checked_mul(50) {
-            let k = div_by(x, node.pq, node.inv_pq);
-            let rem = x - k * node.pq;
+            let (k, rem) = div_rem_by(x, node.pq, node.inv_pq);
             // near_integer, conservatively in u64 (gofloat is exact anyway, just slower).
             let t = node.pq >> 30;
             if rem > t && node.pq - rem > t {

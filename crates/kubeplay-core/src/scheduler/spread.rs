@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 
 use super::cache::{Cache, NodeState, F_HOSTNAME, F_MORE_GROUPS, NO_GROUP, NO_ZONE};
 use super::types::{
-    tolerations_tolerate, InclusionPolicy, PodInfo, Selector, SpreadConstraint, TaintEffect,
-    WhenUnsatisfiable, LABEL_HOSTNAME, LABEL_ZONE,
+    tolerations_tolerate, InclusionPolicy, Operator, PodInfo, Selector, SpreadConstraint,
+    TaintEffect, WhenUnsatisfiable, LABEL_HOSTNAME, LABEL_ZONE,
 };
 
 const ONE: u128 = 1 << 64;
@@ -56,19 +56,65 @@ pub fn system_default_constraints(selector: &Selector) -> [SpreadConstraint; 2] 
 }
 
 /// Lazily evaluated "does label group g match this selector in the pod's namespace".
+///
+/// A selector with an `In` requirement (every `matchLabels` selector) is settled up front for
+/// all groups: only groups carrying one of its values can match, and the cache indexes groups
+/// by label, so the rest are known not to match without comparing their labels.
 pub(crate) struct GroupMemo<'a> {
     selector: Option<&'a Selector>,
     namespace: &'a str,
     memo: Vec<u8>,
+    /// Every matching group in the namespace, ascending, when settled up front.
+    matching: Option<Vec<u32>>,
 }
 
 impl<'a> GroupMemo<'a> {
     pub(crate) fn new(cache: &Cache, selector: Option<&'a Selector>, namespace: &'a str) -> Self {
-        GroupMemo {
+        let mut memo = GroupMemo {
             selector,
             namespace,
             memo: vec![0; cache.num_groups()],
+            matching: None,
+        };
+        let Some(sel) = selector.filter(|s| !s.is_empty()) else {
+            return memo;
+        };
+        let Some(req) = sel.requirements.iter().find(|r| r.operator == Operator::In) else {
+            return memo;
+        };
+        // `In` holds only for a label value among `values`: every other group fails it.
+        memo.memo.iter_mut().for_each(|m| *m = 2);
+        let mut matching = Vec::new();
+        for v in &req.values {
+            for &g in cache.groups_with_label(&req.key, v) {
+                let slot = &mut memo.memo[g as usize];
+                if *slot == 1 {
+                    continue;
+                }
+                let (ns, labels) = cache.group(g);
+                if ns == namespace && sel.matches(labels) {
+                    *slot = 1;
+                    matching.push(g);
+                }
+            }
         }
+        matching.sort_unstable();
+        memo.matching = Some(matching);
+        memo
+    }
+
+    /// Σ over the namespace's groups matching the selector of `f(group)`.
+    fn sum_matching(&mut self, cache: &Cache, mut f: impl FnMut(u32) -> u64) -> u64 {
+        if let Some(m) = &self.matching {
+            return m.iter().map(|&g| f(g)).sum();
+        }
+        let mut n = 0;
+        for &g in cache.groups_in_namespace(self.namespace) {
+            if self.matches(cache, g) {
+                n += f(g);
+            }
+        }
+        n
     }
 
     fn matches(&mut self, cache: &Cache, g: u32) -> bool {
@@ -390,17 +436,13 @@ impl SoftSpread {
                 && (all_nodes_count || c.node_affinity_policy == InclusionPolicy::Ignore);
             if fast {
                 // Same sums from the per-(label group, zone) index.
-                let groups = cache.groups_in_namespace(&pod.namespace);
                 for d in 1..counts[ci].len() {
                     if counts[ci][d].is_none() {
                         continue;
                     }
-                    let mut n = 0u64;
-                    for &g in groups {
-                        if memos[ci].matches(cache, g) {
-                            n += u64::from(cache.group_zone_count(g, (d - 1) as u32));
-                        }
-                    }
+                    let n = memos[ci].sum_matching(cache, |g| {
+                        u64::from(cache.group_zone_count(g, (d - 1) as u32))
+                    });
                     counts[ci][d] = Some(n);
                 }
                 continue;
@@ -525,14 +567,9 @@ impl SoftSpread {
         topo_size += u64::from(unlabelled);
         let w_host = ln_cached(ln_table, feasible.len() as u64 + 2);
         let w_zone = ln_cached(ln_table, topo_size + 2);
-        let groups = cache.groups_in_namespace(&pod.namespace);
         for (z, cnt) in zone_count.iter_mut().enumerate() {
             if let Some(c) = cnt {
-                for &g in groups {
-                    if memo.matches(cache, g) {
-                        *c += u64::from(cache.group_zone_count(g, z as u32));
-                    }
-                }
+                *c += memo.sum_matching(cache, |g| u64::from(cache.group_zone_count(g, z as u32)));
             }
         }
         let (mut min, mut max) = (i64::MAX, 0i64);

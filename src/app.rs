@@ -293,13 +293,22 @@ fn track_pace(ctx: &LoopCtx, eng: &Engine, ts: f64) {
     if ts - w0 >= PACE_WINDOW_MS {
         #[allow(clippy::cast_precision_loss)]
         let rate = (now - v0) as f64 / (ts - w0);
-        ctx.pace.set(
-            ctx.pace_behind
-                .get()
-                .then_some((rate * 10.0).round() / 10.0),
-        );
+        // a frame that ran out of budget but whose backlog was caught up within the window
+        // (one costly periodic step) leaves the pace at the chosen speed: nothing to explain
+        let slow = rate < 0.9 * f64::from(eng.speed);
+        ctx.pace
+            .set((ctx.pace_behind.get() && slow).then_some(pace_round(rate)));
         ctx.pace_from.set((ts, now));
         ctx.pace_behind.set(false);
+    }
+}
+
+/// A pace to show: one decimal below 10×, whole numbers above (never "0×" while moving).
+fn pace_round(rate: f64) -> f64 {
+    if rate >= 10.0 {
+        rate.round()
+    } else {
+        ((rate * 10.0).round() / 10.0).max(0.1)
     }
 }
 

@@ -25,6 +25,7 @@
 pub mod access;
 pub mod curl;
 pub mod endpoints;
+pub mod epstate;
 pub mod ip;
 pub mod ipam;
 pub mod lb;
@@ -154,7 +155,10 @@ struct SvcState {
     view: ServiceView,
     alloc: ServiceAllocation,
     endpoints: Endpoints,
-    slices: Vec<EndpointSlice>,
+    /// The EndpointSlices as last published; cut from `ep` when first read after a change.
+    slices: std::cell::OnceCell<Vec<EndpointSlice>>,
+    /// Endpoints and slices kept sorted as members change ([`epstate`]).
+    ep: epstate::EpState,
     slice_names: BTreeMap<(Vec<endpoints::EndpointPort>, usize), String>,
     /// kube-proxy's rules over time: `(effective_at, rules)`, ascending.
     programmed: Vec<(Ms, ServiceRules)>,
@@ -520,7 +524,8 @@ impl Network {
                     view: svc.clone(),
                     alloc: ServiceAllocation::default(),
                     endpoints: Endpoints::default(),
-                    slices: Vec::new(),
+                    slices: std::cell::OnceCell::new(),
+                    ep: epstate::EpState::default(),
                     slice_names: BTreeMap::new(),
                     programmed: Vec::new(),
                     lb: None,
@@ -647,49 +652,97 @@ impl Network {
     /// Endpoints, slices, kube-proxy rules and the load balancer of one Service.
     fn reconcile(&mut self, s: usize) {
         let now = self.now;
-        self.refresh_members(s);
+        let rebuilt = self.refresh_members(s);
         let mut st = self.slots[s].take().expect("reconciling a live slot");
         st.dirty = false;
         let svc = st.view.clone();
         let pods = &self.view.pods;
         let members = || st.members.values().map(|&i| &pods[i]);
-        let endpoints = endpoints::compute_endpoints(&svc, members());
-        let groups = endpoints::compute_slices(&svc, members());
-        let mut slices = Vec::with_capacity(groups.len());
-        let mut counts: BTreeMap<Vec<endpoints::EndpointPort>, usize> = BTreeMap::new();
-        for (ports, eps) in groups {
-            let n = counts.entry(ports.clone()).or_insert(0);
-            let name_key = (ports.clone(), *n);
-            *n += 1;
-            let name = match st.slice_names.get(&name_key) {
-                Some(name) => name.clone(),
-                None => {
-                    let name = format!("{}-{}", svc.name, random_suffix(&mut self.alloc_rng));
-                    st.slice_names.insert(name_key, name.clone());
-                    name
-                }
+        let (endpoints, slices_changed, rules) = if self.full_resync {
+            // The definitions over every member: the reference the incremental state below
+            // is tested against.
+            let endpoints = endpoints::compute_endpoints(&svc, members());
+            let groups = endpoints::compute_slices(&svc, members());
+            let mut slices = Vec::with_capacity(groups.len());
+            let mut counts: BTreeMap<Vec<endpoints::EndpointPort>, usize> = BTreeMap::new();
+            for (ports, eps) in groups {
+                let n = counts.entry(ports.clone()).or_insert(0);
+                let name_key = (ports.clone(), *n);
+                *n += 1;
+                let name = match st.slice_names.get(&name_key) {
+                    Some(name) => name.clone(),
+                    None => {
+                        let name = format!("{}-{}", svc.name, random_suffix(&mut self.alloc_rng));
+                        st.slice_names.insert(name_key, name.clone());
+                        name
+                    }
+                };
+                slices.push(EndpointSlice {
+                    name,
+                    ports,
+                    endpoints: eps,
+                });
+            }
+            let rules = ServiceRules {
+                ports: svc
+                    .spec
+                    .ports
+                    .iter()
+                    .enumerate()
+                    .map(|(i, sp)| {
+                        proxy::port_rules(
+                            sp,
+                            st.alloc.node_ports.get(i).copied().flatten(),
+                            &slices,
+                        )
+                    })
+                    .collect(),
             };
-            slices.push(EndpointSlice {
-                name,
-                ports,
-                endpoints: eps,
-            });
-        }
-        let rules = ServiceRules {
-            ports: svc
-                .spec
-                .ports
-                .iter()
-                .enumerate()
-                .map(|(i, sp)| {
-                    proxy::port_rules(sp, st.alloc.node_ports.get(i).copied().flatten(), &slices)
-                })
-                .collect(),
+            let slices_changed = st.slices.get() != Some(&slices);
+            st.slices = std::cell::OnceCell::from(slices);
+            st.ep = epstate::EpState::default();
+            (endpoints, slices_changed, rules)
+        } else {
+            let slices_changed = if rebuilt || !st.ep.valid_for(&svc) {
+                // The old state is what the last reconcile published, plus any change noted
+                // since (which alone means the slices moved: each pod has its own entry).
+                let fresh = epstate::EpState::build(&svc, members());
+                let changed = st.ep.take_slices_changed() || !fresh.same_slices(&st.ep);
+                st.ep = fresh;
+                changed
+            } else {
+                st.ep.take_slices_changed()
+            };
+            // Names for new slices, drawn in slice order as the slice controller's loop does.
+            let missing: Vec<(Vec<endpoints::EndpointPort>, usize)> = st
+                .ep
+                .slice_keys()
+                .filter(|(p, n)| !st.slice_names.contains_key(&((*p).clone(), *n)))
+                .map(|(p, n)| (p.clone(), n))
+                .collect();
+            for key in missing {
+                let name = format!("{}-{}", svc.name, random_suffix(&mut self.alloc_rng));
+                st.slice_names.insert(key, name);
+            }
+            if slices_changed {
+                st.slices = std::cell::OnceCell::new();
+            }
+            let rules = ServiceRules {
+                ports: svc
+                    .spec
+                    .ports
+                    .iter()
+                    .enumerate()
+                    .map(|(i, sp)| {
+                        let np = st.alloc.node_ports.get(i).copied().flatten();
+                        proxy::port_rules_from(sp, np, st.ep.groups())
+                    })
+                    .collect(),
+            };
+            (st.ep.endpoints(), slices_changed, rules)
         };
         let endpoints_changed = endpoints != st.endpoints;
-        let slices_changed = slices != st.slices;
         st.endpoints = endpoints;
-        st.slices = slices;
         if st.programmed.last().map(|(_, r)| r) == Some(&rules) {
             // kube-proxy syncs on every EndpointSlice change (`OnEndpointSliceUpdate` →
             // `Sync()`), even one that leaves its rules alone (a not-ready endpoint added):
@@ -897,7 +950,11 @@ impl Network {
 
     /// EndpointSlices (`kubectl get endpointslices`).
     pub fn endpoint_slices(&self, namespace: &str, name: &str) -> Option<&[EndpointSlice]> {
-        self.state(namespace, name).map(|s| s.slices.as_slice())
+        self.state(namespace, name).map(|st| {
+            st.slices
+                .get_or_init(|| st.ep.slices(|p, n| st.slice_names[&(p.clone(), n)].clone()))
+                .as_slice()
+        })
     }
 
     /// The load balancer, if the Service is `type: LoadBalancer`.

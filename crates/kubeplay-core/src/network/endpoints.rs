@@ -246,6 +246,24 @@ fn sort_addresses(list: &mut [EndpointAddress]) {
     list.sort_by_cached_key(|a| (ip_text_key(a.ip, None), a.pod.clone()));
 }
 
+/// The pod's resolved ports for the Service's ports, sorted (ports with no match left out).
+pub fn resolved_ports(svc: &ServiceView, pod: &PodView) -> Vec<EndpointPort> {
+    let mut ports: Vec<EndpointPort> = svc
+        .spec
+        .ports
+        .iter()
+        .filter_map(|sp| {
+            find_port(pod, sp).map(|port| EndpointPort {
+                name: sp.name.clone(),
+                port,
+                protocol: sp.protocol,
+            })
+        })
+        .collect();
+    ports.sort();
+    ports
+}
+
 /// The Endpoints controller's `syncService` for one Service over the pods (all of them, or
 /// any superset of the ones it selects, in key order).
 pub fn compute_endpoints<'a>(
@@ -337,10 +355,27 @@ fn repack(per_addr: Vec<(EndpointAddress, bool, Vec<EndpointPort>)>) -> Endpoint
 /// (rounded up, capped by what is left), ready addresses first; if the ready ones alone are
 /// over, every not-ready address goes.
 fn truncate(subsets: &mut [EndpointSubset], max_capacity: usize) -> bool {
-    let total_ready: usize = subsets.iter().map(|s| s.addresses.len()).sum();
-    let total_not_ready: usize = subsets.iter().map(|s| s.not_ready_addresses.len()).sum();
-    if total_ready + total_not_ready <= max_capacity {
+    let lens: Vec<(usize, usize)> = subsets
+        .iter()
+        .map(|s| (s.addresses.len(), s.not_ready_addresses.len()))
+        .collect();
+    let Some(keep) = truncated_lens(&lens, max_capacity) else {
         return false;
+    };
+    for (ss, (r, nr)) in subsets.iter_mut().zip(keep) {
+        ss.addresses.truncate(r);
+        ss.not_ready_addresses.truncate(nr);
+    }
+    true
+}
+
+/// What [`truncate`] keeps of subsets with these `(ready, not ready)` lengths: `None` when
+/// nothing is cut, else the kept lengths per subset.
+pub fn truncated_lens(lens: &[(usize, usize)], max_capacity: usize) -> Option<Vec<(usize, usize)>> {
+    let total_ready: usize = lens.iter().map(|l| l.0).sum();
+    let total_not_ready: usize = lens.iter().map(|l| l.1).sum();
+    if total_ready + total_not_ready <= max_capacity {
+        return None;
     }
     let truncate_ready = total_ready > max_capacity;
     let (max, num_total) = if truncate_ready {
@@ -349,26 +384,24 @@ fn truncate(subsets: &mut [EndpointSubset], max_capacity: usize) -> bool {
         (max_capacity - total_ready, total_not_ready)
     };
     let mut can_be_added = max;
-    for ss in subsets.iter_mut() {
-        let in_subset = if truncate_ready {
-            ss.addresses.len()
-        } else {
-            ss.not_ready_addresses.len()
-        };
+    let mut out = Vec::with_capacity(lens.len());
+    for &(r, nr) in lens {
+        let in_subset = if truncate_ready { r } else { nr };
         // math.Ceil(in/total * max), in integers.
         let to_add = (in_subset * max)
             .div_ceil(num_total.max(1))
             .min(can_be_added);
         if truncate_ready {
-            ss.addresses.truncate(to_add);
-            ss.not_ready_addresses.clear();
-            can_be_added -= ss.addresses.len();
+            let kept = r.min(to_add);
+            out.push((kept, 0));
+            can_be_added -= kept;
         } else {
-            ss.not_ready_addresses.truncate(to_add);
-            can_be_added -= ss.not_ready_addresses.len();
+            let kept = nr.min(to_add);
+            out.push((r, kept));
+            can_be_added -= kept;
         }
     }
-    true
+    Some(out)
 }
 
 /// Slice contents before naming: `(ports, endpoints)` groups of at most

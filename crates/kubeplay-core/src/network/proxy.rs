@@ -16,7 +16,7 @@
 //! endpoints at all is rejected (`REJECT --reject-with icmp-port-unreachable`, "connection
 //! refused").
 
-use super::endpoints::{ip_text_key, EndpointSlice};
+use super::endpoints::{ip_text_key, EndpointPort, EndpointSlice, SliceEndpoint};
 use super::ip::{DisplayIp, Ip};
 use super::model::{Protocol, ServicePortSpec};
 use super::rng::NetRng;
@@ -180,16 +180,31 @@ pub fn port_rules(
     node_port: Option<u16>,
     slices: &[EndpointSlice],
 ) -> PortRules {
+    port_rules_from(
+        sp,
+        node_port,
+        slices
+            .iter()
+            .map(|s| (s.ports.as_slice(), s.endpoints.as_slice())),
+    )
+}
+
+/// [`port_rules`] over `(ports, endpoints)` runs in slice order: the slices themselves, or
+/// the groups they are cut from (same endpoints, same order).
+pub fn port_rules_from<'a>(
+    sp: &ServicePortSpec,
+    node_port: Option<u16>,
+    slices: impl Iterator<Item = (&'a [EndpointPort], &'a [SliceEndpoint])>,
+) -> PortRules {
     let mut endpoints: Vec<ProxyEndpoint> = Vec::new();
-    for slice in slices {
-        let Some(port) = slice
-            .ports
+    for (ports, eps) in slices {
+        let Some(port) = ports
             .iter()
             .find(|p| p.name == sp.name && p.protocol == sp.protocol)
         else {
             continue;
         };
-        for ep in &slice.endpoints {
+        for ep in eps {
             endpoints.push(ProxyEndpoint {
                 backend: Backend {
                     ip: ep.ip,

@@ -233,6 +233,19 @@ impl Network {
                     st.members.remove(&key);
                 }
             }
+            // Kept in step only while it describes this Service and these members; else
+            // the reconcile rebuilds it.
+            let members_current = st
+                .members_for
+                .as_ref()
+                .is_some_and(|(ns, sel)| *ns == st.view.namespace && *sel == st.view.spec.selector);
+            if members_current && st.ep.valid_for(&st.view) {
+                st.ep.change(&st.view, was, is);
+            } else {
+                // A change it did not take: rebuild it, even if the Service (re-admitted by
+                // `apply` before this sync) ends up as it was.
+                st.ep.invalidate();
+            }
             st.dirty = true;
         }
         let old_ip = old.as_ref().and_then(|p| p.ip);
@@ -372,7 +385,7 @@ impl Network {
 
     /// Brings a Service's member set in line with its selector, if that changed since the
     /// set was built (a new Service, or an edited selector): one pass over the pods.
-    pub(super) fn refresh_members(&mut self, s: usize) {
+    pub(super) fn refresh_members(&mut self, s: usize) -> bool {
         let st = self.slots[s].as_mut().expect("live slot");
         let want = (&st.view.namespace, &st.view.spec.selector);
         if st
@@ -380,7 +393,7 @@ impl Network {
             .as_ref()
             .is_some_and(|(ns, sel)| (ns, sel) == want)
         {
-            return;
+            return false;
         }
         let members: BTreeMap<PodKey, usize> = self
             .view
@@ -392,6 +405,7 @@ impl Network {
             .collect();
         st.members = members;
         st.members_for = Some((st.view.namespace.clone(), st.view.spec.selector.clone()));
+        true
     }
 }
 

@@ -43,6 +43,7 @@ pub mod schedwire;
 pub mod sim;
 pub mod snapshot;
 pub mod store;
+pub mod strtable;
 pub mod trace;
 pub mod workqueue;
 

@@ -13,6 +13,7 @@ use crate::api::{Deployment, InstanceGroup, Kind, Namespace, Node, Pod, ReplicaS
 use crate::clock::Ms;
 use crate::kubelet::{PodPhase, PodRt};
 use crate::node::NodeRt;
+use crate::strtable::StrTable;
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -105,10 +106,18 @@ pub struct Requested {
 /// same pod many times in a row (kubelet step, status edit, watchers, status flush); each
 /// lookup of a 150,000-entry string-keyed tree costs dozens of string comparisons, so the
 /// slot of the last pod looked up is remembered and a repeat lookup is two string compares.
-/// Slot reuse never shows: iteration follows the key order, as before.
+/// Other lookups go through a hash index of the slots (`by_hash`), verified against the
+/// record's own name; the tree is only walked to insert and remove (it keeps the order) and,
+/// for lookups, while some record is stored under a key it does not name. Slot reuse never
+/// shows: iteration follows the key order, as before.
 #[derive(Debug, Clone)]
 pub struct PodMap {
     index: BTreeMap<Key, u32>,
+    /// (hash of the stored key, slot), linear probing, at most half full; slot `u32::MAX`
+    /// marks an empty entry. Never iterated.
+    by_hash: Vec<(u64, u32)>,
+    /// Records stored under a key they do not name (lookups then use the tree).
+    foreign: usize,
     slab: Vec<Option<PodRec>>,
     /// Per slot: the record names the key it is stored under (always, unless a caller stored
     /// a pod under another key); only such slots may serve a lookup without the tree.
@@ -128,6 +137,8 @@ impl Default for PodMap {
     fn default() -> Self {
         PodMap {
             index: BTreeMap::new(),
+            by_hash: Vec::new(),
+            foreign: 0,
             slab: Vec::new(),
             self_named: Vec::new(),
             free: Vec::new(),
@@ -149,9 +160,97 @@ impl PodMap {
         if self.slot_holds(l, key) {
             return Some(l);
         }
-        let i = *self.index.get(key)?;
+        let i = if self.foreign == 0 {
+            // Every record is in `by_hash` under its own name: a miss there is a miss.
+            self.hashed_slot(key)?
+        } else {
+            *self.index.get(key)?
+        };
         self.last.set(i);
         Some(i)
+    }
+
+    fn key_hash(key: &Key) -> u64 {
+        crate::strtable::hash(&key.0).rotate_left(17) ^ crate::strtable::hash(&key.1)
+    }
+
+    fn home(&self, h: u64) -> usize {
+        let bits = self.by_hash.len().trailing_zeros();
+        (h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits)) as usize
+    }
+
+    /// The slot a self-named record stored under `key` occupies, through the hash index.
+    fn hashed_slot(&self, key: &Key) -> Option<u32> {
+        if self.by_hash.is_empty() {
+            return None;
+        }
+        let h = Self::key_hash(key);
+        let mask = self.by_hash.len() - 1;
+        let mut i = self.home(h);
+        loop {
+            let (eh, slot) = self.by_hash[i];
+            if slot == u32::MAX {
+                return None;
+            }
+            if eh == h && self.slot_holds(slot, key) {
+                return Some(slot);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn hash_insert(&mut self, h: u64, slot: u32) {
+        let live = self.index.len();
+        if live * 2 > self.by_hash.len() {
+            let n = (self.by_hash.len() * 2).max(16);
+            let old = std::mem::replace(&mut self.by_hash, vec![(0, u32::MAX); n]);
+            for (eh, s) in old.into_iter().filter(|e| e.1 != u32::MAX) {
+                self.hash_place(eh, s);
+            }
+        }
+        self.hash_place(h, slot);
+    }
+
+    fn hash_place(&mut self, h: u64, slot: u32) {
+        let mask = self.by_hash.len() - 1;
+        let mut i = self.home(h);
+        while self.by_hash[i].1 != u32::MAX {
+            i = (i + 1) & mask;
+        }
+        self.by_hash[i] = (h, slot);
+    }
+
+    /// Remove the entry (h, slot) (backward-shift deletion: no tombstones).
+    fn hash_remove(&mut self, h: u64, slot: u32) {
+        if self.by_hash.is_empty() {
+            return;
+        }
+        let mask = self.by_hash.len() - 1;
+        let mut hole = self.home(h);
+        loop {
+            let e = self.by_hash[hole];
+            if e.1 == u32::MAX {
+                return;
+            }
+            if e == (h, slot) {
+                break;
+            }
+            hole = (hole + 1) & mask;
+        }
+        let mut j = hole;
+        loop {
+            j = (j + 1) & mask;
+            let (eh, s) = self.by_hash[j];
+            if s == u32::MAX {
+                break;
+            }
+            let home = self.home(eh);
+            if (j.wrapping_sub(home) & mask) >= (j.wrapping_sub(hole) & mask) {
+                self.by_hash[hole] = (eh, s);
+                hole = j;
+            }
+        }
+        self.by_hash[hole] = (0, u32::MAX);
     }
 
     /// The slot of a pod, to pass back later as [`PodMap::hint`].
@@ -180,20 +279,31 @@ impl PodMap {
 
     /// Whether a pod with this key exists.
     pub fn contains_key(&self, key: &Key) -> bool {
-        self.index.contains_key(key)
+        self.slot_of(key).is_some()
     }
 
     fn insert(&mut self, key: Key, rec: PodRec) -> Option<PodRec> {
         let named = names_key(&rec, &key);
+        let h = Self::key_hash(&key);
         // One walk of the tree: `entry` finds the place whether or not the key is there.
         let vacant = match self.index.entry(key) {
             std::collections::btree_map::Entry::Occupied(e) => {
                 let i = *e.get() as usize;
+                if self.self_named[i] != named {
+                    if named {
+                        self.foreign -= 1;
+                    } else {
+                        self.foreign += 1;
+                    }
+                }
                 self.self_named[i] = named;
                 return self.slab[i].replace(rec);
             }
             std::collections::btree_map::Entry::Vacant(v) => v,
         };
+        if !named {
+            self.foreign += 1;
+        }
         let i = match self.free.pop() {
             Some(i) => {
                 self.slab[i as usize] = Some(rec);
@@ -207,6 +317,7 @@ impl PodMap {
             }
         };
         vacant.insert(i);
+        self.hash_insert(h, i);
         None
     }
 
@@ -214,6 +325,10 @@ impl PodMap {
         let i = self.index.remove(key)?;
         if self.last.get() == i {
             self.last.set(u32::MAX);
+        }
+        self.hash_remove(Self::key_hash(key), i);
+        if !self.self_named[i as usize] {
+            self.foreign -= 1;
         }
         self.free.push(i);
         self.slab[i as usize].take()
@@ -273,11 +388,13 @@ pub struct Store {
     pods: PodMap,
     /// Services (the network engineer's controllers read and write them through Sim).
     pub services: BTreeMap<Key, Rec<Service>>,
-    pods_by_node: BTreeMap<String, BTreeSet<Key>>,
+    // Point-lookup indexes are hash tables (see `strtable`); `children` stays a tree: it has
+    // one entry per owner, and `children_of` lists them.
+    pods_by_node: StrTable<BTreeSet<Key>>,
     children: BTreeMap<String, BTreeSet<ObjRef>>,
-    uids: BTreeMap<String, ObjRef>,
-    counts: BTreeMap<String, PodCounts>,
-    requested: BTreeMap<String, Requested>,
+    uids: StrTable<ObjRef>,
+    counts: StrTable<PodCounts>,
+    requested: StrTable<Requested>,
     orphans: BTreeSet<Key>,
     /// Keys of the pods written since the network last looked (off until it asks).
     pod_journal: Option<PodJournal>,
@@ -540,15 +657,9 @@ impl Store {
         if let (Some(node), true) = (node, c.bound) {
             if node_set {
                 if add {
-                    // Look up before inserting: no String allocated for an existing node.
-                    if let Some(set) = self.pods_by_node.get_mut(node) {
-                        set.insert(key.clone());
-                    } else {
-                        self.pods_by_node
-                            .entry(node.to_string())
-                            .or_default()
-                            .insert(key.clone());
-                    }
+                    self.pods_by_node
+                        .get_or_insert_with(node, BTreeSet::new)
+                        .insert(key.clone());
                 } else if let Some(s) = self.pods_by_node.get_mut(node) {
                     s.remove(key);
                     if s.is_empty() {
@@ -558,13 +669,7 @@ impl Store {
             }
             if !c.terminal {
                 let sign = if add { 1 } else { -1 };
-                if !self.requested.contains_key(node) {
-                    self.requested
-                        .insert(node.to_string(), Requested::default());
-                }
-                let Some(r) = self.requested.get_mut(node) else {
-                    return;
-                };
+                let r = self.requested.get_or_insert_with(node, Requested::default);
                 r.cpu_milli += sign * c.cpu;
                 r.memory_bytes += sign * c.mem;
                 r.pods += sign;
@@ -574,12 +679,7 @@ impl Store {
             }
         }
         if let Some(owner) = owner {
-            if !self.counts.contains_key(owner) {
-                self.counts.insert(owner.to_string(), PodCounts::default());
-            }
-            let Some(cnt) = self.counts.get_mut(owner) else {
-                return;
-            };
+            let cnt = self.counts.get_or_insert_with(owner, PodCounts::default);
             let delta = |v: &mut u32| {
                 if add {
                     *v += 1
@@ -701,5 +801,70 @@ impl Store {
             return Err("pods-by-node index drifted".into());
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(ns: &str, name: &str) -> PodRec {
+        let mut pod = Pod::default();
+        pod.metadata.name = name.into();
+        pod.metadata.namespace = Some(ns.into());
+        let rt = PodRt::new(&pod, 0);
+        PodRec {
+            pod,
+            rt,
+            decision: None,
+        }
+    }
+
+    fn key(ns: &str, name: &str) -> Key {
+        (ns.to_string(), name.to_string())
+    }
+
+    /// Lookups through the hash index agree with the tree, including across slot reuse and
+    /// while a record stored under a key it does not name forces the tree.
+    #[test]
+    fn pod_map_lookups_match_the_tree() {
+        let mut m = PodMap::default();
+        let mut live: BTreeSet<Key> = BTreeSet::new();
+        let mut x: u64 = 3;
+        for step in 0..6_000u32 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let k = key(
+                ["default", "kube-system"][(x % 2) as usize],
+                &format!("p{}", x % 500),
+            );
+            if x.is_multiple_of(3) {
+                assert_eq!(m.remove(&k).is_some(), live.remove(&k), "step {step}");
+            } else if step % 1_000 == 999 {
+                // A record under a foreign key (another name): only the tree finds it.
+                let f = key("default", &format!("foreign-{step}"));
+                m.insert(f.clone(), rec("default", "someone-else"));
+                live.insert(f.clone());
+                assert!(m.get(&f).is_some());
+            } else {
+                let r = rec(&k.0, &k.1);
+                assert_eq!(m.insert(k.clone(), r).is_some(), !live.insert(k.clone()));
+            }
+            assert_eq!(m.contains_key(&k), live.contains(&k), "step {step}");
+            assert_eq!(
+                m.get(&k).map(|r| r.pod.metadata.name.clone()),
+                live.contains(&k).then(|| k.1.clone())
+            );
+            assert_eq!(m.len(), live.len());
+            if step % 500 == 0 {
+                for k in &live {
+                    assert!(m.get(k).is_some());
+                }
+                let absent = key("default", "absent");
+                assert!(m.get(&absent).is_none());
+            }
+        }
+        assert!(m.keys().eq(live.iter()));
     }
 }

@@ -1,0 +1,251 @@
+//! [`StrTable`]: a string-keyed map for point lookups only, for the store's large indexes.
+//!
+//! The store's uid index and per-node indexes are looked up and updated several times per pod
+//! event; as `BTreeMap<String, _>` each of those is a walk of a 150,000- or 5,000-entry tree
+//! comparing strings that share long prefixes (`ip-172-20-…`), a tenth of a large run. Those
+//! indexes are never iterated in a way that reaches behaviour, so they can be hash tables.
+//!
+//! Determinism (house style R3): the hash is a fixed function of the key bytes (no per-process
+//! seed, same result natively and in wasm32), and the table offers no iteration except
+//! [`StrTable::sorted`], which sorts by key, so its internal slot order never leaks. Equality
+//! and `Debug` go through the sorted view as well.
+use std::fmt;
+
+/// Open-addressing (linear probing) map from `String` to `V`, at most half full.
+#[derive(Clone)]
+pub struct StrTable<V> {
+    /// Length 0 or a power of two.
+    slots: Vec<Option<(String, V)>>,
+    len: usize,
+}
+
+impl<V> Default for StrTable<V> {
+    fn default() -> Self {
+        StrTable {
+            slots: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+/// A platform-stable hash of a string: 8 little-endian bytes per multiply, then a final mix.
+pub fn hash(s: &str) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let b = s.as_bytes();
+    let mut h: u64 = (b.len() as u64).wrapping_mul(K);
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(29);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(29);
+    }
+    h ^= h >> 32;
+    h.wrapping_mul(K)
+}
+
+impl<V> StrTable<V> {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn home(&self, key: &str) -> usize {
+        let bits = self.slots.len().trailing_zeros();
+        (hash(key) >> (64 - bits)) as usize
+    }
+
+    /// Slot holding `key`, or the empty slot ending its probe run. Table must be non-empty.
+    fn find(&self, key: &str) -> (usize, bool) {
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(key);
+        loop {
+            match &self.slots[i] {
+                None => return (i, false),
+                Some((k, _)) if k == key => return (i, true),
+                Some(_) => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The value of `key`.
+    pub fn get(&self, key: &str) -> Option<&V> {
+        if self.len == 0 {
+            return None;
+        }
+        match self.find(key) {
+            (i, true) => self.slots[i].as_ref().map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The value of `key`, mutably.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut V> {
+        if self.len == 0 {
+            return None;
+        }
+        match self.find(key) {
+            (i, true) => self.slots[i].as_mut().map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Whether `key` is present.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    fn grow_for_one_more(&mut self) {
+        if (self.len + 1) * 2 <= self.slots.len() {
+            return;
+        }
+        let n = (self.slots.len() * 2).max(16);
+        let old = std::mem::replace(&mut self.slots, (0..n).map(|_| None).collect());
+        for (k, v) in old.into_iter().flatten() {
+            let (i, _) = self.find(&k);
+            self.slots[i] = Some((k, v));
+        }
+    }
+
+    /// Insert or replace; returns the previous value.
+    pub fn insert(&mut self, key: String, value: V) -> Option<V> {
+        self.grow_for_one_more();
+        let (i, found) = self.find(&key);
+        if found {
+            return self.slots[i]
+                .as_mut()
+                .map(|(_, v)| std::mem::replace(v, value));
+        }
+        self.slots[i] = Some((key, value));
+        self.len += 1;
+        None
+    }
+
+    /// The value of `key`, inserting `make()` first when absent (the key is only allocated
+    /// then).
+    pub fn get_or_insert_with(&mut self, key: &str, make: impl FnOnce() -> V) -> &mut V {
+        self.grow_for_one_more();
+        let (i, found) = self.find(key);
+        if !found {
+            self.slots[i] = Some((key.to_string(), make()));
+            self.len += 1;
+        }
+        match &mut self.slots[i] {
+            Some((_, v)) => v,
+            None => unreachable!("slot just filled"),
+        }
+    }
+
+    /// Remove `key`; returns its value (backward-shift deletion: no tombstones).
+    pub fn remove(&mut self, key: &str) -> Option<V> {
+        if self.len == 0 {
+            return None;
+        }
+        let (mut hole, found) = self.find(key);
+        if !found {
+            return None;
+        }
+        let out = self.slots[hole].take().map(|(_, v)| v);
+        self.len -= 1;
+        let mask = self.slots.len() - 1;
+        let mut j = hole;
+        loop {
+            j = (j + 1) & mask;
+            let home = match &self.slots[j] {
+                None => break,
+                Some((k, _)) => self.home(k),
+            };
+            // Move the entry back if the hole lies on its probe path (home ..= j).
+            if (j.wrapping_sub(home) & mask) >= (j.wrapping_sub(hole) & mask) {
+                self.slots[hole] = self.slots[j].take();
+                hole = j;
+            }
+        }
+        out
+    }
+
+    /// Entries sorted by key (the only iteration: slot order never shows).
+    pub fn sorted(&self) -> Vec<(&str, &V)> {
+        let mut v: Vec<(&str, &V)> = self
+            .slots
+            .iter()
+            .flatten()
+            .map(|(k, v)| (k.as_str(), v))
+            .collect();
+        v.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        v
+    }
+}
+
+impl<V: PartialEq> PartialEq for StrTable<V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.sorted() == other.sorted()
+    }
+}
+
+impl<V: Eq> Eq for StrTable<V> {}
+
+impl<V: fmt::Debug> fmt::Debug for StrTable<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.sorted()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    /// Against a BTreeMap model, through growth, clustering and many removals.
+    #[test]
+    fn behaves_like_a_map() {
+        let mut t: StrTable<u64> = StrTable::new();
+        let mut m: BTreeMap<String, u64> = BTreeMap::new();
+        let mut x: u64 = 7;
+        for step in 0..30_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let key = format!("ip-172-20-{}-{}", x % 37, x % 900);
+            match x % 5 {
+                0 | 1 => {
+                    assert_eq!(t.remove(&key), m.remove(&key));
+                }
+                2 => {
+                    *t.get_or_insert_with(&key, || 0) += 1;
+                    *m.entry(key.clone()).or_insert(0) += 1;
+                }
+                _ => {
+                    assert_eq!(t.insert(key.clone(), step), m.insert(key.clone(), step));
+                }
+            }
+            assert_eq!(t.get(&key), m.get(&key));
+            assert_eq!(t.len(), m.len());
+        }
+        let sorted: Vec<(&str, &u64)> = m.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        assert_eq!(t.sorted(), sorted);
+    }
+
+    #[test]
+    fn hash_is_fixed() {
+        // Pinned: the same on every platform and every run.
+        assert_eq!(hash(""), 0);
+        assert_ne!(hash("a"), hash("b"));
+        assert_eq!(hash("node-1"), hash(&String::from("node-1")));
+    }
+}

@@ -133,13 +133,15 @@ impl Hot {
     }
 }
 
-/// The resource scores of the last pod shape scored on a node (see [`Cache::fit_scores`]).
-#[derive(Clone, Copy, Debug, Default)]
+/// The resource scores of the last pod shape scored on a node (see [`Cache::fit_scores`]):
+/// the shape's id (0: nothing memoised), NodeResourcesFit (LeastAllocated) and
+/// BalancedAllocation. Separate cells, so reading one is one load (copying a whole struct out
+/// of a `Cell` and comparing its parts stalled on store forwarding).
+#[derive(Clone, Debug, Default)]
 pub(crate) struct FitMemo {
-    /// The pod's non-zero cpu and memory, and actual cpu and memory requests.
-    shape: [i64; 4],
-    /// NodeResourcesFit (LeastAllocated) and BalancedAllocation scores; `None`: nothing memoised.
-    scores: Option<(i64, i64)>,
+    shape_id: Cell<u64>,
+    least: Cell<i64>,
+    balanced: Cell<i64>,
 }
 
 #[derive(Clone, Debug)]
@@ -163,7 +165,10 @@ pub struct Cache {
     /// Per slot, cleared whenever its `hot` entry is rewritten: replicas share their requests,
     /// and between two of them only the node they went to changes, so scoring the next one
     /// on the other ~500 candidate nodes repeats the same two divisions per node.
-    fit_memo: Vec<Cell<FitMemo>>,
+    fit_memo: Vec<FitMemo>,
+    /// The pod shape (non-zero cpu and memory, actual cpu and memory requests) `fit_memo` ids
+    /// refer to, and its id; a new shape takes the next id, so older entries stop matching.
+    fit_shape: Cell<([i64; 4], u64)>,
     free: Vec<usize>,
     by_name: BTreeMap<String, usize>,
     /// Zone-interleaved node order (`nodeTree.list`), recomputed when the node set changes.
@@ -238,10 +243,20 @@ impl Cache {
         let h = Hot::of(self.slot(i));
         if self.hot.len() <= i {
             self.hot.resize(i + 1, Hot::default());
-            self.fit_memo.resize(i + 1, Cell::default());
+            self.fit_memo.resize(i + 1, FitMemo::default());
         }
         self.hot[i] = h;
-        self.fit_memo[i].set(FitMemo::default());
+        self.fit_memo[i].shape_id.set(0);
+    }
+
+    /// The id of a pod shape for [`Cache::fit_scores`] (ids start at 1 and never repeat).
+    pub(crate) fn fit_shape_id(&self, shape: [i64; 4]) -> u64 {
+        let (current, id) = self.fit_shape.get();
+        if id != 0 && current == shape {
+            return id;
+        }
+        self.fit_shape.set((shape, id + 1));
+        id + 1
     }
 
     /// NodeResourcesFit (LeastAllocated) and BalancedAllocation scores of a pod on a slot,
@@ -251,22 +266,18 @@ impl Cache {
     pub(crate) fn fit_scores(
         &self,
         i: usize,
-        shape: [i64; 4],
+        shape_id: u64,
         compute: impl FnOnce(&Hot) -> (i64, i64),
     ) -> (i64, i64) {
-        let cell = &self.fit_memo[i];
-        let memo = cell.get();
-        if memo.shape == shape {
-            if let Some(scores) = memo.scores {
-                return scores;
-            }
+        let memo = &self.fit_memo[i];
+        if memo.shape_id.get() == shape_id {
+            return (memo.least.get(), memo.balanced.get());
         }
-        let scores = compute(&self.hot[i]);
-        cell.set(FitMemo {
-            shape,
-            scores: Some(scores),
-        });
-        scores
+        let (least, balanced) = compute(&self.hot[i]);
+        memo.shape_id.set(shape_id);
+        memo.least.set(least);
+        memo.balanced.set(balanced);
+        (least, balanced)
     }
 
     /// A node by name.

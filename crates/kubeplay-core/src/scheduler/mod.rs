@@ -330,12 +330,12 @@ impl Scheduler {
         let skip_balanced = score::balanced_skips(pod);
         // Everything least_allocated and balanced_allocation read of the pod (skip_balanced
         // included: it is a function of the requests).
-        let shape = [
+        let shape = cache.fit_shape_id([
             pod.non_zero_requests.milli_cpu,
             pod.non_zero_requests.memory,
             pod.requests.milli_cpu,
             pod.requests.memory,
-        ];
+        ]);
         let total_nodes = cache.num_nodes();
         let pod_images: Vec<Option<(u32, u32)>> = pod
             .images

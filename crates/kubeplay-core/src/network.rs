@@ -160,8 +160,8 @@ struct SvcState {
     /// Endpoints and slices kept sorted as members change ([`epstate`]).
     ep: epstate::EpState,
     slice_names: BTreeMap<(Vec<endpoints::EndpointPort>, usize), String>,
-    /// kube-proxy's rules over time: `(effective_at, rules)`, ascending.
-    programmed: Vec<(Ms, ServiceRules)>,
+    /// kube-proxy's rules over time, by effective time, ascending.
+    programmed: Vec<Programmed>,
     lb: Option<CloudLb>,
     lb_announced: bool,
     /// Service-controller events handed out for this load balancer (see [`LbEvent`]).
@@ -214,6 +214,24 @@ impl LbEvent {
     }
 }
 
+/// One set of kube-proxy rules and when it takes effect.
+///
+/// The newest set is usually left uncut: during a scale-up it changes with every pod, and
+/// building a 5,000-endpoint rule set per change (then comparing it with the last) was what
+/// kept the scale-up quadratic. [`epstate::EpState`] tells whether the rules moved without
+/// building them, and gives them back as of the last reconcile when something reads them (a
+/// request routed, a health check, `iptables-save`), or when a newer set is about to follow
+/// this one (then it is cut, once per kube-proxy sync, not per change).
+#[derive(Debug, Clone)]
+struct Programmed {
+    at: Ms,
+    /// The rules; empty only on the newest set while they are still cut from `ep` on read.
+    rules: std::cell::OnceCell<ServiceRules>,
+    /// The Service ports and NodePorts they were made for (what a cut needs).
+    ports: Vec<ServicePortSpec>,
+    node_ports: Vec<Option<u16>>,
+}
+
 impl SvcState {
     /// Rules kube-proxy has programmed at `t` (None before the first sync took effect).
     #[inline]
@@ -221,8 +239,21 @@ impl SvcState {
         self.programmed
             .iter()
             .rev()
-            .find(|(at, _)| *at <= t)
-            .map(|(_, r)| r)
+            .find(|p| p.at <= t)
+            .map(|p| self.cut(p))
+    }
+
+    /// A programmed set's rules, cut from the endpoint state if not yet.
+    fn cut<'a>(&'a self, p: &'a Programmed) -> &'a ServiceRules {
+        p.rules
+            .get_or_init(|| self.ep.rules(&p.ports, &p.node_ports))
+    }
+
+    /// Cuts the newest rules now, before the endpoint state they come from moves on.
+    fn freeze_last(&mut self) {
+        if let Some(p) = self.programmed.last() {
+            self.cut(p);
+        }
     }
 }
 
@@ -656,6 +687,15 @@ impl Network {
         let mut st = self.slots[s].take().expect("reconciling a live slot");
         st.dirty = false;
         let svc = st.view.clone();
+        let same_inputs = st
+            .programmed
+            .last()
+            .is_some_and(|p| p.ports == svc.spec.ports && p.node_ports == st.alloc.node_ports);
+        let rebuild = rebuilt || !st.ep.valid_for(&svc);
+        if self.full_resync || rebuild || !same_inputs {
+            // Rules compared in full below: cut the last ones while `ep` still has them.
+            st.freeze_last();
+        }
         let pods = &self.view.pods;
         let members = || st.members.values().map(|&i| &pods[i]);
         let (endpoints, slices_changed, rules) = if self.full_resync {
@@ -701,9 +741,9 @@ impl Network {
             let slices_changed = st.slices.get() != Some(&slices);
             st.slices = std::cell::OnceCell::from(slices);
             st.ep = epstate::EpState::default();
-            (endpoints, slices_changed, rules)
+            (endpoints, slices_changed, Some(rules))
         } else {
-            let slices_changed = if rebuilt || !st.ep.valid_for(&svc) {
+            let slices_changed = if rebuild {
                 // The old state is what the last reconcile published, plus any change noted
                 // since (which alone means the slices moved: each pod has its own entry).
                 let fresh = epstate::EpState::build(&svc, members());
@@ -727,23 +767,25 @@ impl Network {
             if slices_changed {
                 st.slices = std::cell::OnceCell::new();
             }
-            let rules = ServiceRules {
-                ports: svc
-                    .spec
-                    .ports
-                    .iter()
-                    .enumerate()
-                    .map(|(i, sp)| {
-                        let np = st.alloc.node_ports.get(i).copied().flatten();
-                        proxy::port_rules_from(sp, np, st.ep.groups())
-                    })
-                    .collect(),
+            let rules = if rebuild || !same_inputs {
+                // A new Service, spec or allocation: built and compared in full (rare).
+                st.ep.settle_rules();
+                Some(st.ep.rules(&svc.spec.ports, &st.alloc.node_ports))
+            } else {
+                None
             };
             (st.ep.endpoints(), slices_changed, rules)
         };
         let endpoints_changed = endpoints != st.endpoints;
         st.endpoints = endpoints;
-        if st.programmed.last().map(|(_, r)| r) == Some(&rules) {
+        // Whether the rules moved: in full, or, same inputs as the last set, from the
+        // backends the changes touched (`rules` stays `None`: the new set is cut on read).
+        let rules_changed = match &rules {
+            Some(r) => st.programmed.last().map(|p| st.cut(p)) != Some(r),
+            None => st.ep.rules_changed(&svc.spec.ports),
+        };
+        if !rules_changed {
+            st.ep.settle_rules();
             // kube-proxy syncs on every EndpointSlice change (`OnEndpointSliceUpdate` →
             // `Sync()`), even one that leaves its rules alone (a not-ready endpoint added):
             // that sync still starts a new `minSyncPeriod`.
@@ -752,23 +794,30 @@ impl Network {
             }
         } else {
             // Drop entries that can no longer be the effective one at or after `now`.
-            let keep_from = st
-                .programmed
-                .iter()
-                .rposition(|(at, _)| *at <= now)
-                .unwrap_or(0);
+            let keep_from = st.programmed.iter().rposition(|p| p.at <= now).unwrap_or(0);
             st.programmed.drain(..keep_from);
             let at = self.proxy_sync_for(now);
+            if st.programmed.last().is_some_and(|p| p.at != at) {
+                // It stays in effect until `at`: cut it while `ep` can still give it back.
+                st.freeze_last();
+            }
+            st.ep.settle_rules();
+            let set = Programmed {
+                at,
+                rules: rules.map_or_else(std::cell::OnceCell::new, std::cell::OnceCell::from),
+                ports: svc.spec.ports.clone(),
+                node_ports: st.alloc.node_ports.clone(),
+            };
             match st.programmed.last_mut() {
                 // Changes coalesced into one pending kube-proxy sync: only the last rules of
                 // an instant ever take effect, so they replace, rather than pile up behind,
                 // the ones queued for it (a scale-up queued thousands of 5,000-pod copies).
-                Some((last_at, last)) if *last_at == at => *last = rules,
-                _ => st.programmed.push((at, rules)),
+                Some(last) if last.at == at => *last = set,
+                _ => st.programmed.push(set),
             }
         }
         if endpoints_changed {
-            let programmed_at = st.programmed.last().map_or(now, |(at, _)| *at);
+            let programmed_at = st.programmed.last().map_or(now, |p| p.at);
             let (ready, not_ready) = (st.endpoints.ready_count(), st.endpoints.not_ready_count());
             self.push(NetEventKind::EndpointsChanged {
                 svc: st.key.clone(),

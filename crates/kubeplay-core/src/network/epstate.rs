@@ -11,9 +11,12 @@
 //! Reading back: [`EpState::endpoints`] cuts the (at most 1,000) addresses the Endpoints
 //! object keeps, deduplicating and truncating as the controller does; [`EpState::slices`]
 //! cuts the groups into slices of 100; kube-proxy's rules are built from the groups
-//! directly ([`super::proxy::port_rules_from`]). The reconcile in full-resync mode still
+//! directly ([`super::proxy::port_rules_from`]), and only when read: a change notes, per
+//! backend it touches, kube-proxy's entry before it, which answers "did the rules move?"
+//! with one lookup per touched backend and gives the rules back as of the last reconcile
+//! ([`EpState::rules`]) without a copy per change. The reconcile in full-resync mode still
 //! uses the definitions, and the test `incremental_view_matches_full_rebuild` holds the two
-//! to the same answers.
+//! to the same answers (`lazy_rules_match_rebuilt_ones` below does for the rules alone).
 
 use super::endpoints::{
     ip_text_key, resolved_ports, should_pod_be_in_endpoints, truncated_lens, EndpointAddress,
@@ -21,7 +24,8 @@ use super::endpoints::{
     MAX_ENDPOINT_ADDRESSES,
 };
 use super::ip::Ip;
-use super::model::{PodView, ServiceSpec, ServiceView};
+use super::model::{PodView, ServicePortSpec, ServiceSpec, ServiceView};
+use super::proxy::{self, Backend, ProxyEndpoint, ServiceRules};
 use std::collections::BTreeMap;
 
 type Ports = Vec<EndpointPort>;
@@ -90,6 +94,11 @@ pub struct EpState {
     groups: BTreeMap<Ports, Vec<SliceEndpoint>>,
     /// A slice entry was added or removed since [`EpState::take_slices_changed`].
     slices_changed: bool,
+    /// kube-proxy's entry for each backend a change touched since
+    /// [`EpState::settle_rules`], as it was before the first such change: keyed by
+    /// (Service port index, IP, port). What tells, without rebuilding them, whether the
+    /// rules moved, and what gives back the rules as they were.
+    touched: BTreeMap<(usize, Ip, u16), Option<ProxyEndpoint>>,
 }
 
 /// A pod's v1 address: (ports, ready, address), or `None` when the Endpoints leave it out.
@@ -160,6 +169,7 @@ impl EpState {
             st.change(svc, None, Some(p));
         }
         st.slices_changed = false;
+        st.touched.clear();
         st
     }
 
@@ -194,6 +204,14 @@ impl EpState {
         );
         if s_old != s_new {
             self.slices_changed = true;
+            for (ports, e) in s_old.iter().chain(&s_new) {
+                for (i, b) in proxy::backends_of(&svc.spec.ports, ports, e.ip) {
+                    if !self.touched.contains_key(&(i, b.ip, b.port)) {
+                        let before = self.proxy_endpoint(&svc.spec.ports[i], b);
+                        self.touched.insert((i, b.ip, b.port), before);
+                    }
+                }
+            }
             if let Some((ports, e)) = s_old {
                 if let Some(eps) = self.groups.get_mut(&ports) {
                     if let Ok(at) = eps.binary_search_by(|x| slice_order(x, &e)) {
@@ -217,6 +235,60 @@ impl EpState {
     /// Whether a slice entry changed since the last call.
     pub fn take_slices_changed(&mut self) -> bool {
         std::mem::take(&mut self.slices_changed)
+    }
+
+    /// kube-proxy's entry for one backend of a Service port as the groups are now.
+    fn proxy_endpoint(&self, sp: &ServicePortSpec, b: Backend) -> Option<ProxyEndpoint> {
+        proxy::proxy_endpoint_for(sp, b, self.groups())
+    }
+
+    /// Whether kube-proxy's rules for `ports` (the Service's ports, as when the changes
+    /// since the last [`EpState::settle_rules`] were noted) differ from what they were then.
+    /// Exact: the rules are a function of the per-backend entries, and every entry that can
+    /// have moved is compared with what it was.
+    pub fn rules_changed(&self, ports: &[ServicePortSpec]) -> bool {
+        self.touched.iter().any(|(&(i, ip, port), before)| {
+            self.proxy_endpoint(&ports[i], Backend { ip, port }) != *before
+        })
+    }
+
+    /// Starts the next interval: [`EpState::rules`] gives the rules as the groups are now.
+    pub fn settle_rules(&mut self) {
+        self.touched.clear();
+    }
+
+    /// kube-proxy's rules over the groups as they were at the last
+    /// [`EpState::settle_rules`] (the changes since undone backend by backend): what
+    /// the newest programmed rules are, cut only when something reads them.
+    pub fn rules(&self, ports: &[ServicePortSpec], node_ports: &[Option<u16>]) -> ServiceRules {
+        ServiceRules {
+            ports: ports
+                .iter()
+                .enumerate()
+                .map(|(i, sp)| {
+                    let mut eps = proxy::proxy_endpoints(sp, self.groups());
+                    let key = |b: &Backend| ip_text_key(b.ip, Some(b.port));
+                    for ((_, ip, port), before) in
+                        self.touched.range((i, 0, 0)..=(i, Ip::MAX, u16::MAX))
+                    {
+                        let b = Backend {
+                            ip: *ip,
+                            port: *port,
+                        };
+                        let at = eps.binary_search_by(|e| key(&e.backend).cmp(&key(&b)));
+                        match (at, before) {
+                            (Ok(k), Some(e)) => eps[k] = e.clone(),
+                            (Ok(k), None) => {
+                                eps.remove(k);
+                            }
+                            (Err(k), Some(e)) => eps.insert(k, e.clone()),
+                            (Err(_), None) => {}
+                        }
+                    }
+                    proxy::rules_over(sp, node_ports.get(i).copied().flatten(), eps)
+                })
+                .collect(),
+        }
     }
 
     /// The v1 Endpoints (what `compute_endpoints` gives over the members).
@@ -273,5 +345,124 @@ impl EpState {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::endpoints::compute_slices;
+    use crate::network::ip::ipv4;
+    use crate::network::model::{
+        ContainerPortView, Labels, PodPhase, Protocol, ServiceSpec, TargetPort,
+    };
+    use crate::network::rng::NetRng;
+
+    fn svc() -> ServiceView {
+        let port = |name: &str, port: u16, target: TargetPort| ServicePortSpec {
+            name: name.into(),
+            protocol: Protocol::Tcp,
+            port,
+            target_port: target,
+            node_port: None,
+        };
+        ServiceView {
+            namespace: "default".into(),
+            name: "web".into(),
+            uid: "u".into(),
+            spec: ServiceSpec {
+                selector: Some(Labels::from([("app".into(), "web".into())])),
+                ports: vec![
+                    port("a", 80, TargetPort::Number(8080)),
+                    port("b", 81, TargetPort::Name("http".into())),
+                ],
+                ..ServiceSpec::default()
+            },
+        }
+    }
+
+    /// A pod in a random state: few addresses (shared ones, `10.0.0.10` before `10.0.0.9`
+    /// as text), nodes, readiness, and a named port only some have (two slice groups).
+    fn pod(rng: &mut NetRng, i: u64) -> Option<PodView> {
+        if rng.below(8) == 0 {
+            return None;
+        }
+        let ports = if rng.below(3) == 0 {
+            vec![]
+        } else {
+            vec![ContainerPortView {
+                name: Some("http".into()),
+                port: 9000 + rng.below(2) as u16,
+                protocol: Protocol::Tcp,
+            }]
+        };
+        Some(PodView {
+            namespace: "default".into(),
+            name: format!("p{i:02}"),
+            labels: Labels::from([("app".into(), "web".into())]),
+            ip: (rng.below(6) != 0)
+                .then(|| ipv4(10, 0, 0, [1, 2, 9, 10, 11, 100][rng.below(6) as usize])),
+            node: Some(format!("n{}", rng.below(3))),
+            phase: PodPhase::Running,
+            ready: rng.below(3) != 0,
+            terminating: rng.below(4) == 0,
+            listeners: vec![],
+            body: None,
+            ports,
+            image: "nginx".into(),
+            env: vec![],
+        })
+    }
+
+    fn full_rules(svc: &ServiceView, pods: &[Option<PodView>]) -> ServiceRules {
+        let groups = compute_slices(svc, pods.iter().flatten());
+        ServiceRules {
+            ports: svc
+                .spec
+                .ports
+                .iter()
+                .map(|sp| {
+                    proxy::port_rules_from(
+                        sp,
+                        None,
+                        groups.iter().map(|(p, e)| (p.as_slice(), e.as_slice())),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// The rules-moved answer and the rules given back as of the last settle are what a
+    /// rebuild from every pod gives, whatever the changes between (contested addresses,
+    /// changes that cancel out, endpoints moving between groups).
+    #[test]
+    fn lazy_rules_match_rebuilt_ones() {
+        let svc = svc();
+        let nps = [None, None];
+        for seed in 1..=6 {
+            let mut rng = NetRng::new(seed, 7);
+            let mut pods: Vec<Option<PodView>> = (0..24).map(|i| pod(&mut rng, i)).collect();
+            let mut st = EpState::build(&svc, pods.iter().flatten());
+            let mut before = full_rules(&svc, &pods);
+            assert_eq!(st.rules(&svc.spec.ports, &nps), before);
+            for _ in 0..400 {
+                for _ in 0..=rng.below(3) {
+                    let i = rng.below(24);
+                    let new = pod(&mut rng, i);
+                    st.change(&svc, pods[i as usize].as_ref(), new.as_ref());
+                    pods[i as usize] = new;
+                }
+                assert_eq!(st.rules(&svc.spec.ports, &nps), before, "seed {seed}");
+                let now = full_rules(&svc, &pods);
+                assert_eq!(
+                    st.rules_changed(&svc.spec.ports),
+                    now != before,
+                    "seed {seed}"
+                );
+                st.settle_rules();
+                assert_eq!(st.rules(&svc.spec.ports, &nps), now, "seed {seed}");
+                before = now;
+            }
+        }
     }
 }

@@ -196,30 +196,87 @@ pub fn port_rules_from<'a>(
     node_port: Option<u16>,
     slices: impl Iterator<Item = (&'a [EndpointPort], &'a [SliceEndpoint])>,
 ) -> PortRules {
+    rules_over(sp, node_port, proxy_endpoints(sp, slices))
+}
+
+/// The resolved port of a slice group for a Service port (`None`: the group's endpoints are
+/// not in that port's chains).
+#[inline]
+fn group_port(sp: &ServicePortSpec, ports: &[EndpointPort]) -> Option<u16> {
+    ports
+        .iter()
+        .find(|p| p.name == sp.name && p.protocol == sp.protocol)
+        .map(|p| p.port)
+}
+
+/// A slice endpoint as kube-proxy holds it for a Service port.
+fn proxy_endpoint(ep: &SliceEndpoint, port: u16) -> ProxyEndpoint {
+    ProxyEndpoint {
+        backend: Backend { ip: ep.ip, port },
+        node: ep.node.clone(),
+        ready: ep.ready,
+        serving: ep.serving,
+        terminating: ep.terminating,
+    }
+}
+
+/// Every endpoint of one Service port over the slices (in slice order), sorted as upstream's
+/// endpoint cache sorts, one per backend (the first in slice order).
+pub fn proxy_endpoints<'a>(
+    sp: &ServicePortSpec,
+    slices: impl Iterator<Item = (&'a [EndpointPort], &'a [SliceEndpoint])>,
+) -> Vec<ProxyEndpoint> {
     let mut endpoints: Vec<ProxyEndpoint> = Vec::new();
     for (ports, eps) in slices {
-        let Some(port) = ports
-            .iter()
-            .find(|p| p.name == sp.name && p.protocol == sp.protocol)
-        else {
+        let Some(port) = group_port(sp, ports) else {
             continue;
         };
-        for ep in eps {
-            endpoints.push(ProxyEndpoint {
-                backend: Backend {
-                    ip: ep.ip,
-                    port: port.port,
-                },
-                node: ep.node.clone(),
-                ready: ep.ready,
-                serving: ep.serving,
-                terminating: ep.terminating,
-            });
-        }
+        endpoints.extend(eps.iter().map(|ep| proxy_endpoint(ep, port)));
     }
     // By the `ip:port` string, as upstream sorts; the key compares as that string does.
     endpoints.sort_by_cached_key(|e| ip_text_key(e.backend.ip, Some(e.backend.port)));
     endpoints.dedup_by(|a, b| a.backend == b.backend);
+    endpoints
+}
+
+/// The entry [`proxy_endpoints`] keeps for one backend of a Service port, over slice groups
+/// each sorted by IP (what [`super::epstate`] holds): the first group's first endpoint with
+/// that address. A binary search per group instead of a pass over every endpoint.
+pub fn proxy_endpoint_for<'a>(
+    sp: &ServicePortSpec,
+    backend: Backend,
+    groups: impl Iterator<Item = (&'a [EndpointPort], &'a [SliceEndpoint])>,
+) -> Option<ProxyEndpoint> {
+    for (ports, eps) in groups {
+        if group_port(sp, ports) != Some(backend.port) {
+            continue;
+        }
+        let at = eps.partition_point(|e| e.ip < backend.ip);
+        if let Some(ep) = eps.get(at).filter(|e| e.ip == backend.ip) {
+            return Some(proxy_endpoint(ep, backend.port));
+        }
+    }
+    None
+}
+
+/// The backends a slice endpoint gives a Service's ports: `(port index, backend)`.
+pub fn backends_of<'a>(
+    ports: &'a [ServicePortSpec],
+    group: &'a [EndpointPort],
+    ip: Ip,
+) -> impl Iterator<Item = (usize, Backend)> + 'a {
+    ports
+        .iter()
+        .enumerate()
+        .filter_map(move |(i, sp)| group_port(sp, group).map(|port| (i, Backend { ip, port })))
+}
+
+/// A Service port's rules over its endpoints as [`proxy_endpoints`] gives them.
+pub fn rules_over(
+    sp: &ServicePortSpec,
+    node_port: Option<u16>,
+    endpoints: Vec<ProxyEndpoint>,
+) -> PortRules {
     let cluster = Chain::new(usable(endpoints.iter()));
     // Each node's endpoints in chain order, gathered in one pass (not one pass per node).
     let mut by_node: BTreeMap<&str, Vec<&ProxyEndpoint>> = BTreeMap::new();

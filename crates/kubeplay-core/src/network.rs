@@ -741,7 +741,7 @@ impl Network {
             let slices_changed = st.slices.get() != Some(&slices);
             st.slices = std::cell::OnceCell::from(slices);
             st.ep = epstate::EpState::default();
-            (endpoints, slices_changed, Some(rules))
+            (Some(endpoints), slices_changed, Some(rules))
         } else {
             let slices_changed = if rebuild {
                 // The old state is what the last reconcile published, plus any change noted
@@ -774,10 +774,17 @@ impl Network {
             } else {
                 None
             };
-            (st.ep.endpoints(), slices_changed, rules)
+            // Cut only when they moved (`None`: as published).
+            let endpoints = (!st.ep.endpoints_are(&st.endpoints)).then(|| st.ep.endpoints());
+            (endpoints, slices_changed, rules)
         };
-        let endpoints_changed = endpoints != st.endpoints;
-        st.endpoints = endpoints;
+        let endpoints_changed = match endpoints {
+            Some(e) if e != st.endpoints => {
+                st.endpoints = e;
+                true
+            }
+            _ => false,
+        };
         // Whether the rules moved: in full, or, same inputs as the last set, from the
         // backends the changes touched (`rules` stays `None`: the new set is cut on read).
         let rules_changed = match &rules {

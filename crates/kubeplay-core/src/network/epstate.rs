@@ -66,6 +66,16 @@ impl AddrList {
         }
     }
 
+    /// What [`AddrList::distinct`] gives, without the copy.
+    fn distinct_iter(&self, n: usize) -> impl Iterator<Item = &EndpointAddress> + '_ {
+        self.entries
+            .iter()
+            .enumerate()
+            .filter(|&(j, a)| j == 0 || self.entries[j - 1].ip != a.ip)
+            .map(|(_, a)| a)
+            .take(n)
+    }
+
     /// The first `n` addresses with distinct IPs (the repack keeps one per IP: the first
     /// pod in key order, which within a namespace is the first by name).
     fn distinct(&self, n: usize) -> Vec<EndpointAddress> {
@@ -291,14 +301,41 @@ impl EpState {
         }
     }
 
-    /// The v1 Endpoints (what `compute_endpoints` gives over the members).
-    pub fn endpoints(&self) -> Endpoints {
+    /// Whether `e` is what [`EpState::endpoints`] gives now, compared in place: most changes
+    /// of a big Service leave its (at most 1,000) addresses as they were, and cutting them
+    /// afresh per change to find that out was most of what a change cost.
+    pub fn endpoints_are(&self, e: &Endpoints) -> bool {
+        let (lens, keep) = self.kept_lens();
+        e.truncated == keep.is_some()
+            && e.subsets.len() == self.subsets.len()
+            && self
+                .subsets
+                .iter()
+                .zip(&e.subsets)
+                .enumerate()
+                .all(|(i, ((ports, [r, nr]), ss))| {
+                    let (kr, knr) = keep.as_ref().map_or(lens[i], |k| k[i]);
+                    ss.ports == *ports
+                        && r.distinct_iter(kr).eq(&ss.addresses)
+                        && nr.distinct_iter(knr).eq(&ss.not_ready_addresses)
+                })
+    }
+
+    /// Per subset, the distinct (ready, not ready) addresses, and what truncation keeps.
+    #[allow(clippy::type_complexity)]
+    fn kept_lens(&self) -> (Vec<(usize, usize)>, Option<Vec<(usize, usize)>>) {
         let lens: Vec<(usize, usize)> = self
             .subsets
             .values()
             .map(|[r, nr]| (r.ips.len(), nr.ips.len()))
             .collect();
         let keep = truncated_lens(&lens, MAX_ENDPOINT_ADDRESSES);
+        (lens, keep)
+    }
+
+    /// The v1 Endpoints (what `compute_endpoints` gives over the members).
+    pub fn endpoints(&self) -> Endpoints {
+        let (lens, keep) = self.kept_lens();
         let subsets = self
             .subsets
             .iter()

@@ -159,6 +159,17 @@ impl CloudLb {
     /// sorted by name); existing instances keep their health state, new ones start
     /// OutOfService.
     pub fn set_instances(&mut self, nodes: &[(&str, usize)]) {
+        // Usually the same nodes as last time (every reconcile of the Service lands here):
+        // then nothing moves, and the per-node search below, quadratic in nodes, is skipped.
+        if self.instances.len() == nodes.len()
+            && self
+                .instances
+                .iter()
+                .zip(nodes)
+                .all(|(i, (n, idx))| i.node == *n && i.node_idx == *idx)
+        {
+            return;
+        }
         let mut next: Vec<Instance> = Vec::with_capacity(nodes.len());
         for (n, idx) in nodes {
             match self.instances.iter().find(|i| i.node == *n) {

@@ -170,7 +170,9 @@ pub struct Cache {
     /// refer to, and its id; a new shape takes the next id, so older entries stop matching.
     fit_shape: Cell<([i64; 4], u64)>,
     free: Vec<usize>,
-    by_name: BTreeMap<String, usize>,
+    /// Node slots by [`name_hash`] of the node name (a u64 compare per tree step; every bind
+    /// looks its node up).
+    by_name: BTreeMap<u64, Vec<usize>>,
     /// Zone-interleaved node order (`nodeTree.list`), recomputed when the node set changes.
     order: Vec<usize>,
     /// `nodeTree`: zone keys in first-seen order, each with its nodes in insertion order.
@@ -282,7 +284,31 @@ impl Cache {
 
     /// A node by name.
     pub fn node(&self, name: &str) -> Option<&NodeState> {
-        self.by_name.get(name).map(|&i| self.slot(i))
+        self.slot_named(name).map(|i| self.slot(i))
+    }
+
+    /// The slot of a node by name.
+    fn slot_named(&self, name: &str) -> Option<usize> {
+        self.by_name
+            .get(&name_hash(name))?
+            .iter()
+            .copied()
+            .find(|&i| self.slot(i).spec.name == name)
+    }
+
+    /// Forgets a node's name; returns its slot.
+    fn unname(&mut self, name: &str) -> Option<usize> {
+        let h = name_hash(name);
+        let bucket = self.by_name.get(&h)?;
+        let pos = bucket
+            .iter()
+            .position(|&i| self.slots[i].as_ref().is_some_and(|s| s.spec.name == name))?;
+        let bucket = self.by_name.get_mut(&h).expect("just found");
+        let i = bucket.swap_remove(pos);
+        if bucket.is_empty() {
+            self.by_name.remove(&h);
+        }
+        Some(i)
     }
 
     /// Node names in scheduling (zone-interleaved) order.
@@ -411,7 +437,7 @@ impl Cache {
             .any(|t| t.effect != TaintEffect::PreferNoSchedule);
         let has_hostname = spec.labels.contains_key(LABEL_HOSTNAME);
         let key = zone_key(&spec.labels);
-        if let Some(&i) = self.by_name.get(&spec.name) {
+        if let Some(i) = self.slot_named(&spec.name) {
             let old = self.slots[i].take().expect("named slot is live");
             for (id, _) in &old.images {
                 self.image_num_nodes[*id as usize] -= 1;
@@ -471,7 +497,10 @@ impl Cache {
                 self.slots.len() - 1
             }
         };
-        self.by_name.insert(self.slot(i).spec.name.clone(), i);
+        self.by_name
+            .entry(name_hash(&self.slot(i).spec.name))
+            .or_default()
+            .push(i);
         self.refresh(i);
         self.tree_add(key, i);
         self.rebuild_order();
@@ -479,7 +508,7 @@ impl Cache {
 
     /// Removes a node; pods still bound to it are dropped from the cache.
     pub fn remove_node(&mut self, name: &str) -> bool {
-        let Some(i) = self.by_name.remove(name) else {
+        let Some(i) = self.unname(name) else {
             return false;
         };
         let mut bound: Vec<(String, String)> = self
@@ -536,7 +565,7 @@ impl Cache {
     /// Binds a pod to a node in the cache (upstream `AssumePod`/`AddPod`). Re-adding an already
     /// known pod moves it. Returns false when the node is unknown.
     pub fn add_pod(&mut self, node: &str, pod: &PodInfo) -> bool {
-        let Some(&i) = self.by_name.get(node) else {
+        let Some(i) = self.slot_named(node) else {
             self.remove_pod(&pod.namespace, &pod.name);
             return false;
         };

@@ -159,7 +159,10 @@ struct SvcState {
     slices: std::cell::OnceCell<Vec<EndpointSlice>>,
     /// Endpoints and slices kept sorted as members change ([`epstate`]).
     ep: epstate::EpState,
-    slice_names: BTreeMap<(Vec<endpoints::EndpointPort>, usize), String>,
+    /// Slice names per port set, by chunk index. Names are only ever added, each at the
+    /// next index of its port set, so the list is a prefix: a lookup borrows the ports (no
+    /// key copy per slice per reconcile, which a 50-slice Service paid on every change).
+    slice_names: BTreeMap<Vec<endpoints::EndpointPort>, Vec<String>>,
     /// kube-proxy's rules over time, by effective time, ascending.
     programmed: Vec<Programmed>,
     lb: Option<CloudLb>,
@@ -698,7 +701,7 @@ impl Network {
         }
         let pods = &self.view.pods;
         let members = || st.members.values().map(|&i| &pods[i]);
-        let (endpoints, slices_changed, rules) = if self.full_resync {
+        let (endpoints_changed, slices_changed, rules) = if self.full_resync {
             // The definitions over every member: the reference the incremental state below
             // is tested against.
             let endpoints = endpoints::compute_endpoints(&svc, members());
@@ -707,13 +710,15 @@ impl Network {
             let mut counts: BTreeMap<Vec<endpoints::EndpointPort>, usize> = BTreeMap::new();
             for (ports, eps) in groups {
                 let n = counts.entry(ports.clone()).or_insert(0);
-                let name_key = (ports.clone(), *n);
+                let chunk = *n;
                 *n += 1;
-                let name = match st.slice_names.get(&name_key) {
+                let names = st.slice_names.entry(ports.clone()).or_default();
+                let name = match names.get(chunk) {
                     Some(name) => name.clone(),
                     None => {
+                        debug_assert_eq!(names.len(), chunk, "slice names are a prefix");
                         let name = format!("{}-{}", svc.name, random_suffix(&mut self.alloc_rng));
-                        st.slice_names.insert(name_key, name.clone());
+                        names.push(name.clone());
                         name
                     }
                 };
@@ -741,7 +746,11 @@ impl Network {
             let slices_changed = st.slices.get() != Some(&slices);
             st.slices = std::cell::OnceCell::from(slices);
             st.ep = epstate::EpState::default();
-            (Some(endpoints), slices_changed, Some(rules))
+            let endpoints_changed = endpoints != st.endpoints;
+            if endpoints_changed {
+                st.endpoints = endpoints;
+            }
+            (endpoints_changed, slices_changed, Some(rules))
         } else {
             let slices_changed = if rebuild {
                 // The old state is what the last reconcile published, plus any change noted
@@ -754,15 +763,17 @@ impl Network {
                 st.ep.take_slices_changed()
             };
             // Names for new slices, drawn in slice order as the slice controller's loop does.
-            let missing: Vec<(Vec<endpoints::EndpointPort>, usize)> = st
-                .ep
-                .slice_keys()
-                .filter(|(p, n)| !st.slice_names.contains_key(&((*p).clone(), *n)))
-                .map(|(p, n)| (p.clone(), n))
-                .collect();
-            for key in missing {
-                let name = format!("{}-{}", svc.name, random_suffix(&mut self.alloc_rng));
-                st.slice_names.insert(key, name);
+            // Per port set, the chunks past its named prefix: one borrowed lookup per set.
+            for (ports, chunks) in st.ep.slice_counts() {
+                let have = st.slice_names.get(ports).map_or(0, Vec::len);
+                if have >= chunks {
+                    continue;
+                }
+                let names = st.slice_names.entry(ports.to_vec()).or_default();
+                for _ in have..chunks {
+                    let name = format!("{}-{}", svc.name, random_suffix(&mut self.alloc_rng));
+                    names.push(name);
+                }
             }
             if slices_changed {
                 st.slices = std::cell::OnceCell::new();
@@ -774,16 +785,10 @@ impl Network {
             } else {
                 None
             };
-            // Cut only when they moved (`None`: as published).
-            let endpoints = (!st.ep.endpoints_are(&st.endpoints)).then(|| st.ep.endpoints());
-            (endpoints, slices_changed, rules)
-        };
-        let endpoints_changed = match endpoints {
-            Some(e) if e != st.endpoints => {
-                st.endpoints = e;
-                true
-            }
-            _ => false,
+            // Edited in place, and only when they moved: re-cutting the (up to 1,000)
+            // addresses with a copy of every name was most of a scale-up's reconciles.
+            let endpoints_changed = st.ep.update_endpoints(&mut st.endpoints);
+            (endpoints_changed, slices_changed, rules)
         };
         // Whether the rules moved: in full, or, same inputs as the last set, from the
         // backends the changes touched (`rules` stays `None`: the new set is cut on read).
@@ -1008,7 +1013,7 @@ impl Network {
     pub fn endpoint_slices(&self, namespace: &str, name: &str) -> Option<&[EndpointSlice]> {
         self.state(namespace, name).map(|st| {
             st.slices
-                .get_or_init(|| st.ep.slices(|p, n| st.slice_names[&(p.clone(), n)].clone()))
+                .get_or_init(|| st.ep.slices(|p, n| st.slice_names[p.as_slice()][n].clone()))
                 .as_slice()
         })
     }

@@ -32,10 +32,13 @@ type Ports = Vec<EndpointPort>;
 
 /// One address list of a subset, sorted by (IP text, pod), duplicates of an IP kept (the
 /// first one is the one shown), with the number of distinct IPs at hand for truncation.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 struct AddrList {
     entries: Vec<EndpointAddress>,
     ips: BTreeMap<Ip, u32>,
+    /// `entries[..low]` are as they were at the last [`EpState::update_endpoints`] (a new
+    /// list: none are): the Endpoints' addresses cut from them need no second look.
+    low: usize,
 }
 
 fn addr_order(a: &EndpointAddress, b: &EndpointAddress) -> std::cmp::Ordering {
@@ -52,11 +55,13 @@ impl AddrList {
             .binary_search_by(|x| addr_order(x, &a))
             .unwrap_or_else(|i| i);
         self.entries.insert(at, a);
+        self.low = self.low.min(at);
     }
 
     fn remove(&mut self, a: &EndpointAddress) {
         if let Ok(at) = self.entries.binary_search_by(|x| addr_order(x, a)) {
             self.entries.remove(at);
+            self.low = self.low.min(at);
             if let Some(n) = self.ips.get_mut(&a.ip) {
                 *n -= 1;
                 if *n == 0 {
@@ -74,6 +79,48 @@ impl AddrList {
             .filter(|&(j, a)| j == 0 || self.entries[j - 1].ip != a.ip)
             .map(|(_, a)| a)
             .take(n)
+    }
+
+    /// Turns `out` (what this gave at the last [`EpState::update_endpoints`], or empty)
+    /// into what [`AddrList::distinct`]`(n)` gives now; whether it changed. The addresses
+    /// cut from `entries[..low]` are the same as then and are left alone; past them, an
+    /// old address equal to the next new one is moved across rather than copied (a copy
+    /// is two strings), so a change costs a walk from where it landed, not a re-cut.
+    fn update_distinct(&self, n: usize, out: &mut Vec<EndpointAddress>) -> bool {
+        let e = &self.entries;
+        let first = |j: usize| j == 0 || e[j - 1].ip != e[j].ip;
+        let (unchanged, cap) = (self.low.min(e.len()), n.min(out.len()));
+        let (mut kept, mut j) = (0, 0);
+        while j < unchanged && kept < cap {
+            kept += usize::from(first(j));
+            j += 1;
+        }
+        let mut old = out.split_off(kept).into_iter().peekable();
+        let mut changed = false;
+        for a in (j..e.len()).filter(|&k| first(k)).map(|k| &e[k]) {
+            if out.len() >= n {
+                break;
+            }
+            loop {
+                match old.peek() {
+                    Some(o) if o == a => {
+                        out.extend(old.next());
+                        break;
+                    }
+                    // Gone since: dropped.
+                    Some(o) if addr_order(o, a).is_lt() => {
+                        old.next();
+                        changed = true;
+                    }
+                    _ => {
+                        out.push(a.clone());
+                        changed = true;
+                        break;
+                    }
+                }
+            }
+        }
+        changed || old.next().is_some()
     }
 
     /// The first `n` addresses with distinct IPs (the repack keeps one per IP: the first
@@ -321,6 +368,50 @@ impl EpState {
                 })
     }
 
+    /// Brings `e` to what [`EpState::endpoints`] gives, editing it in place; whether it
+    /// changed. `e` must be what this state's last call left (or what any other state
+    /// left, if this one is newly built: then nothing of it is trusted). A scale-up moves a
+    /// big Service's kept addresses on most changes, and cutting them afresh each time,
+    /// then comparing, copied and compared every name.
+    pub fn update_endpoints(&mut self, e: &mut Endpoints) -> bool {
+        let (lens, keep) = self.kept_lens();
+        let mut old = std::mem::take(&mut e.subsets);
+        let mut changed = e.truncated != keep.is_some() || old.len() != self.subsets.len();
+        e.subsets = self
+            .subsets
+            .iter()
+            .enumerate()
+            .map(|(i, (ports, [r, nr]))| {
+                let (kr, knr) = keep.as_ref().map_or(lens[i], |k| k[i]);
+                let (mut a, mut na) = match old.iter_mut().position(|s| s.ports == *ports) {
+                    Some(at) => {
+                        changed |= at != i;
+                        (
+                            std::mem::take(&mut old[at].addresses),
+                            std::mem::take(&mut old[at].not_ready_addresses),
+                        )
+                    }
+                    None => {
+                        changed = true;
+                        Default::default()
+                    }
+                };
+                changed |= r.update_distinct(kr, &mut a);
+                changed |= nr.update_distinct(knr, &mut na);
+                EndpointSubset {
+                    addresses: a,
+                    not_ready_addresses: na,
+                    ports: ports.clone(),
+                }
+            })
+            .collect();
+        e.truncated = keep.is_some();
+        for l in self.subsets.values_mut().flatten() {
+            l.low = l.entries.len();
+        }
+        changed
+    }
+
     /// Per subset, the distinct (ready, not ready) addresses, and what truncation keeps.
     #[allow(clippy::type_complexity)]
     fn kept_lens(&self) -> (Vec<(usize, usize)>, Option<Vec<(usize, usize)>>) {
@@ -362,11 +453,12 @@ impl EpState {
             .map(|(p, e)| (p.as_slice(), e.as_slice()))
     }
 
-    /// `(ports, chunk index)` of every slice, in order: the keys slice names are kept under.
-    pub fn slice_keys(&self) -> impl Iterator<Item = (&Ports, usize)> + '_ {
+    /// Per port set, in order, how many slices it is cut into (slice names are kept per
+    /// port set and chunk index).
+    pub fn slice_counts(&self) -> impl Iterator<Item = (&[EndpointPort], usize)> + '_ {
         self.groups
             .iter()
-            .flat_map(|(p, e)| (0..e.len().div_ceil(MAX_ENDPOINTS_PER_SLICE)).map(move |n| (p, n)))
+            .map(|(p, e)| (p.as_slice(), e.len().div_ceil(MAX_ENDPOINTS_PER_SLICE)))
     }
 
     /// The EndpointSlices, named by `name(ports, chunk index)`.
@@ -466,6 +558,71 @@ mod tests {
                     )
                 })
                 .collect(),
+        }
+    }
+
+    /// Endpoints edited in place are the ones cut afresh, and the change answer is exact,
+    /// whatever the changes (addresses shared, pods moving between lists and subsets).
+    #[test]
+    fn endpoints_edited_in_place_match_cut_ones() {
+        let mut svc = svc();
+        for seed in 1..=6 {
+            // Publishing not-ready addresses moves every pod between lists at once.
+            svc.spec.publish_not_ready_addresses = seed % 2 == 0;
+            let mut rng = NetRng::new(seed, 9);
+            let mut pods: Vec<Option<PodView>> = (0..24).map(|i| pod(&mut rng, i)).collect();
+            let mut st = EpState::build(&svc, pods.iter().flatten());
+            let mut e = Endpoints::default();
+            assert_eq!(
+                st.update_endpoints(&mut e),
+                st.endpoints() != Endpoints::default()
+            );
+            assert_eq!(e, st.endpoints());
+            for _ in 0..400 {
+                for _ in 0..=rng.below(3) {
+                    let i = rng.below(24);
+                    let new = pod(&mut rng, i);
+                    st.change(&svc, pods[i as usize].as_ref(), new.as_ref());
+                    pods[i as usize] = new;
+                }
+                let want = st.endpoints();
+                let moved = want != e;
+                assert_eq!(st.endpoints_are(&e), !moved, "seed {seed}");
+                assert_eq!(st.update_endpoints(&mut e), moved, "seed {seed}");
+                assert_eq!(e, want, "seed {seed}");
+            }
+        }
+    }
+
+    /// The same past the 1,000-address cap: the kept addresses shift as pods come and go
+    /// ahead of the cut, and the cut itself moves between the two lists.
+    #[test]
+    fn endpoints_edited_in_place_match_cut_ones_when_truncated() {
+        let svc = svc();
+        let mut rng = NetRng::new(3, 11);
+        let spread = |rng: &mut NetRng, i: u64| {
+            pod(rng, i).map(|mut p| {
+                p.ip = p.ip.map(|_| ipv4(10, 1, (i / 200) as u8, (i % 200) as u8));
+                p
+            })
+        };
+        let n = 2_000;
+        let mut pods: Vec<Option<PodView>> = (0..n).map(|i| spread(&mut rng, i)).collect();
+        let mut st = EpState::build(&svc, pods.iter().flatten());
+        let mut e = Endpoints::default();
+        st.update_endpoints(&mut e);
+        assert!(e.truncated);
+        for _ in 0..150 {
+            for _ in 0..=rng.below(4) {
+                let i = rng.below(n);
+                let new = spread(&mut rng, i);
+                st.change(&svc, pods[i as usize].as_ref(), new.as_ref());
+                pods[i as usize] = new;
+            }
+            let want = st.endpoints();
+            let moved = want != e;
+            assert_eq!(st.update_endpoints(&mut e), moved);
+            assert_eq!(e, want);
         }
     }
 

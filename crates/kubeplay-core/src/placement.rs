@@ -54,6 +54,10 @@ pub struct SchedQueue {
     /// Number of `ScheduleCycle` events queued so far (tells whether one may run between two
     /// retries queued at the same time).
     pub cycles_queued: u64,
+    /// Failed attempts of pods taken out of `unschedulable` for another try. Upstream keeps
+    /// the count on the pod's `QueuedPodInfo.Attempts` across queue moves, so the back-off
+    /// of the next failure keeps doubling; dropped when the pod binds or is deleted.
+    pub tried: BTreeMap<Key, u32>,
 }
 
 /// An unschedulable pod's entry in [`SchedQueue::unschedulable`].
@@ -101,6 +105,8 @@ impl Sim {
         }
     }
 
+    /// A queued retry came due: the pod goes back to the active queue if it is still
+    /// unschedulable from the same attempt (a later failure queued its own retries).
     pub(crate) fn sched_retry(&mut self, key: &Key, attempts: u32) {
         if self
             .sched
@@ -109,6 +115,7 @@ impl Sim {
             .is_some_and(|u| u.attempts == attempts)
         {
             self.sched.unschedulable.remove(key);
+            self.sched.tried.insert(key.clone(), attempts);
             self.sched_enqueue(key);
         }
     }
@@ -137,7 +144,13 @@ impl Sim {
         match result {
             Ok(node) => self.bind_with(key, &node, verdicts, info),
             Err(message) => {
-                let attempts = self.sched.unschedulable.get(key).map_or(0, |u| u.attempts) + 1;
+                // upstream `calculateBackoffDuration` reads `QueuedPodInfo.Attempts`, which
+                // counts every attempt of the pod, not only those since its last move.
+                let before = self.sched.tried.remove(key);
+                let attempts = before
+                    .or_else(|| self.sched.unschedulable.get(key).map(|u| u.attempts))
+                    .unwrap_or(0)
+                    + 1;
                 self.sched.unschedulable.insert(
                     key.clone(),
                     Unschedulable {
@@ -204,6 +217,7 @@ impl Sim {
         info: Option<crate::scheduler::PodInfo>,
     ) {
         self.sched.unschedulable.remove(key);
+        self.sched.tried.remove(key);
         let n = node.to_string();
         let message = format!("Successfully assigned {}/{} to {node}", key.0, key.1);
         let decision = Box::new(SchedulingDecision {
@@ -294,6 +308,39 @@ mod tests {
         sim.run_until(30_000).unwrap();
         assert_eq!(sim.sched.unschedulable.len(), 11);
         sim
+    }
+
+    /// Upstream `TestBackoffPod`/`calculateBackoffDuration`: with the cluster changing all
+    /// the time, a pod that keeps failing is tried again after 1, 2, 4, 8, then 10 s (the
+    /// attempt count survives the pod's moves between the queues).
+    #[test]
+    fn back_off_doubles_from_1s_to_10s_across_retries() {
+        let mut sim = pending_sim();
+        let key = sim.sched.unschedulable.keys().next().cloned().unwrap();
+        let mut last = sim.sched.unschedulable[&key];
+        let mut gaps = Vec::new();
+        for _ in 0..40_000 {
+            if gaps.len() == 7 {
+                break;
+            }
+            sim.sched_cluster_changed();
+            sim.step();
+            if let Some(u) = sim.sched.unschedulable.get(&key).copied() {
+                if u.attempts != last.attempts {
+                    assert_eq!(u.attempts, last.attempts + 1);
+                    gaps.push(u.last_ms - last.last_ms);
+                    last = u;
+                }
+            }
+        }
+        // The first gap runs from the pod's first attempt to the first change we made.
+        gaps.remove(0);
+        let first = usize::try_from(last.attempts).unwrap() - gaps.len();
+        let want: Vec<u64> = (first..first + gaps.len())
+            .map(|a| super::sched_backoff_ms(u32::try_from(a).unwrap()))
+            .collect();
+        assert_eq!(gaps, want, "retry gaps after attempts {first}..");
+        assert_eq!(&gaps[gaps.len() - 2..], &[10_000, 10_000]);
     }
 
     #[test]

@@ -199,6 +199,7 @@ impl Sim {
         }
         self.scheduler.cache.remove_pod(&key.0, &key.1);
         self.sched.unschedulable.remove(key);
+        self.sched.tried.remove(key);
         self.tr_key("Pod", key, "Deleted", format_args!(""));
         for o in &rec.pod.metadata.owner_references {
             self.queue.push(self.now, crate::sim::Ev::Gc(o.uid.clone()));

@@ -220,6 +220,20 @@ impl Session {
         CommandOutput { text, ok }
     }
 
+    /// The objects a verb names: `-f` files when given, else `TYPE NAME…` or `TYPE/NAME…`
+    /// arguments (shared by get, describe and delete).
+    pub(crate) fn resolve_targets(
+        &self,
+        p: &Parsed,
+        files: &dyn FileSource,
+    ) -> Result<Vec<Target>, String> {
+        if p.has("filename") {
+            self.targets_from_files(p, files)
+        } else {
+            crate::get::targets(&p.args)
+        }
+    }
+
     /// Targets named by `-f` files (for get/describe/delete -f).
     pub(crate) fn targets_from_files(
         &self,

@@ -241,16 +241,9 @@ impl Session {
             Ok(f) => f,
             Err(e) => return CommandOutput::err(e),
         };
-        let targets = if p.has("filename") {
-            match self.targets_from_files(p, files) {
-                Ok(t) => t,
-                Err(e) => return CommandOutput::err(e),
-            }
-        } else {
-            match targets(&p.args) {
-                Ok(t) => t,
-                Err(e) => return CommandOutput::err(e),
-            }
+        let targets = match self.resolve_targets(p, files) {
+            Ok(t) => t,
+            Err(e) => return CommandOutput::err(e),
         };
         if targets.is_empty() {
             return CommandOutput::err("You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples");

@@ -13,16 +13,9 @@ pub const KUBE_VERSION: &str = "v1.34.2";
 impl Session {
     /// `kubectl describe`.
     pub(crate) fn describe(&mut self, p: &Parsed, files: &dyn FileSource) -> CommandOutput {
-        let tgts = if p.has("filename") {
-            match self.targets_from_files(p, files) {
-                Ok(t) => t,
-                Err(e) => return CommandOutput::err(e),
-            }
-        } else {
-            match targets(&p.args) {
-                Ok(t) => t,
-                Err(e) => return CommandOutput::err(e),
-            }
+        let tgts = match self.resolve_targets(p, files) {
+            Ok(t) => t,
+            Err(e) => return CommandOutput::err(e),
         };
         if tgts.is_empty() {
             return CommandOutput::err("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nSee 'kubectl describe -h' for help and examples");

@@ -110,16 +110,9 @@ impl Session {
             // kubectl turns a zero grace period without --force into 1s
             grace = Some(1);
         }
-        let tgts = if p.has("filename") {
-            match self.targets_from_files(p, files) {
-                Ok(t) => t,
-                Err(e) => return CommandOutput::err(e),
-            }
-        } else {
-            match targets(&p.args) {
-                Ok(t) => t,
-                Err(e) => return CommandOutput::err(e),
-            }
+        let tgts = match self.resolve_targets(p, files) {
+            Ok(t) => t,
+            Err(e) => return CommandOutput::err(e),
         };
         if tgts.is_empty() {
             return CommandOutput::err("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'");

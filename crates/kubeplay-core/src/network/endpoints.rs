@@ -416,19 +416,7 @@ pub fn compute_slices<'a>(
         if !should_pod_be_in_endpoints(pod, true) {
             continue;
         }
-        let mut ports: Vec<EndpointPort> = svc
-            .spec
-            .ports
-            .iter()
-            .filter_map(|sp| {
-                find_port(pod, sp).map(|port| EndpointPort {
-                    name: sp.name.clone(),
-                    port,
-                    protocol: sp.protocol,
-                })
-            })
-            .collect();
-        ports.sort();
+        let ports = resolved_ports(svc, pod);
         // podToEndpoint: ready is never true for a terminating pod unless
         // publishNotReadyAddresses is set; serving is the pod's readiness regardless.
         let publish = svc.spec.publish_not_ready_addresses;

@@ -171,15 +171,15 @@ impl Network {
                 .zip(&self.view.nodes)
                 .all(|(a, b)| a.name == b.name);
         self.view.nodes = nodes;
+        self.node_by_ip = self
+            .view
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.ip, i))
+            .collect();
         if same_names {
             // Indexes by name and slot stay; only fields (alive, ready, …) moved.
-            self.node_by_ip = self
-                .view
-                .nodes
-                .iter()
-                .enumerate()
-                .map(|(i, n)| (n.ip, i))
-                .collect();
             return;
         }
         self.node_by_name = self
@@ -188,13 +188,6 @@ impl Network {
             .iter()
             .enumerate()
             .map(|(i, n)| (n.name.clone(), i))
-            .collect();
-        self.node_by_ip = self
-            .view
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.ip, i))
             .collect();
         for i in 0..self.view.pods.slots.len() {
             self.pod_node[i] = self.node_index(self.view.pods.get(i));

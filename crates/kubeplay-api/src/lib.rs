@@ -32,6 +32,7 @@ pub mod meta;
 mod object;
 pub mod quantity;
 pub mod selector;
+pub mod shared;
 pub mod validate;
 pub mod yaml;
 
@@ -52,3 +53,4 @@ pub use meta::{ObjectMeta, OwnerReference};
 pub use object::{Kind, Object};
 pub use quantity::Quantity;
 pub use selector::{LabelSelector, Labels};
+pub use shared::Shared;

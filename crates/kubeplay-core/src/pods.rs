@@ -1,6 +1,6 @@
 //! Pod lifecycle at the API level: creation (with the admission defaults a real API server
 //! adds), graceful deletion, and the final removal once the kubelet has stopped the containers.
-use crate::api::{OwnerReference, Pod, PodTemplateSpec, Toleration};
+use crate::api::{Container, OwnerReference, Pod, PodTemplateSpec, Toleration};
 use crate::clock::{rfc3339, SECOND_MS};
 use crate::kubelet::{KAct, PodRt};
 use crate::sim::{Emit, Sim};
@@ -48,7 +48,30 @@ pub fn default_pod(pod: &mut Pod) {
     s.priority.get_or_insert(0);
     s.preemption_policy
         .get_or_insert_with(|| "PreemptLowerPriority".into());
-    for c in &mut s.containers {
+    // A ReplicaSet's pods share their template's containers (`Shared`): touch them only when
+    // a default is missing, so an already defaulted template is not copied once per pod.
+    if s.containers.iter().any(container_needs_defaults) {
+        default_containers(&mut s.containers);
+    }
+    add_default_tolerations(pod);
+}
+
+/// Whether [`default_containers`] would change `c`.
+fn container_needs_defaults(c: &Container) -> bool {
+    c.image_pull_policy.is_none()
+        || c.termination_message_path.is_none()
+        || c.termination_message_policy.is_none()
+        || c.ports.iter().any(|p| p.protocol.is_none())
+        || c.resources
+            .limits
+            .keys()
+            .any(|k| !c.resources.requests.contains_key(k))
+}
+
+/// Container admission defaults (pull policy from the tag, termination message, port
+/// protocol, requests from limits).
+fn default_containers(containers: &mut [Container]) {
+    for c in containers {
         if c.image_pull_policy.is_none() {
             let (_, tag) = crate::app::split_image(c.image.as_deref().unwrap_or(""));
             c.image_pull_policy = Some(
@@ -73,7 +96,6 @@ pub fn default_pod(pod: &mut Pod) {
             c.resources.requests.entry(k).or_insert(v);
         }
     }
-    add_default_tolerations(pod);
 }
 
 impl Sim {

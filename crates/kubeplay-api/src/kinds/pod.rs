@@ -7,6 +7,7 @@ use crate::{
     meta::{Condition, ObjectMeta, Raw},
     quantity::Quantity,
     selector::{LabelSelector, Labels},
+    shared::Shared,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -50,7 +51,7 @@ pub struct PodTemplateSpec {
 pub struct PodSpec {
     /// Application containers (at least one).
     #[serde(default)]
-    pub containers: Vec<Container>,
+    pub containers: Shared<Vec<Container>>,
     /// Init containers, run in order before the app containers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub init_containers: Vec<Container>,

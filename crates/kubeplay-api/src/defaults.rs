@@ -102,7 +102,7 @@ fn pod(p: &mut Pod) {
                 .or_insert_with(|| q.clone());
         }
     }
-    default_tolerations(spec.tolerations.get_or_insert_with(Vec::new));
+    default_tolerations(spec.tolerations.get_or_insert_with(Default::default));
 }
 
 /// DefaultTolerationSeconds admission: tolerate not-ready/unreachable for 300 s unless the pod

@@ -2,6 +2,7 @@
 //! API server fills (uid, resourceVersion, generation, creationTimestamp) are plain optional
 //! values here; the engine sets them when it stores an object, so output looks like a live one.
 use crate::selector::Labels;
+use crate::shared::Shared;
 use serde::{Deserialize, Serialize};
 
 /// Any JSON value kept as written: fields we accept and echo back but do not simulate.
@@ -43,7 +44,7 @@ pub struct ObjectMeta {
     pub deletion_grace_period_seconds: Option<i64>,
     /// Labels (selected on by selectors).
     #[serde(default, skip_serializing_if = "Labels::is_empty")]
-    pub labels: Labels,
+    pub labels: Shared<Labels>,
     /// Annotations (not selectable).
     #[serde(default, skip_serializing_if = "Labels::is_empty")]
     pub annotations: Labels,

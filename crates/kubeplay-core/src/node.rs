@@ -254,7 +254,7 @@ pub fn build_node(name: &str, m: MachineType, ig: &str, zone: &str, ip: u32, rol
         kind: "Node".into(),
         metadata: ObjectMeta {
             name: name.to_string(),
-            labels,
+            labels: labels.into(),
             ..ObjectMeta::default()
         },
         spec: NodeSpec {
@@ -303,7 +303,7 @@ pub fn build_instance_group(
         kind: "InstanceGroup".into(),
         metadata: ObjectMeta {
             name: name.to_string(),
-            labels,
+            labels: labels.into(),
             ..ObjectMeta::default()
         },
         spec: InstanceGroupSpec {

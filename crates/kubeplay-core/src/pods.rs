@@ -6,29 +6,44 @@ use crate::kubelet::{KAct, PodRt};
 use crate::sim::{Emit, Sim};
 use crate::store::{Key, PodRec};
 use crate::workqueue::ControllerId;
+use kubeplay_api::Shared;
+use std::sync::OnceLock;
 
 /// `DefaultTolerationSeconds` admission: not-ready/unreachable NoExecute tolerations of 300 s
 /// unless the pod already tolerates them (semantics doc §6 rule 8).
 pub fn add_default_tolerations(pod: &mut Pod) {
-    let tols = pod.spec.tolerations.get_or_insert_with(Vec::new);
-    for key in [
+    const KEYS: [&str; 2] = [
         "node.kubernetes.io/not-ready",
         "node.kubernetes.io/unreachable",
-    ] {
+    ];
+    let Some(tols) = pod.spec.tolerations.as_mut() else {
+        // The common case (a template without tolerations): every such pod gets the same
+        // two, so they all hold one shared list instead of a copy each.
+        static DEFAULT: OnceLock<Shared<Vec<Toleration>>> = OnceLock::new();
+        let shared = DEFAULT.get_or_init(|| Shared::new(KEYS.map(not_ready_toleration).to_vec()));
+        pod.spec.tolerations = Some(shared.clone());
+        return;
+    };
+    for key in KEYS {
         let covered = tols.iter().any(|t| {
             let k = t.key.as_deref().unwrap_or("");
             let e = t.effect.as_deref().unwrap_or("");
             (k.is_empty() || k == key) && (e.is_empty() || e == "NoExecute")
         });
         if !covered {
-            tols.push(Toleration {
-                key: Some(key.into()),
-                operator: Some("Exists".into()),
-                value: None,
-                effect: Some("NoExecute".into()),
-                toleration_seconds: Some(300),
-            });
+            tols.push(not_ready_toleration(key));
         }
+    }
+}
+
+/// Tolerate the taint `key` for 300 s (DefaultTolerationSeconds admission).
+fn not_ready_toleration(key: &str) -> Toleration {
+    Toleration {
+        key: Some(key.into()),
+        operator: Some("Exists".into()),
+        value: None,
+        effect: Some("NoExecute".into()),
+        toleration_seconds: Some(300),
     }
 }
 

@@ -109,7 +109,7 @@ pub fn pod_info(pod: &Pod, default_spread: Option<Selector>) -> PodInfo {
     let inits: Vec<ContainerRequests> = pod.spec.init_containers.iter().map(reqs).collect();
     let ns = pod.metadata.namespace_or_default();
     let mut info = PodInfo::new(ns, &pod.metadata.name, &containers, &inits);
-    info.labels = pod.metadata.labels.clone();
+    info.labels = (*pod.metadata.labels).clone();
     info.tolerations = tolerations(pod);
     info.node_selector = pod.spec.node_selector.clone().unwrap_or_default();
     if let Some(na) = pod
@@ -204,7 +204,7 @@ pub fn node_spec(node: &Node, images: &[(String, u64)]) -> NodeSpec {
     let get = |k: &str| st.allocatable.get(k).or_else(|| st.capacity.get(k));
     NodeSpec {
         name: node.metadata.name.clone(),
-        labels: node.metadata.labels.clone(),
+        labels: (*node.metadata.labels).clone(),
         taints: node
             .spec
             .taints

@@ -123,7 +123,7 @@ pub struct PodSpec {
     pub scheduler_name: Option<String>,
     /// Tolerations of node taints.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tolerations: Option<Vec<Toleration>>,
+    pub tolerations: Option<Shared<Vec<Toleration>>>,
     /// Extra /etc/hosts entries (kept raw).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host_aliases: Option<Raw>,

@@ -206,7 +206,7 @@ pub fn pod_view((ns, name): &Key, rec: &PodRec) -> PodView {
     PodView {
         namespace: ns.clone(),
         name: name.clone(),
-        labels: rec.pod.metadata.labels.clone(),
+        labels: (*rec.pod.metadata.labels).clone(),
         ip: rt.ip,
         node: rt.node.clone(),
         phase: phase(rt.phase),

@@ -46,6 +46,14 @@ impl Backend {
         self.now_ms = self.now_ms.max(t);
     }
 
+    /// [`Backend::run_until`] under the caller's budget: runs while `more()` allows (at least
+    /// one simulator event), false when it stopped short of `t` — call again with the same `t`.
+    pub fn run_until_within(&mut self, t: u64, more: &mut dyn FnMut() -> bool) -> bool {
+        let _ = more;
+        self.run_until(t);
+        true
+    }
+
     /// When the next scheduled event fires, if any.
     pub fn next_event_ms(&self) -> Option<u64> {
         None

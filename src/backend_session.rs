@@ -71,6 +71,16 @@ impl Backend {
         }
     }
 
+    /// [`Backend::run_until`] under the caller's budget: runs while `more()` allows (at least
+    /// one simulator event), false when it stopped short of `t` — call again with the same `t`.
+    pub fn run_until_within(&mut self, t: u64, more: &mut dyn FnMut() -> bool) -> bool {
+        if t > self.now_ms() || self.session.advancing() {
+            self.session.advance_within(t, more)
+        } else {
+            true
+        }
+    }
+
     /// When the next scheduled event fires, if any.
     pub fn next_event_ms(&self) -> Option<u64> {
         self.session.next_event_ms()

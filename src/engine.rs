@@ -97,6 +97,10 @@ pub struct Engine {
     view: View,
     view_dirty: bool,
     view_wall_ms: f64,
+    /// A grid step the frame budget cut short: its target. The next frame goes on with it;
+    /// anything that acts on the run ([`Engine::settle`]) first finishes it, so actions are
+    /// only ever taken on the grid.
+    partial: Option<u64>,
 }
 
 impl Engine {
@@ -121,6 +125,7 @@ impl Engine {
             view: View::default(),
             view_dirty: true,
             view_wall_ms: f64::NEG_INFINITY,
+            partial: None,
         }
     }
 
@@ -147,6 +152,7 @@ impl Engine {
 
     /// Record and run a user action at the current virtual time; returns its output.
     fn act(&mut self, k: &str, p: &str) -> String {
+        self.settle();
         let t = quantize(self.now_ms());
         // acting in the past forks the run: the old future is dropped
         self.actions.truncate(self.next_action);
@@ -257,6 +263,48 @@ impl Engine {
         self.end_ms = self.end_ms.max(self.now_ms());
     }
 
+    /// Finish a grid step a frame's budget cut short (see [`Engine::partial`]).
+    fn settle(&mut self) {
+        if let Some(t) = self.partial.take() {
+            self.advance_to(t);
+        }
+    }
+
+    /// One grid step to `target` under the frame budget `more`: false when the budget ran out
+    /// first (the step is left in [`Engine::partial`]). The simulator then stands between two
+    /// of its events — never inside one — and the next call goes on from there, so a step run
+    /// in pieces runs the same events in the same order as one run whole. A step with a
+    /// scripted action or a checkpoint inside it runs whole, as [`Engine::advance_to`].
+    fn step_within(&mut self, target: u64, more: &mut dyn FnMut() -> bool) -> bool {
+        let now = self.now_ms();
+        let action_due = self
+            .actions
+            .get(self.next_action)
+            .is_some_and(|a| a.t <= target);
+        let next_cp = (now / CHECKPOINT_EVERY_MS + 1) * CHECKPOINT_EVERY_MS;
+        if action_due || next_cp < target {
+            self.partial = None;
+            self.advance_to(target);
+            return true;
+        }
+        let before = self.backend.version();
+        let done = self.backend.run_until_within(target, more);
+        if self.backend.version() != before {
+            self.view_dirty = true;
+            self.version += 1;
+        }
+        if done {
+            self.partial = None;
+            if self.now_ms() == target && target.is_multiple_of(CHECKPOINT_EVERY_MS) {
+                self.checkpoint(target);
+            }
+            self.end_ms = self.end_ms.max(self.now_ms());
+        } else {
+            self.partial = Some(target);
+        }
+        done
+    }
+
     /// Keep a copy of the run at `t` (= now) so seeking back to `t` or later is instant.
     ///
     /// Copies are spaced by `checkpoint_every` virtual ms, which doubles (dropping every other
@@ -321,17 +369,22 @@ impl Engine {
         self.acc.accumulate(wall_ms, self.speed);
         self.backlog = (self.backlog + self.acc.expend()).min(self.max_backlog());
         let mut ran = 0u64;
-        while self.backlog > 0 && (ran == 0 || more()) {
-            let target = (self.now_ms() + STEP_MS).min(self.time_cap_ms);
-            self.advance_to(target);
-            self.backlog -= 1;
+        while (self.partial.is_some() || self.backlog > 0) && (ran == 0 || more()) {
+            let target = match self.partial {
+                Some(t) => t,
+                None => {
+                    self.backlog -= 1;
+                    (self.now_ms() + STEP_MS).min(self.time_cap_ms)
+                }
+            };
+            self.step_within(target, more);
             ran += 1;
             if self.at_time_cap() {
                 self.stop_at_cap();
                 break;
             }
         }
-        self.behind = self.backlog > 0;
+        self.behind = self.backlog > 0 || self.partial.is_some();
         ran > 0
     }
 
@@ -368,6 +421,7 @@ impl Engine {
 
     /// Jump to the next thing that happens (an event of the simulator or a scripted action).
     pub fn step_next(&mut self) {
+        self.settle();
         let now = self.now_ms();
         let next_ev = self.backend.next_event_ms().filter(|&t| t > now);
         let next_act = self.actions.get(self.next_action).map(|a| a.t);
@@ -383,6 +437,7 @@ impl Engine {
 
     /// Go to virtual time `t` — back by replaying from the nearest checkpoint, or forward.
     pub fn seek(&mut self, t: u64) {
+        self.settle();
         let t = quantize(t);
         if t < self.now_ms() {
             let cp = self.checkpoints.iter().rposition(|c| c.t <= t);
@@ -522,9 +577,10 @@ mod tests {
         assert_eq!(a.1, b.1);
     }
 
-    /// Run `hello` at 10× with a budget that allows `allow(frame)` extra steps per frame, a
-    /// scale command typed once the run passes 20 s, until virtual time reaches 60 s; then
-    /// the same script run straight through (`seek`, no frames) must give the same run.
+    /// Run `hello` at 10× with a budget that allows `allow(frame)` extra simulator events per
+    /// frame (so grid steps get cut between events), a scale command typed once the run passes
+    /// 20 s (possibly in the middle of a cut step), until virtual time reaches 60 s; then the
+    /// same script run straight through (`seek`, no frames) must give the same run.
     #[cfg(feature = "engine")]
     fn budgeted_equals_straight(allow: &dyn Fn(u64) -> u64) {
         let mut e = Engine::new(11);
@@ -534,6 +590,7 @@ mod tests {
         let mut scaled_at = None;
         let mut frames = 0u64;
         let mut lagged = false;
+        let mut cut = false;
         while e.now_ms() < 60_000 {
             let mut left = allow(frames);
             e.frame_within(1000.0 / 60.0, &mut || {
@@ -542,6 +599,7 @@ mod tests {
                 more
             });
             lagged |= e.behind;
+            cut |= e.partial.is_some();
             frames += 1;
             if scaled_at.is_none() && e.now_ms() >= 20_000 {
                 scaled_at = Some(e.now_ms());
@@ -549,6 +607,7 @@ mod tests {
             }
         }
         assert!(lagged, "the budget never left a backlog");
+        assert!(cut, "the budget never cut a step between two events");
         let mut straight = Engine::new(11);
         straight.apply("hello-world.yaml", HELLO);
         straight.seek(scaled_at.unwrap_or_default());

@@ -149,6 +149,9 @@ pub struct Session {
     settle_ms: u64,
     /// The latest virtual time this session simulates to (default [`crate::command::MAX_SESSION_MS`]).
     time_cap_ms: u64,
+    /// Target of an [`Session::advance_within`] that stopped early; anything else the session
+    /// does first runs the simulation there, so it always acts between whole advances.
+    resume_until: Option<u64>,
 }
 
 impl Session {
@@ -169,6 +172,7 @@ impl Session {
             namespace: "default".into(),
             settle_ms: 1000,
             time_cap_ms: crate::command::MAX_SESSION_MS,
+            resume_until: None,
         }
     }
 
@@ -208,6 +212,7 @@ impl Session {
 
     /// Run one line, reading files through `files`.
     pub fn run_line_with(&mut self, line: &str, files: &dyn FileSource) -> CommandOutput {
+        self.finish_advance();
         let out = self.dispatch(line, files);
         // verbs may have changed the sim directly (delete, scale, chaos): let the network see it
         self.sync();
@@ -393,8 +398,60 @@ impl Session {
         self.sim.now_ms() > before
     }
 
+    /// [`Session::advance_to`] one simulator event at a time while `more()` says there is
+    /// time left (the playground's per-frame budget): false when it stopped early — call again
+    /// with the same target to go on — and true once the clock is at `t_ms`.
+    ///
+    /// Only a stretch the sim runs straight through is split: with a failure-controller
+    /// wake-up before `t_ms`, the advance runs whole, as [`Session::advance_to`], because a
+    /// resumed call would look for wake-ups again and could tick the controllers where a
+    /// straight run does not. Split or not, the same events run in the same order.
+    pub fn advance_within(&mut self, t_ms: u64, more: &mut dyn FnMut() -> bool) -> bool {
+        let t_ms = t_ms.min(self.time_cap_ms);
+        if self.resume_until.is_some_and(|t| t != t_ms) {
+            self.finish_advance();
+        }
+        let target = match self.resume_until.take() {
+            Some(t) => t,
+            None => {
+                let wake = self.failures.next_wakeup_ms().max(self.sim.now_ms());
+                if wake <= t_ms {
+                    self.advance_to(t_ms);
+                    return true;
+                }
+                t_ms
+            }
+        };
+        match kubeplay_core::network::sim::run_until_within(
+            &mut self.sim,
+            &mut self.net,
+            target,
+            more,
+        ) {
+            Ok(false) => {
+                self.resume_until = Some(target);
+                false
+            }
+            // stalled: as `advance_to`, the clock stays and the next command sees the state
+            Ok(true) | Err(_) => true,
+        }
+    }
+
+    /// Whether an [`Session::advance_within`] stopped early and waits to go on.
+    pub fn advancing(&self) -> bool {
+        self.resume_until.is_some()
+    }
+
+    /// Completes an [`Session::advance_within`] that stopped early.
+    fn finish_advance(&mut self) {
+        if let Some(t) = self.resume_until.take() {
+            let _ = kubeplay_core::network::sim::run_until(&mut self.sim, &mut self.net, t);
+        }
+    }
+
     /// Advance virtual time to `t_ms`.
     pub fn advance_to(&mut self, t_ms: u64) {
+        self.finish_advance();
         // the session's time cap bounds any script, however many lines it has
         let t_ms = t_ms.min(self.time_cap_ms);
         // The network and the failure controllers both run next to the sim: step the sim (with

@@ -94,4 +94,4 @@ fn thousand_pods_hash_is_pinned() {
 const SEED_STORY: u64 = 0x84bae0d4c0cf27ad;
 const ROLLOUT: u64 = 0x2605a0732e48708e;
 const NODE_FAILURE_HASH: u64 = 0x34f841b8879bd64a;
-const THOUSAND_PODS: u64 = 0x87332d1fa7a6c5bd;
+const THOUSAND_PODS: u64 = 0x597da66d3f3581b5;

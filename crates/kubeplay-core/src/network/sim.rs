@@ -493,6 +493,21 @@ fn publish(sim: &mut Sim, net: &mut Network) {
 
 /// Runs the Sim to `t_ms`, keeping the network in step (see the module docs).
 pub fn run_until(sim: &mut Sim, net: &mut Network, t_ms: Ms) -> Result<(), Stalled> {
+    run_until_within(sim, net, t_ms, &mut || true).map(|_| ())
+}
+
+/// [`run_until`], one Sim event at a time while `more()` says there is time left: returns
+/// `Ok(false)` when it stopped early, with the Sim between two events (its clock at the last
+/// one), and `Ok(true)` once at `t_ms`. At least one event runs per call, so a caller that
+/// calls again until `Ok(true)` always gets there. Stopping and going on runs the very same
+/// events in the same order as one straight call: `more` is the caller's clock (the
+/// playground's frame budget) and never reaches the simulation.
+pub fn run_until_within(
+    sim: &mut Sim,
+    net: &mut Network,
+    t_ms: Ms,
+    more: &mut dyn FnMut() -> bool,
+) -> Result<bool, Stalled> {
     sync(sim, net);
     let mut steps = 0u64;
     loop {
@@ -508,6 +523,9 @@ pub fn run_until(sim: &mut Sim, net: &mut Network, t_ms: Ms) -> Result<(), Stall
                         pending: sim.queue.len(),
                     });
                 }
+                if steps > 0 && !more() {
+                    return Ok(false);
+                }
                 sim.step();
                 steps += 1;
             }
@@ -518,7 +536,7 @@ pub fn run_until(sim: &mut Sim, net: &mut Network, t_ms: Ms) -> Result<(), Stall
     }
     sim.run_until(t_ms)?;
     sync(sim, net);
-    Ok(())
+    Ok(true)
 }
 
 /// `curl <url>` now. A 200's body is the Sim's app model's (`app::hello_body`).

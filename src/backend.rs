@@ -54,6 +54,17 @@ impl Backend {
         true
     }
 
+    /// Never: this backend has no events to run.
+    pub fn advancing(&self) -> bool {
+        false
+    }
+
+    /// Nothing to go on with.
+    pub fn continue_within(&mut self, more: &mut dyn FnMut() -> bool) -> bool {
+        let _ = more;
+        true
+    }
+
     /// When the next scheduled event fires, if any.
     pub fn next_event_ms(&self) -> Option<u64> {
         None

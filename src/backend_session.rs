@@ -81,6 +81,17 @@ impl Backend {
         }
     }
 
+    /// Whether the reactions to the last command (or a cut [`Backend::run_until_within`]) are
+    /// still being run; [`Backend::continue_within`] goes on with them.
+    pub fn advancing(&self) -> bool {
+        self.session.advancing()
+    }
+
+    /// Goes on with what [`Backend::advancing`] reports, while `more()` allows; true when done.
+    pub fn continue_within(&mut self, more: &mut dyn FnMut() -> bool) -> bool {
+        self.session.continue_within(more)
+    }
+
     /// When the next scheduled event fires, if any.
     pub fn next_event_ms(&self) -> Option<u64> {
         self.session.next_event_ms()

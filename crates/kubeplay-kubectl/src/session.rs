@@ -149,9 +149,21 @@ pub struct Session {
     settle_ms: u64,
     /// The latest virtual time this session simulates to (default [`crate::command::MAX_SESSION_MS`]).
     time_cap_ms: u64,
-    /// Target of an [`Session::advance_within`] that stopped early; anything else the session
-    /// does first runs the simulation there, so it always acts between whole advances.
-    resume_until: Option<u64>,
+    /// Where an [`Session::advance_within`] that stopped early stands, and its target;
+    /// anything else the session does first runs on to the target, so it always acts between
+    /// whole advances.
+    resume: Option<(Leg, u64)>,
+}
+
+/// One leg of [`Session::advance_within`]: the sim runs to a stop, then something happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Leg {
+    /// To the target; the advance is done.
+    Last,
+    /// To a failure-controller wake-up, which then ticks.
+    ToWake(u64),
+    /// One ms past a tick that left its wake-up in the past (or to the target, if sooner).
+    AfterTick(u64),
 }
 
 impl Session {
@@ -172,7 +184,7 @@ impl Session {
             namespace: "default".into(),
             settle_ms: 1000,
             time_cap_ms: crate::command::MAX_SESSION_MS,
-            resume_until: None,
+            resume: None,
         }
     }
 
@@ -256,7 +268,7 @@ impl Session {
             Ok(Line::Kubectl { verb, parsed }) => {
                 let out = self.kubectl(&verb, &parsed, files);
                 if mutates(&verb) {
-                    self.advance(self.settle_ms);
+                    self.settle();
                 }
                 out
             }
@@ -264,14 +276,14 @@ impl Session {
             Ok(Line::Sim(words)) => {
                 let out = self.sim_verb(&words);
                 if words.first().is_some_and(|w| w != "time" && w != "load") {
-                    self.advance(self.settle_ms);
+                    self.settle();
                 }
                 out
             }
             Ok(Line::Kops(words)) => {
                 let out = self.kops(&words);
                 if words.first().is_some_and(|w| w == "edit") {
-                    self.advance(self.settle_ms);
+                    self.settle();
                 }
                 out
             }
@@ -402,86 +414,106 @@ impl Session {
     /// time left (the playground's per-frame budget): false when it stopped early — call again
     /// with the same target to go on — and true once the clock is at `t_ms`.
     ///
-    /// Only a stretch the sim runs straight through is split: with a failure-controller
-    /// wake-up before `t_ms`, the advance runs whole, as [`Session::advance_to`], because a
-    /// resumed call would look for wake-ups again and could tick the controllers where a
-    /// straight run does not. Split or not, the same events run in the same order.
+    /// Where it stopped is kept as the [`Leg`] it was in, so going on runs the very events,
+    /// failure-controller ticks and checks a straight call would, in the same order.
     pub fn advance_within(&mut self, t_ms: u64, more: &mut dyn FnMut() -> bool) -> bool {
-        let t_ms = t_ms.min(self.time_cap_ms);
-        if self.resume_until.is_some_and(|t| t != t_ms) {
-            self.finish_advance();
-        }
-        let target = match self.resume_until.take() {
-            Some(t) => t,
-            None => {
-                let wake = self.failures.next_wakeup_ms().max(self.sim.now_ms());
-                if wake <= t_ms {
-                    self.advance_to(t_ms);
-                    return true;
-                }
-                t_ms
-            }
-        };
-        match kubeplay_core::network::sim::run_until_within(
-            &mut self.sim,
-            &mut self.net,
-            target,
-            more,
-        ) {
-            Ok(false) => {
-                self.resume_until = Some(target);
-                false
-            }
-            // stalled: as `advance_to`, the clock stays and the next command sees the state
-            Ok(true) | Err(_) => true,
-        }
-    }
-
-    /// Whether an [`Session::advance_within`] stopped early and waits to go on.
-    pub fn advancing(&self) -> bool {
-        self.resume_until.is_some()
-    }
-
-    /// Completes an [`Session::advance_within`] that stopped early.
-    fn finish_advance(&mut self) {
-        if let Some(t) = self.resume_until.take() {
-            let _ = kubeplay_core::network::sim::run_until(&mut self.sim, &mut self.net, t);
-        }
-    }
-
-    /// Advance virtual time to `t_ms`.
-    pub fn advance_to(&mut self, t_ms: u64) {
-        self.finish_advance();
         // the session's time cap bounds any script, however many lines it has
         let t_ms = t_ms.min(self.time_cap_ms);
+        if self.resume.is_some_and(|(_, t)| t != t_ms) {
+            self.finish_advance();
+        }
         // The network and the failure controllers both run next to the sim: step the sim (with
         // the network in tow) to each failure-controller wake-up on the way, tick it, go on.
         // Bounded: every pass reaches a later instant or the target. A stalled sim (bounded
         // steps) keeps its time; the next command sees the state.
         for _ in 0..10_000_000u32 {
-            let now = self.sim.now_ms();
-            let wake = self.failures.next_wakeup_ms().max(now);
-            if wake > t_ms {
-                let _ = kubeplay_core::network::sim::run_until(&mut self.sim, &mut self.net, t_ms);
-                return;
-            }
-            if kubeplay_core::network::sim::run_until(&mut self.sim, &mut self.net, wake).is_err() {
-                return;
-            }
-            self.failures.tick(&mut self.sim);
-            self.sync();
-            if self.failures.next_wakeup_ms() <= wake {
-                let next = (wake + 1).min(t_ms);
-                if kubeplay_core::network::sim::run_until(&mut self.sim, &mut self.net, next)
-                    .is_err()
-                {
-                    return;
+            let leg = match self.resume.take() {
+                Some((leg, _)) => leg,
+                None => {
+                    let wake = self.failures.next_wakeup_ms().max(self.sim.now_ms());
+                    if wake > t_ms {
+                        Leg::Last
+                    } else {
+                        Leg::ToWake(wake)
+                    }
                 }
-                if next >= t_ms {
-                    return;
+            };
+            let stop = match leg {
+                Leg::Last => t_ms,
+                Leg::ToWake(wake) => wake,
+                Leg::AfterTick(next) => next,
+            };
+            match kubeplay_core::network::sim::run_until_within(
+                &mut self.sim,
+                &mut self.net,
+                stop,
+                &mut *more,
+            ) {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.resume = Some((leg, t_ms));
+                    return false;
+                }
+                Err(_) => return true,
+            }
+            match leg {
+                Leg::Last => return true,
+                Leg::ToWake(wake) => {
+                    self.failures.tick(&mut self.sim);
+                    self.sync();
+                    if self.failures.next_wakeup_ms() <= wake {
+                        self.resume = Some((Leg::AfterTick((wake + 1).min(t_ms)), t_ms));
+                    }
+                }
+                Leg::AfterTick(next) => {
+                    if next >= t_ms {
+                        return true;
+                    }
                 }
             }
         }
+        true
+    }
+
+    /// After a command that changes the cluster: `settle_ms` of virtual time, run whole. With
+    /// 0 (a shell that runs virtual time on its own clock) only the reactions due at this very
+    /// instant are owed, and they are started under a zero budget — one event runs, the rest
+    /// wait for [`Session::continue_within`] — so a command that queues thousands of events
+    /// (a Deployment of 5,000 replicas) returns at once and the shell runs them frame by
+    /// frame. The next command, or any advance, runs them first, so what it sees is the same.
+    fn settle(&mut self) {
+        if self.settle_ms == 0 {
+            let now = self.sim.now_ms();
+            self.advance_within(now, &mut || false);
+        } else {
+            self.advance(self.settle_ms);
+        }
+    }
+
+    /// Goes on with an [`Session::advance_within`] that stopped early, to its own target,
+    /// while `more()` allows; true once nothing is left (or nothing was pending).
+    pub fn continue_within(&mut self, more: &mut dyn FnMut() -> bool) -> bool {
+        match self.resume {
+            Some((_, t)) => self.advance_within(t, more),
+            None => true,
+        }
+    }
+
+    /// Whether an [`Session::advance_within`] stopped early and waits to go on.
+    pub fn advancing(&self) -> bool {
+        self.resume.is_some()
+    }
+
+    /// Completes an [`Session::advance_within`] that stopped early.
+    fn finish_advance(&mut self) {
+        if let Some((_, t)) = self.resume {
+            self.advance_within(t, &mut || true);
+        }
+    }
+
+    /// Advance virtual time to `t_ms`.
+    pub fn advance_to(&mut self, t_ms: u64) {
+        self.advance_within(t_ms, &mut || true);
     }
 
     /// How much virtual time passes after each command that changes the cluster. Scripts

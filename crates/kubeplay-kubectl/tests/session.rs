@@ -465,3 +465,41 @@ fn background_load_runs_with_time_and_stops() {
     assert!(!out.ok);
     assert_eq!(out.text.trim_end(), "error: no load running");
 }
+
+/// `advance_within` cut after every simulator event — through an instance termination, whose
+/// node-lifecycle and kops controllers tick between events — reaches exactly the state of
+/// `advance_to` run straight: the same trace hash and the same `get pods`.
+#[test]
+fn an_advance_cut_between_events_equals_a_straight_one() {
+    let run = |cut: bool| {
+        let mut s = running_session(21);
+        let node = s
+            .run_line("kubectl get pods -o jsonpath={.items[0].spec.nodeName}")
+            .text;
+        let out = s.run_line(&format!("sim terminate node/{}", node.trim()));
+        assert!(out.ok, "{}", out.text);
+        let (mut calls, mut cuts) = (0u64, 0u64);
+        let end = s.sim().now_ms() + 300_000;
+        let mut t = s.sim().now_ms();
+        while t < end {
+            t += 50;
+            if cut {
+                while !s.advance_within(t, &mut || false) {
+                    cuts += 1;
+                    assert!(s.advancing());
+                }
+            } else {
+                s.advance_to(t);
+            }
+            calls += 1;
+        }
+        assert!(!s.advancing());
+        assert_eq!(s.sim().now_ms(), end, "after {calls} steps");
+        let pods = s.run_line("kubectl get pods -o wide").text;
+        (s.sim().trace_hash(), pods, cuts)
+    };
+    let (straight, cut) = (run(false), run(true));
+    assert!(cut.2 > 0, "no advance was ever cut");
+    assert_eq!(straight.0, cut.0);
+    assert_eq!(straight.1, cut.1);
+}

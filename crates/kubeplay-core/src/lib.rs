@@ -24,6 +24,7 @@
 pub mod api;
 pub mod app;
 pub mod caps;
+pub mod childset;
 pub mod clock;
 pub mod controllers;
 pub mod events;

@@ -632,7 +632,7 @@ impl Sim {
                             .meta_of(kind, &key)
                             .and_then(|m| m.uid.clone())
                             .unwrap_or_default();
-                        let children: Vec<ObjRef> = self.store.children_of(&uid).cloned().collect();
+                        let children: Vec<ObjRef> = self.store.children_of(&uid).collect();
                         for c in children {
                             self.drop_owner_ref(&c, &uid);
                         }
@@ -821,7 +821,7 @@ impl Sim {
     /// Garbage collector: look at the dependents of owner `uid`.
     pub(crate) fn gc_owner(&mut self, uid: &str) {
         let owner = self.store.by_uid(uid).cloned();
-        let children: Vec<ObjRef> = self.store.children_of(uid).cloned().collect();
+        let children: Vec<ObjRef> = self.store.children_of(uid).collect();
         match owner {
             None => {
                 for c in children {

@@ -10,6 +10,7 @@
 //! goes through [`Store::update_pod`], which removes the pod's old contributions and adds the
 //! new ones around the caller's edit.
 use crate::api::{Deployment, InstanceGroup, Kind, Namespace, Node, Pod, ReplicaSet, Service};
+use crate::childset::ChildSet;
 use crate::clock::Ms;
 use crate::kubelet::{PodPhase, PodRt};
 use crate::node::NodeRt;
@@ -391,7 +392,7 @@ pub struct Store {
     // Point-lookup indexes are hash tables (see `strtable`); `children` stays a tree: it has
     // one entry per owner, and `children_of` lists them.
     pods_by_node: StrTable<BTreeSet<Key>>,
-    children: BTreeMap<String, BTreeSet<ObjRef>>,
+    children: BTreeMap<String, ChildSet>,
     uids: StrTable<ObjRef>,
     counts: StrTable<PodCounts>,
     requested: StrTable<Requested>,
@@ -548,9 +549,9 @@ impl Store {
         self.uids.get(uid)
     }
 
-    /// Objects that list `uid` in their ownerReferences.
-    pub fn children_of(&self, uid: &str) -> impl Iterator<Item = &ObjRef> {
-        self.children.get(uid).into_iter().flatten()
+    /// Objects that list `uid` in their ownerReferences, in `ObjRef` order.
+    pub fn children_of(&self, uid: &str) -> impl Iterator<Item = ObjRef> + '_ {
+        self.children.get(uid).into_iter().flat_map(ChildSet::iter)
     }
 
     /// Pod counts of a controller (ReplicaSet) by its uid.
@@ -584,12 +585,9 @@ impl Store {
         for o in &meta.owner_references {
             // Look up before inserting: no uid String allocated for a known owner.
             if let Some(set) = self.children.get_mut(&o.uid) {
-                set.insert(r.clone());
+                set.insert(&r);
             } else {
-                self.children
-                    .entry(o.uid.clone())
-                    .or_default()
-                    .insert(r.clone());
+                self.children.entry(o.uid.clone()).or_default().insert(&r);
             }
         }
     }

@@ -15,7 +15,10 @@ use std::fmt;
 #[derive(Clone)]
 pub struct StrTable<V> {
     /// Length 0 or a power of two.
-    slots: Vec<Option<(String, V)>>,
+    /// (hash of the key, key, value): the stored hash lets a probe skip an entry without
+    /// comparing strings (keys of one index often share their length and a long prefix),
+    /// and lets growth and removal place entries without hashing them again.
+    slots: Vec<Option<(u64, String, V)>>,
     len: usize,
 }
 
@@ -55,22 +58,28 @@ impl<V> StrTable<V> {
         Self::default()
     }
 
-    fn home(&self, key: &str) -> usize {
+    fn home(&self, h: u64) -> usize {
         let bits = self.slots.len().trailing_zeros();
-        (hash(key) >> (64 - bits)) as usize
+        (h >> (64 - bits)) as usize
     }
 
-    /// Slot holding `key`, or the empty slot ending its probe run. Table must be non-empty.
-    fn find(&self, key: &str) -> (usize, bool) {
+    /// Slot holding `key` (whose hash is `h`), or the empty slot ending its probe run. Table
+    /// must be non-empty.
+    fn find_hashed(&self, h: u64, key: &str) -> (usize, bool) {
         let mask = self.slots.len() - 1;
-        let mut i = self.home(key);
+        let mut i = self.home(h);
         loop {
             match &self.slots[i] {
                 None => return (i, false),
-                Some((k, _)) if k == key => return (i, true),
+                Some((eh, k, _)) if *eh == h && k == key => return (i, true),
                 Some(_) => i = (i + 1) & mask,
             }
         }
+    }
+
+    /// [`StrTable::find_hashed`] hashing `key`.
+    fn find(&self, key: &str) -> (usize, bool) {
+        self.find_hashed(hash(key), key)
     }
 
     /// Number of entries.
@@ -89,7 +98,7 @@ impl<V> StrTable<V> {
             return None;
         }
         match self.find(key) {
-            (i, true) => self.slots[i].as_ref().map(|(_, v)| v),
+            (i, true) => self.slots[i].as_ref().map(|(_, _, v)| v),
             _ => None,
         }
     }
@@ -100,7 +109,7 @@ impl<V> StrTable<V> {
             return None;
         }
         match self.find(key) {
-            (i, true) => self.slots[i].as_mut().map(|(_, v)| v),
+            (i, true) => self.slots[i].as_mut().map(|(_, _, v)| v),
             _ => None,
         }
     }
@@ -116,22 +125,23 @@ impl<V> StrTable<V> {
         }
         let n = (self.slots.len() * 2).max(16);
         let old = std::mem::replace(&mut self.slots, (0..n).map(|_| None).collect());
-        for (k, v) in old.into_iter().flatten() {
-            let (i, _) = self.find(&k);
-            self.slots[i] = Some((k, v));
+        for (h, k, v) in old.into_iter().flatten() {
+            let (i, _) = self.find_hashed(h, &k);
+            self.slots[i] = Some((h, k, v));
         }
     }
 
     /// Insert or replace; returns the previous value.
     pub fn insert(&mut self, key: String, value: V) -> Option<V> {
         self.grow_for_one_more();
-        let (i, found) = self.find(&key);
+        let h = hash(&key);
+        let (i, found) = self.find_hashed(h, &key);
         if found {
             return self.slots[i]
                 .as_mut()
-                .map(|(_, v)| std::mem::replace(v, value));
+                .map(|(_, _, v)| std::mem::replace(v, value));
         }
-        self.slots[i] = Some((key, value));
+        self.slots[i] = Some((h, key, value));
         self.len += 1;
         None
     }
@@ -140,13 +150,14 @@ impl<V> StrTable<V> {
     /// then).
     pub fn get_or_insert_with(&mut self, key: &str, make: impl FnOnce() -> V) -> &mut V {
         self.grow_for_one_more();
-        let (i, found) = self.find(key);
+        let h = hash(key);
+        let (i, found) = self.find_hashed(h, key);
         if !found {
-            self.slots[i] = Some((key.to_string(), make()));
+            self.slots[i] = Some((h, key.to_string(), make()));
             self.len += 1;
         }
         match &mut self.slots[i] {
-            Some((_, v)) => v,
+            Some((_, _, v)) => v,
             None => unreachable!("slot just filled"),
         }
     }
@@ -160,7 +171,7 @@ impl<V> StrTable<V> {
         if !found {
             return None;
         }
-        let out = self.slots[hole].take().map(|(_, v)| v);
+        let out = self.slots[hole].take().map(|(_, _, v)| v);
         self.len -= 1;
         let mask = self.slots.len() - 1;
         let mut j = hole;
@@ -168,7 +179,7 @@ impl<V> StrTable<V> {
             j = (j + 1) & mask;
             let home = match &self.slots[j] {
                 None => break,
-                Some((k, _)) => self.home(k),
+                Some((h, _, _)) => self.home(*h),
             };
             // Move the entry back if the hole lies on its probe path (home ..= j).
             if (j.wrapping_sub(home) & mask) >= (j.wrapping_sub(hole) & mask) {
@@ -185,7 +196,7 @@ impl<V> StrTable<V> {
             .slots
             .iter()
             .flatten()
-            .map(|(k, v)| (k.as_str(), v))
+            .map(|(_, k, v)| (k.as_str(), v))
             .collect();
         v.sort_unstable_by(|a, b| a.0.cmp(b.0));
         v

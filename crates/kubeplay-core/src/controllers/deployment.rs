@@ -101,7 +101,7 @@ impl Sim {
             .store
             .children_of(uid)
             .filter(|(k, _)| *k == crate::api::Kind::ReplicaSet)
-            .filter_map(|(_, k)| self.store.replicasets.get(k).map(|r| (k, r)))
+            .filter_map(|(_, k)| self.store.replicasets.get(&k).map(|r| (k, r)))
             .filter(|(_, r)| controller_uid(&r.obj.metadata) == Some(uid))
             .map(|(k, r)| (r.created_ms, k.1.clone(), k.clone()))
             .collect();

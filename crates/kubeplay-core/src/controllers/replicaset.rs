@@ -175,7 +175,7 @@ impl Sim {
         self.store
             .children_of(uid)
             .filter(|(k, _)| *k == crate::api::Kind::Pod)
-            .map(|(_, key)| key.clone())
+            .map(|(_, key)| key)
             .filter(|k| {
                 self.store
                     .pod(k)
@@ -270,7 +270,7 @@ impl Sim {
                 .store
                 .children_of(o)
                 .filter(|(k, _)| *k == crate::api::Kind::ReplicaSet)
-                .filter_map(|(_, k)| self.store.replicasets.get(k))
+                .filter_map(|(_, k)| self.store.replicasets.get(&k))
                 .filter_map(|r| r.obj.metadata.uid.clone())
                 .collect();
         }

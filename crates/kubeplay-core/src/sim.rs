@@ -184,7 +184,7 @@ pub(crate) struct Emit<'a> {
 /// [`Sim::emit`] on the log alone, so a caller can pass metadata borrowed from the store
 /// instead of cloning an identity copy first.
 pub(crate) fn record_event(events: &mut EventLog, now: Ms, e: Emit<'_>) {
-    events.record_occurrence(
+    events.record_occurrence_str(
         &Occurrence {
             namespace: e.meta.namespace.as_deref().unwrap_or("default"),
             involved_kind: e.kind,
@@ -197,7 +197,7 @@ pub(crate) fn record_event(events: &mut EventLog, now: Ms, e: Emit<'_>) {
             source_host: e.host.as_deref(),
             at_ms: now,
         },
-        format_args!("{}", e.message),
+        &e.message,
     );
 }
 

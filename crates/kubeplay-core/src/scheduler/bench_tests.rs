@@ -68,12 +68,16 @@ fn bench_5000_nodes_150000_pods() {
     let n = pods_wanted();
     let pods: Vec<PodInfo> = (0..n).map(replica).collect();
     let start = std::time::Instant::now();
+    // Every decision (node and plugin scores) folded into one hash, to compare runs.
+    let mut sum = crate::hash::Fnv64::default();
     for p in &pods {
         let d = s.schedule(p, &mut rng, false);
+        sum.write(format!("{:?} {:?}\n", d.node, d.scores).as_bytes());
         let node = d.node.expect("fits");
         s.cache.add_pod(&node, p);
     }
     let secs = start.elapsed().as_secs_f64();
+    println!("decisions hash {:016x}", sum.0);
     let max = s
         .cache
         .node_names()

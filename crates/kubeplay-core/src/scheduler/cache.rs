@@ -173,6 +173,10 @@ pub struct Cache {
     /// Node slots by [`name_hash`] of the node name (a u64 compare per tree step; every bind
     /// looks its node up).
     by_name: BTreeMap<u64, Vec<usize>>,
+    /// The slot the scheduler chose last ([`Cache::hint_slot`]): the bind that follows names
+    /// it, and one name compare there saves the walk of `by_name`. Only a hint: a wrong or
+    /// stale one costs that compare.
+    hint: Cell<usize>,
     /// Zone-interleaved node order (`nodeTree.list`), recomputed when the node set changes.
     order: Vec<usize>,
     /// `nodeTree`: zone keys in first-seen order, each with its nodes in insertion order.
@@ -287,8 +291,22 @@ impl Cache {
         self.slot_named(name).map(|i| self.slot(i))
     }
 
+    /// Note the slot a bind is likely to name next (see `hint`).
+    pub(crate) fn hint_slot(&self, i: usize) {
+        self.hint.set(i);
+    }
+
     /// The slot of a node by name.
     fn slot_named(&self, name: &str) -> Option<usize> {
+        let h = self.hint.get();
+        if self
+            .slots
+            .get(h)
+            .and_then(Option::as_ref)
+            .is_some_and(|s| s.spec.name == name)
+        {
+            return Some(h);
+        }
         self.by_name
             .get(&name_hash(name))?
             .iter()

@@ -258,6 +258,7 @@ impl Scheduler {
             return decision;
         }
         if self.feasible.len() == 1 {
+            self.cache.hint_slot(self.feasible[0]);
             decision.node = Some(self.cache.slot(self.feasible[0]).spec.name.clone());
             if explain {
                 decision.nodes = Some(self.reports(pod, None));
@@ -266,6 +267,7 @@ impl Scheduler {
         }
         self.score(pod);
         let best = select_host(&self.scored, rng);
+        self.cache.hint_slot(self.feasible[best]);
         decision.node = Some(self.cache.slot(self.feasible[best]).spec.name.clone());
         decision.scores = Some(self.scored[best]);
         if explain {

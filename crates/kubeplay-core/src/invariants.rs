@@ -17,7 +17,7 @@ pub fn check(sim: &Sim) -> Result<(), String> {
             // Pods with spec.nodeName set by the user bypass the scheduler, as in Kubernetes;
             // the scheduler itself must never overcommit.
             let bypass = s.pods_on(name).any(|k| {
-                s.pod(k).is_some_and(|p| {
+                s.pod(&k).is_some_and(|p| {
                     sim.scheduling_decision(&k.0, &k.1).is_none() && p.rt.node.is_some()
                 })
             });

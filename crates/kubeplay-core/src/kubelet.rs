@@ -510,7 +510,7 @@ fn put_cond(
 
 /// Overwrite `out` with a state detail (`exit_code`/times from the runtime state).
 fn put_detail(
-    out: &mut Option<StateDetail>,
+    out: &mut Option<Box<StateDetail>>,
     reason: Option<&str>,
     message: Option<&str>,
     exit_code: Option<i32>,
@@ -525,7 +525,7 @@ fn put_detail(
         finished_at,
         signal,
         container_id,
-    } = out.get_or_insert_with(StateDetail::default);
+    } = &mut **out.get_or_insert_with(Box::default);
     put_opt(r, reason);
     put_opt(m, message);
     *e = exit_code;
@@ -535,7 +535,7 @@ fn put_detail(
     *container_id = None;
 }
 
-fn put_term(out: &mut Option<StateDetail>, t: &Term) {
+fn put_term(out: &mut Option<Box<StateDetail>>, t: &Term) {
     put_detail(
         out,
         Some(t.reason),

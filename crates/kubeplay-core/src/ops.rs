@@ -932,7 +932,7 @@ impl Sim {
         let epoch = n.rt.kubelet_epoch;
         self.tr("Sim", name.into(), "KubeletStarted", String::new());
         self.heartbeat_now(name, epoch);
-        let pods: Vec<Key> = self.store.pods_on(name).cloned().collect();
+        let pods: Vec<Key> = self.store.pods_on(name).collect();
         for p in pods {
             self.kubelet_resync_pod(&p);
         }

@@ -10,7 +10,7 @@
 //! goes through [`Store::update_pod`], which removes the pod's old contributions and adds the
 //! new ones around the caller's edit.
 use crate::api::{Deployment, InstanceGroup, Kind, Namespace, Node, Pod, ReplicaSet, Service};
-use crate::childset::ChildSet;
+use crate::childset::{ChildSet, KeySet};
 use crate::clock::Ms;
 use crate::kubelet::{PodPhase, PodRt};
 use crate::node::NodeRt;
@@ -391,7 +391,7 @@ pub struct Store {
     pub services: BTreeMap<Key, Rec<Service>>,
     // Point-lookup indexes are hash tables (see `strtable`); `children` stays a tree: it has
     // one entry per owner, and `children_of` lists them.
-    pods_by_node: StrTable<BTreeSet<Key>>,
+    pods_by_node: StrTable<KeySet>,
     children: BTreeMap<String, ChildSet>,
     uids: StrTable<ObjRef>,
     counts: StrTable<PodCounts>,
@@ -564,9 +564,12 @@ impl Store {
         self.requested.get(node).copied().unwrap_or_default()
     }
 
-    /// Keys of the pods bound to a node.
-    pub fn pods_on(&self, node: &str) -> impl Iterator<Item = &Key> {
-        self.pods_by_node.get(node).into_iter().flatten()
+    /// Keys of the pods bound to a node, in key order.
+    pub fn pods_on(&self, node: &str) -> impl Iterator<Item = Key> + '_ {
+        self.pods_by_node
+            .get(node)
+            .into_iter()
+            .flat_map(KeySet::iter)
     }
 
     /// Pods without a controller ownerReference in a namespace (adoption candidates).
@@ -656,10 +659,10 @@ impl Store {
             if node_set {
                 if add {
                     self.pods_by_node
-                        .get_or_insert_with(node, BTreeSet::new)
-                        .insert(key.clone());
+                        .get_or_insert_with(node, KeySet::default)
+                        .insert(&key.0, &key.1);
                 } else if let Some(s) = self.pods_by_node.get_mut(node) {
-                    s.remove(key);
+                    s.remove(&key.0, &key.1);
                     if s.is_empty() {
                         self.pods_by_node.remove(node);
                     }

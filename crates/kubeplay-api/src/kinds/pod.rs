@@ -641,19 +641,21 @@ pub struct ContainerStatus {
     pub last_state: ContainerState,
 }
 
-/// `ContainerState`: at most one of the three is set.
+/// `ContainerState`: at most one of the three is set. Each is boxed: a pod keeps two of these
+/// per container (state and lastState) with usually one detail between them, and inline
+/// details would make every pod's status some 800 bytes larger.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ContainerState {
     /// Waiting (`ContainerCreating`, `CrashLoopBackOff`, `ImagePullBackOff`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub waiting: Option<StateDetail>,
+    pub waiting: Option<Box<StateDetail>>,
     /// Running.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub running: Option<StateDetail>,
+    pub running: Option<Box<StateDetail>>,
     /// Terminated.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub terminated: Option<StateDetail>,
+    pub terminated: Option<Box<StateDetail>>,
 }
 
 impl ContainerState {

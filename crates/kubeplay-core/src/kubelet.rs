@@ -915,8 +915,8 @@ impl Sim {
             self.store.update_pod(key, edit)?
         };
         if newly_dirty {
-            let slot = self.store.pods().slot(key).unwrap_or(u32::MAX);
-            self.dirty_pods.push((key.clone(), slot));
+            let h = self.store.pods().handle(key);
+            self.dirty_pods.push((key.clone(), h));
         }
         self.pod_watchers(key);
         Some(out)

@@ -139,8 +139,8 @@ impl Sim {
                 decision: None,
             },
         );
-        let slot = self.store.pods().slot(&key).unwrap_or(u32::MAX);
-        self.stale_pods.push((key.clone(), slot));
+        let h = self.store.pods().handle(&key);
+        self.stale_pods.push((key.clone(), h));
         self.tr_key("Pod", &key, "Created", format_args!(""));
         match bound_to {
             Some(node) => self.bind(&key, &node, None),

@@ -12,7 +12,7 @@ use crate::kubelet::KAct;
 use crate::placement::{SchedQueue, SchedulingDecision};
 use crate::queue::EventQueue;
 use crate::rng::SimRng;
-use crate::store::{Key, Store};
+use crate::store::{Key, PodHandle, Store};
 use crate::trace::{Trace, TraceEvent};
 use crate::workqueue::{ControllerId, WorkQueue};
 
@@ -141,9 +141,9 @@ pub struct Sim {
     pub(crate) node_seq: u32,
     pub(crate) fired_hooks: Vec<Hook>,
     pub(crate) scheduler: crate::scheduler::Scheduler,
-    pub(crate) dirty_pods: Vec<(Key, u32)>,
+    pub(crate) dirty_pods: Vec<(Key, PodHandle)>,
     /// Pods whose resourceVersion moved but whose `status` awaits rendering.
-    pub(crate) stale_pods: Vec<(Key, u32)>,
+    pub(crate) stale_pods: Vec<(Key, PodHandle)>,
     steps: u64,
 }
 
@@ -352,16 +352,15 @@ impl Sim {
     /// in this step, in change order (versions are observable, so they advance per step).
     fn stamp_dirty_pods(&mut self) {
         let dirty = std::mem::take(&mut self.dirty_pods);
-        for (key, slot) in dirty {
+        for (key, h) in dirty {
             let rv = self.store.next_rv();
-            self.store.pods().hint(&key, slot);
-            let newly_stale = self.store.update_pod(&key, |rec| {
+            let newly_stale = self.store.update_pod_at(&key, h, |rec| {
                 rec.rt.status_dirty = false;
                 rec.pod.metadata.resource_version = Some(rv);
                 !std::mem::replace(&mut rec.rt.status_stale, true)
             });
             if newly_stale == Some(true) {
-                self.stale_pods.push((key, slot));
+                self.stale_pods.push((key, h));
             }
         }
     }
@@ -371,9 +370,8 @@ impl Sim {
     /// the last change gives what rendering after every change would have left.
     fn render_stale_pods(&mut self) {
         let stale = std::mem::take(&mut self.stale_pods);
-        for (key, slot) in stale {
-            self.store.pods().hint(&key, slot);
-            self.store.update_pod(&key, |rec| {
+        for (key, h) in stale {
+            self.store.update_pod_at(&key, h, |rec| {
                 if std::mem::replace(&mut rec.rt.status_stale, false) {
                     // Rendered over the previous status, reusing its strings; the result is
                     // what a fresh render gives (checked in debug builds).

@@ -101,6 +101,23 @@ pub struct Requested {
     pub pods: i64,
 }
 
+/// A pod's place in the [`PodMap`] (slot and generation), taken by [`PodMap::handle`]. The
+/// per-step status flush reaches each changed pod through one, where a lookup by key would
+/// compare the pod's name and namespace twice over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PodHandle {
+    slot: u32,
+    gen: u32,
+}
+
+impl PodHandle {
+    /// Names no pod (edits through it look the pod up by key).
+    pub const NONE: PodHandle = PodHandle {
+        slot: u32::MAX,
+        gen: 0,
+    };
+}
+
 /// Pods by key, sorted like a `BTreeMap<Key, PodRec>`, with O(1) repeat lookups.
 ///
 /// The records live in a slab and the ordered map holds slot numbers. One event touches the
@@ -124,6 +141,9 @@ pub struct PodMap {
     /// a pod under another key); only such slots may serve a lookup without the tree.
     self_named: Vec<bool>,
     free: Vec<u32>,
+    /// Per slot: bumped when its record is removed, so a [`PodHandle`] taken before names a
+    /// record only while the slot still holds that same record (see [`PodMap::handle`]).
+    gens: Vec<u32>,
     /// Slot of the last lookup or hint (`u32::MAX`: none); trusted only through `slot_holds`.
     last: Cell<u32>,
 }
@@ -143,6 +163,7 @@ impl Default for PodMap {
             slab: Vec::new(),
             self_named: Vec::new(),
             free: Vec::new(),
+            gens: Vec::new(),
             last: Cell::new(u32::MAX),
         }
     }
@@ -259,6 +280,30 @@ impl PodMap {
         self.slot_of(key)
     }
 
+    /// A handle on the pod stored under `key`: later edits through it
+    /// ([`Store::update_pod_at`]) reach the record without comparing names, for as long as
+    /// the record stays in its slot under that key (removal, including the remove and
+    /// re-insert of [`Store::update_pod_meta`], bumps the slot's generation and retires it).
+    pub fn handle(&self, key: &Key) -> PodHandle {
+        match self.slot_of(key) {
+            Some(i) => PodHandle {
+                slot: i,
+                gen: self.gens[i as usize],
+            },
+            None => PodHandle::NONE,
+        }
+    }
+
+    /// The record `h` was taken on, if it is still there.
+    fn get_mut_at(&mut self, h: PodHandle) -> Option<&mut PodRec> {
+        let i = h.slot as usize;
+        if self.gens.get(i) != Some(&h.gen) {
+            return None;
+        }
+        self.last.set(h.slot);
+        self.slab.get_mut(i)?.as_mut()
+    }
+
     /// A slot remembered from an earlier lookup: when it still holds `key` the next lookup of
     /// `key` skips the tree (timers carry their pod's slot; stale slots are just ignored).
     pub fn hint(&self, key: &Key, slot: u32) {
@@ -314,6 +359,7 @@ impl PodMap {
             None => {
                 self.slab.push(Some(rec));
                 self.self_named.push(named);
+                self.gens.push(0);
                 (self.slab.len() - 1) as u32
             }
         };
@@ -331,6 +377,7 @@ impl PodMap {
         if !self.self_named[i as usize] {
             self.foreign -= 1;
         }
+        self.gens[i as usize] = self.gens[i as usize].wrapping_add(1);
         self.free.push(i);
         self.slab[i as usize].take()
     }
@@ -714,7 +761,21 @@ impl Store {
     /// ownerReferences (use [`Store::update_pod_meta`]); only the contributions that changed
     /// are re-indexed, which keeps a status update free of index churn.
     pub fn update_pod<R>(&mut self, key: &Key, f: impl FnOnce(&mut PodRec) -> R) -> Option<R> {
-        let rec = self.pods.get_mut(key)?;
+        self.update_pod_at(key, PodHandle::NONE, f)
+    }
+
+    /// [`Store::update_pod`] through a handle taken on the pod stored under `key` (a stale
+    /// handle falls back to the lookup by key).
+    pub fn update_pod_at<R>(
+        &mut self,
+        key: &Key,
+        h: PodHandle,
+        f: impl FnOnce(&mut PodRec) -> R,
+    ) -> Option<R> {
+        let rec = match self.pods.get_mut_at(h) {
+            Some(rec) => rec,
+            None => self.pods.get_mut(key)?,
+        };
         let before = Contrib::of(rec);
         let owners = owners_hash(&rec.pod.metadata);
         let out = f(rec);

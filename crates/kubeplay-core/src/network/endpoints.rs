@@ -289,22 +289,10 @@ pub fn compute_endpoints<'a>(
             per_addr.push((addr, ready, Vec::new()));
             continue;
         }
-        let mut ports: Vec<EndpointPort> = svc
-            .spec
-            .ports
-            .iter()
-            .filter_map(|sp| {
-                find_port(pod, sp).map(|port| EndpointPort {
-                    name: sp.name.clone(),
-                    port,
-                    protocol: sp.protocol,
-                })
-            })
-            .collect();
+        let ports = resolved_ports(svc, pod);
         if ports.is_empty() {
             continue;
         }
-        ports.sort();
         per_addr.push((addr, ready, ports));
     }
     repack(per_addr)

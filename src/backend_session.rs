@@ -115,7 +115,7 @@ impl Backend {
     /// Snapshot for drawing.
     pub fn view(&mut self) -> View {
         let sim = self.session.sim();
-        let snap = sim.snapshot();
+        let node_views = sim.node_views();
         let taints: BTreeMap<&str, Vec<String>> = sim
             .nodes()
             .map(|n| {
@@ -135,8 +135,7 @@ impl Backend {
                 (n.metadata.name.as_str(), t)
             })
             .collect();
-        let nodes = snap
-            .nodes
+        let nodes = node_views
             .iter()
             .map(|n| NodeView {
                 name: n.name.clone(),
@@ -163,21 +162,44 @@ impl Backend {
                 control_plane: n.control_plane,
             })
             .collect();
-        let pods = snap
-            .pods
+        // Straight from the store, not through `Sim::snapshot` (a second copy of every pod's
+        // strings, rebuilt several times a second while a big cluster changes); the owner
+        // label is worked out once per owner, not once per pod.
+        let store = sim.store();
+        let mut owners: BTreeMap<(&str, &str, &str), String> = BTreeMap::new();
+        let pods: Vec<PodView> = store
+            .pods()
             .iter()
-            .map(|p| PodView {
-                name: p.name.clone(),
-                namespace: p.namespace.clone(),
-                owner: p
-                    .deployment
-                    .as_ref()
-                    .map(|d| format!("Deployment/{d}"))
-                    .or_else(|| p.owner.clone())
-                    .unwrap_or_default(),
-                node: p.node.clone(),
-                state: pod_state(p.phase, &p.status, p.ready, p.terminating, p.node.is_some()),
-                restarts: p.restarts,
+            .map(|(k, rec)| {
+                let owner = rec
+                    .pod
+                    .metadata
+                    .owner_references
+                    .iter()
+                    .find(|o| o.controller == Some(true))
+                    .map_or_else(String::new, |o| {
+                        owners
+                            .entry((k.0.as_str(), o.kind.as_str(), o.name.as_str()))
+                            .or_insert_with(|| owner_label(sim, &k.0, &o.kind, &o.name))
+                            .clone()
+                    });
+                let status = kubeplay_core::snapshot::status_column(rec);
+                let bound = rec.rt.node.is_some();
+                let terminating = rec.rt.deleting_ms.is_some();
+                PodView {
+                    name: k.1.clone(),
+                    namespace: k.0.clone(),
+                    owner,
+                    node: rec.rt.node.clone(),
+                    state: pod_state(
+                        rec.rt.phase.as_str(),
+                        &status,
+                        rec.rt.ready,
+                        terminating,
+                        bound,
+                    ),
+                    restarts: rec.rt.containers.iter().map(|c| c.restart_count).sum(),
+                }
             })
             .collect();
         let net = self.session.net();
@@ -216,8 +238,7 @@ impl Backend {
                     }
                     let node = pod_node
                         .get_or_insert_with(|| {
-                            snap.pods
-                                .iter()
+                            pods.iter()
                                 .map(|p| (p.name.as_str(), p.node.as_deref()))
                                 .collect()
                         })
@@ -245,7 +266,7 @@ impl Backend {
             });
         }
         View {
-            now_ms: snap.now_ms,
+            now_ms: sim.now_ms(),
             version: 0,
             nodes,
             pods,
@@ -366,6 +387,29 @@ impl Backend {
     }
 }
 
+/// How the canvas labels a pod's controller: `Deployment/<name>` for a ReplicaSet a
+/// Deployment controls, else `<Kind>/<name>`.
+fn owner_label(sim: &kubeplay_core::Sim, ns: &str, kind: &str, name: &str) -> String {
+    let deployment = (kind == "ReplicaSet")
+        .then(|| {
+            sim.store()
+                .replicasets
+                .get(&(ns.to_string(), name.to_string()))
+        })
+        .flatten()
+        .and_then(|rs| {
+            rs.obj
+                .metadata
+                .owner_references
+                .iter()
+                .find(|o| o.controller == Some(true) && o.kind == "Deployment")
+        });
+    match deployment {
+        Some(d) => format!("Deployment/{}", d.name),
+        None => format!("{kind}/{name}"),
+    }
+}
+
 /// The visual state of a pod from its phase and kubectl's STATUS column.
 pub fn pod_state(
     phase: &str,
@@ -393,5 +437,50 @@ pub fn pod_state(
             "Failed" => PodState::Evicted,
             _ => PodState::Starting,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The canvas's pods, built straight from the store, are what the snapshot says: the same
+    /// pods in the same order, owner labels (a Deployment's pods, a bare pod), nodes, states
+    /// and restarts — for a Deployment, a bare pod and a crash-looping one.
+    #[test]
+    fn view_pods_match_the_snapshot() {
+        let mut b = Backend::new(3);
+        let text = concat!(
+            include_str!("../static/examples/hello-world.yaml"),
+            "\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: bare\n  annotations:\n",
+            "    kubeplay.dev/crash-after: 5s\nspec:\n  containers:\n  - name: c\n",
+            "    image: busybox:1.36\n"
+        );
+        let (_, out) = b.apply("all.yaml", text);
+        assert!(out.contains("pod/bare created"), "{out}");
+        b.run_until(90_000);
+        let snap = b.session.sim().snapshot();
+        let expected: Vec<PodView> = snap
+            .pods
+            .iter()
+            .map(|p| PodView {
+                name: p.name.clone(),
+                namespace: p.namespace.clone(),
+                owner: p
+                    .deployment
+                    .as_ref()
+                    .map(|d| format!("Deployment/{d}"))
+                    .or_else(|| p.owner.clone())
+                    .unwrap_or_default(),
+                node: p.node.clone(),
+                state: pod_state(p.phase, &p.status, p.ready, p.terminating, p.node.is_some()),
+                restarts: p.restarts,
+            })
+            .collect();
+        let got = b.view().pods;
+        assert_eq!(got, expected);
+        assert!(got.iter().any(|p| p.owner.starts_with("Deployment/")));
+        assert!(got.iter().any(|p| p.name == "bare" && p.owner.is_empty()));
+        assert!(got.iter().any(|p| p.restarts > 0), "{got:?}");
     }
 }

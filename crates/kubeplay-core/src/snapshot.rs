@@ -113,8 +113,16 @@ pub fn status_column(rec: &PodRec) -> String {
 impl Sim {
     /// Build the flat view.
     pub fn snapshot(&self) -> Snapshot {
-        let nodes = self
-            .store
+        Snapshot {
+            now_ms: self.now,
+            nodes: self.node_views(),
+            pods: self.pod_views(),
+        }
+    }
+
+    /// The nodes part of [`Sim::snapshot`], sorted by name.
+    pub fn node_views(&self) -> Vec<NodeView> {
+        self.store
             .nodes
             .iter()
             .map(|(name, n)| {
@@ -149,9 +157,12 @@ impl Sim {
                     pods: r.pods,
                 }
             })
-            .collect();
-        let pods = self
-            .store
+            .collect()
+    }
+
+    /// The pods part of [`Sim::snapshot`], sorted by namespace and name.
+    pub fn pod_views(&self) -> Vec<PodView> {
+        self.store
             .pods()
             .iter()
             .map(|(k, rec)| {
@@ -190,12 +201,7 @@ impl Sim {
                     terminating: rec.rt.deleting_ms.is_some(),
                 }
             })
-            .collect();
-        Snapshot {
-            now_ms: self.now,
-            nodes,
-            pods,
-        }
+            .collect()
     }
 
     /// Pods in phase Running and Ready (handy for tests and the UI header).

@@ -174,9 +174,7 @@ impl Backend {
                 let owner = rec
                     .pod
                     .metadata
-                    .owner_references
-                    .iter()
-                    .find(|o| o.controller == Some(true))
+                    .controller_of()
                     .map_or_else(String::new, |o| {
                         owners
                             .entry((k.0.as_str(), o.kind.as_str(), o.name.as_str()))
@@ -397,13 +395,8 @@ fn owner_label(sim: &kubeplay_core::Sim, ns: &str, kind: &str, name: &str) -> St
                 .get(&(ns.to_string(), name.to_string()))
         })
         .flatten()
-        .and_then(|rs| {
-            rs.obj
-                .metadata
-                .owner_references
-                .iter()
-                .find(|o| o.controller == Some(true) && o.kind == "Deployment")
-        });
+        .and_then(|rs| rs.obj.metadata.controller_of())
+        .filter(|o| o.kind == "Deployment");
     match deployment {
         Some(d) => format!("Deployment/{}", d.name),
         None => format!("{kind}/{name}"),

@@ -64,6 +64,13 @@ impl ObjectMeta {
     pub fn namespace_or_default(&self) -> &str {
         self.namespace.as_deref().unwrap_or("default")
     }
+
+    /// The managing controller's owner reference, if any (upstream `metav1.GetControllerOf`).
+    pub fn controller_of(&self) -> Option<&OwnerReference> {
+        self.owner_references
+            .iter()
+            .find(|o| o.controller == Some(true))
+    }
 }
 
 /// `metav1.OwnerReference`: who owns (and garbage-collects) this object.

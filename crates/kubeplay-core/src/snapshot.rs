@@ -166,25 +166,13 @@ impl Sim {
             .pods()
             .iter()
             .map(|(k, rec)| {
-                let owner = rec
-                    .pod
-                    .metadata
-                    .owner_references
-                    .iter()
-                    .find(|o| o.controller == Some(true));
+                let owner = rec.pod.metadata.controller_of();
                 let deployment = owner
                     .filter(|o| o.kind == "ReplicaSet")
                     .and_then(|o| self.store.replicasets.get(&(k.0.clone(), o.name.clone())))
-                    .and_then(|rs| {
-                        rs.obj
-                            .metadata
-                            .owner_references
-                            .iter()
-                            .find(|o| {
-                                o.controller == Some(true) && o.kind == Kind::Deployment.as_str()
-                            })
-                            .map(|o| o.name.clone())
-                    });
+                    .and_then(|rs| rs.obj.metadata.controller_of())
+                    .filter(|o| o.kind == Kind::Deployment.as_str())
+                    .map(|o| o.name.clone());
                 PodView {
                     namespace: k.0.clone(),
                     name: k.1.clone(),

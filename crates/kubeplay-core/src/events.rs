@@ -303,7 +303,10 @@ fn push_hex(s: &mut String, v: u64) {
             break;
         }
     }
-    s.push_str(std::str::from_utf8(&buf[i..]).expect("ascii hex"));
+    // Char by char: ASCII digits need no UTF-8 validation of the buffer.
+    for &b in &buf[i..] {
+        s.push(char::from(b));
+    }
 }
 
 /// Overwrite `s` with `v`, keeping its allocation.

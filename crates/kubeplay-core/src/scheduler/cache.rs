@@ -8,6 +8,8 @@
 use std::cell::Cell;
 use std::collections::BTreeMap;
 
+use crate::strtable::StrTable;
+
 use super::types::{
     normalized_image_name, HostPort, Labels, NodeSpec, PodInfo, Resources, TaintEffect,
     LABEL_HOSTNAME, LABEL_REGION, LABEL_ZONE,
@@ -195,11 +197,10 @@ pub struct Cache {
     group_zone_counts: Vec<Vec<u32>>,
     image_ids: BTreeMap<String, u32>,
     image_num_nodes: Vec<u32>,
-    /// Pods by namespace, then by [`name_hash`] of the name, then name (nested for
-    /// allocation-free lookups). Replicas' names share a long prefix, so a tree of 150,000 of
-    /// them keyed by name compared that prefix at every step of every bind; a u64 compare per
-    /// step and one name compare at the end do the same lookup.
-    pods: BTreeMap<String, BTreeMap<u64, Vec<(String, PodEntry)>>>,
+    /// Pods by namespace, then by name in a [`StrTable`] (point lookups; the only walk over
+    /// it, in `remove_node`, goes through its sorted view). A tree of 150,000 replicas keyed
+    /// by name, even by a hash of it, cost a walk of cold tree nodes per bind.
+    pods: BTreeMap<String, StrTable<PodEntry>>,
 }
 
 /// The key of a pod name in [`Cache`]'s pod index (FNV-1a: the same on every platform; a
@@ -336,8 +337,7 @@ impl Cache {
 
     /// Name of the node a pod is bound to in the cache.
     pub fn pod_node(&self, namespace: &str, name: &str) -> Option<&str> {
-        let bucket = self.pods.get(namespace)?.get(&name_hash(name))?;
-        let (_, e) = bucket.iter().find(|(n, _)| n == name)?;
+        let e = self.pods.get(namespace)?.get(name)?;
         Some(self.slot(e.node).spec.name.as_str())
     }
 
@@ -532,11 +532,11 @@ impl Cache {
         let mut bound: Vec<(String, String)> = self
             .pods
             .iter()
-            .flat_map(|(ns, m)| m.values().flatten().map(move |(n, e)| (ns, n, e)))
+            .flat_map(|(ns, m)| m.sorted().into_iter().map(move |(n, e)| (ns, n, e)))
             .filter(|(_, _, e)| e.node == i)
-            .map(|(ns, n, _)| (ns.clone(), n.clone()))
+            .map(|(ns, n, _)| (ns.clone(), n.to_string()))
             .collect();
-        // In name order, as always (the index is in hash order).
+        // In (namespace, name) order, as always.
         bound.sort_unstable();
         for (ns, n) in bound {
             self.remove_pod(&ns, &n);
@@ -597,21 +597,16 @@ impl Cache {
             group,
             terminating: pod.terminating,
         };
-        // One walk of the (150,000-entry, string-keyed) tree finds the pod whether or not it is
-        // there; a known pod's old entry is taken out of the counts before the new one goes
-        // in, the order `remove_pod` then insert had.
+        // A known pod's old entry is taken out of the counts before the new one goes in, the
+        // order `remove_pod` then insert had.
         let m = match self.pods.get_mut(&pod.namespace) {
             Some(m) => m,
             None => self.pods.entry(pod.namespace.clone()).or_default(),
         };
-        // Buckets almost always hold one pod: allocate for one (a default push reserves four).
-        let bucket = m
-            .entry(name_hash(&pod.name))
-            .or_insert_with(|| Vec::with_capacity(1));
-        let old = match bucket.iter_mut().find(|(n, _)| *n == pod.name) {
-            Some((_, e)) => Some(std::mem::replace(e, entry.clone())),
+        let old = match m.get_mut(&pod.name) {
+            Some(e) => Some(std::mem::replace(e, entry.clone())),
             None => {
-                bucket.push((pod.name.clone(), entry.clone()));
+                m.insert(pod.name.clone(), entry.clone());
                 None
             }
         };
@@ -627,17 +622,9 @@ impl Cache {
         let Some(m) = self.pods.get_mut(namespace) else {
             return false;
         };
-        let h = name_hash(name);
-        let Some(bucket) = m.get_mut(&h) else {
+        let Some(entry) = m.remove(name) else {
             return false;
         };
-        let Some(pos) = bucket.iter().position(|(n, _)| n == name) else {
-            return false;
-        };
-        let (_, entry) = bucket.swap_remove(pos);
-        if bucket.is_empty() {
-            m.remove(&h);
-        }
         if m.is_empty() {
             self.pods.remove(namespace);
         }
@@ -649,13 +636,7 @@ impl Cache {
     /// but no longer counts for topology spreading (`countPodsMatchSelector` skips pods with a
     /// deletionTimestamp).
     pub fn set_pod_terminating(&mut self, namespace: &str, name: &str) -> bool {
-        let Some(entry) = self
-            .pods
-            .get_mut(namespace)
-            .and_then(|m| m.get_mut(&name_hash(name)))
-            .and_then(|b| b.iter_mut().find(|(n, _)| n == name))
-            .map(|(_, e)| e)
-        else {
+        let Some(entry) = self.pods.get_mut(namespace).and_then(|m| m.get_mut(name)) else {
             return false;
         };
         if entry.terminating {

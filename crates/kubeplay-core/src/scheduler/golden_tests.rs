@@ -1225,6 +1225,35 @@ fn system_default_spread_fast_path_matches_general() {
     }
 }
 
+/// Counting a selector's pods on a node with many label groups (looked up by the selector's
+/// matching groups) gives the count of testing every group of the node.
+#[test]
+fn count_on_many_groups_matches_brute_force() {
+    use super::spread::GroupMemo;
+    let mut cache = cache_with(vec![node("n", 64_000, 1 << 40)], &[]);
+    let mut want = [0u64; 40];
+    for k in 0..400 {
+        let mut p = pod(&format!("p{k}"), &[]);
+        let app = k * 7 % 40;
+        p.labels.insert("app".into(), format!("a{app}"));
+        cache.add_pod("n", &p);
+        if k % 5 == 0 {
+            cache.set_pod_terminating("default", &p.name);
+        } else {
+            want[app] += 1;
+        }
+    }
+    let st = state(&cache, "n");
+    assert!(st.groups.len() > 8);
+    for (app, &n) in want.iter().enumerate() {
+        let sel = Selector::from_labels(&[("app", &format!("a{app}"))]);
+        let mut memo = GroupMemo::new(&cache, Some(&sel), "default");
+        assert_eq!(memo.count_on(&cache, st), n, "app a{app}");
+        let mut other_ns = GroupMemo::new(&cache, Some(&sel), "other");
+        assert_eq!(other_ns.count_on(&cache, st), 0);
+    }
+}
+
 /// The full cycle normalises TaintToleration (reversed) and NodeAffinity across nodes and
 /// weighs them 3 and 2: the untainted, preferred node wins.
 #[test]

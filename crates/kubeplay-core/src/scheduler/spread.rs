@@ -153,6 +153,20 @@ impl<'a> GroupMemo<'a> {
 
     /// `countPodsMatchSelector(nodeInfo.Pods, selector, ns)` (terminating pods excluded).
     pub(crate) fn count_on(&mut self, cache: &Cache, node: &NodeState) -> u64 {
+        // With the matching groups known up front and far fewer of them than the node has
+        // (1,000 Deployments: one or two groups match, a node holds dozens), look each up in
+        // the node's sorted groups instead of testing every group of the node. Same sum.
+        if let Some(m) = &self.matching {
+            if m.len() * 8 < node.groups.len() {
+                return m
+                    .iter()
+                    .filter_map(|&g| {
+                        let p = node.groups.binary_search_by_key(&g, |&(x, _)| x).ok()?;
+                        Some(u64::from(node.groups[p].1))
+                    })
+                    .sum();
+            }
+        }
         let mut n = 0u64;
         for &(g, c) in &node.groups {
             if self.matches(cache, g) {

@@ -143,7 +143,7 @@ pub fn pod_spec(spec: &mut PodSpec) {
     spec.scheduler_name
         .get_or_insert_with(|| "default-scheduler".into());
     spec.security_context
-        .get_or_insert_with(|| serde_json::json!({}));
+        .get_or_insert_with(|| Box::new(serde_json::json!({})));
     for c in spec
         .containers
         .iter_mut()
@@ -151,7 +151,7 @@ pub fn pod_spec(spec: &mut PodSpec) {
     {
         container(c);
     }
-    if let Some(serde_json::Value::Array(volumes)) = &mut spec.volumes {
+    if let Some(serde_json::Value::Array(volumes)) = spec.volumes.as_deref_mut() {
         for v in volumes.iter_mut() {
             volume(v);
         }

@@ -57,7 +57,7 @@ fn pod_template_and_container_defaults() {
     assert_eq!(spec.dns_policy.as_deref(), Some("ClusterFirst"));
     assert_eq!(spec.termination_grace_period_seconds, Some(30));
     assert_eq!(spec.scheduler_name.as_deref(), Some("default-scheduler"));
-    assert_eq!(spec.security_context, Some(serde_json::json!({})));
+    assert_eq!(spec.security_context, Some(Box::new(serde_json::json!({}))));
     assert_eq!(
         spec.tolerations, None,
         "admission tolerations are for pods, not templates"

@@ -1,7 +1,7 @@
 //! The 2D-canvas [`Surface`] for the painter.
 use web_sys::CanvasRenderingContext2d;
 
-use crate::render::{Rect, Surface};
+use crate::render::{Rect, Segment, Surface};
 
 /// A canvas context plus the last styles set (to skip redundant JS calls).
 pub struct Canvas2d {
@@ -85,6 +85,40 @@ impl Surface for Canvas2d {
         if dashed {
             let _ = self.ctx.set_line_dash(&js_sys::Array::new());
         }
+    }
+    fn stroke_rects(&mut self, rects: &[Rect], colour: &str, width: f64, dashed: bool, alpha: f64) {
+        if rects.is_empty() || alpha <= 0.01 {
+            return;
+        }
+        self.set_alpha(alpha);
+        self.ctx.set_stroke_style_str(colour);
+        self.ctx.set_line_width(width);
+        if dashed {
+            let dash = js_sys::Array::of2(&3.0.into(), &2.0.into());
+            let _ = self.ctx.set_line_dash(&dash);
+        }
+        self.ctx.begin_path();
+        for r in rects {
+            self.ctx.rect(r.x + 0.5, r.y + 0.5, r.w - 1.0, r.h - 1.0);
+        }
+        self.ctx.stroke();
+        if dashed {
+            let _ = self.ctx.set_line_dash(&js_sys::Array::new());
+        }
+    }
+    fn lines(&mut self, segs: &[Segment], colour: &str, width: f64, alpha: f64) {
+        if segs.is_empty() || alpha <= 0.01 {
+            return;
+        }
+        self.set_alpha(alpha);
+        self.ctx.set_stroke_style_str(colour);
+        self.ctx.set_line_width(width);
+        self.ctx.begin_path();
+        for (a, b) in segs {
+            self.ctx.move_to(a.0, a.1);
+            self.ctx.line_to(b.0, b.1);
+        }
+        self.ctx.stroke();
     }
     fn line(&mut self, a: (f64, f64), b: (f64, f64), colour: &str, width: f64, alpha: f64) {
         if alpha <= 0.01 {

@@ -250,7 +250,7 @@ pub struct Renderer {
     dots: Vec<Dot>,
     layout: Layout,
     layout_key: Option<(u64, u64, u64)>,
-    batch: BTreeMap<&'static str, Vec<Rect>>,
+    batch: PodBatches,
     last_wall: f64,
     /// Skip easing, fading and flashing.
     pub reduced_motion: bool,
@@ -268,6 +268,83 @@ pub struct Renderer {
     last_key: Option<FrameKey>,
 }
 
+/// A line from one point to another.
+pub type Segment = ((f64, f64), (f64, f64));
+
+/// One frame's pod shapes grouped by style, each group painted as one canvas path: a
+/// 5,000-pod cluster mid-rollout (pending, pulling, starting — every one an outline, a cross or
+/// a half fill) was ~10,000 canvas calls, each setting its style, per frame. Alphas are
+/// rounded to 1/32 so pods fading or pulsing together share a group. Fills paint first (base
+/// layer, then overlays such as a running pod's hollow centre), then outlines, then lines.
+#[derive(Default)]
+struct PodBatches {
+    /// (layer, colour, alpha step) → rectangles.
+    fills: BTreeMap<(u8, &'static str, u8), Vec<Rect>>,
+    /// (colour, alpha step, width in tenths, dashed) → rectangles.
+    strokes: BTreeMap<(&'static str, u8, u8, bool), Vec<Rect>>,
+    /// (colour, alpha step, width in tenths) → segments.
+    lines: BTreeMap<(&'static str, u8, u8), Vec<Segment>>,
+}
+
+/// Alpha in 1/32 steps (0 = invisible).
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn alpha_step(a: f64) -> u8 {
+    (a.clamp(0.0, 1.0) * 32.0).round() as u8
+}
+
+/// Line width in tenths of a pixel.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn width_step(w: f64) -> u8 {
+    (w.clamp(0.0, 25.0) * 10.0).round() as u8
+}
+
+impl PodBatches {
+    fn fill(&mut self, layer: u8, r: Rect, colour: &'static str, alpha: f64) {
+        let a = alpha_step(alpha);
+        if a > 0 && r.w > 0.0 {
+            self.fills.entry((layer, colour, a)).or_default().push(r);
+        }
+    }
+
+    fn stroke(&mut self, r: Rect, colour: &'static str, width: f64, dashed: bool, alpha: f64) {
+        let a = alpha_step(alpha);
+        if a > 0 {
+            let key = (colour, a, width_step(width), dashed);
+            self.strokes.entry(key).or_default().push(r);
+        }
+    }
+
+    fn line(&mut self, s: Segment, colour: &'static str, width: f64, alpha: f64) {
+        let a = alpha_step(alpha);
+        if a > 0 {
+            let key = (colour, a, width_step(width));
+            self.lines.entry(key).or_default().push(s);
+        }
+    }
+
+    /// Paint every group, then empty them (keeping their memory for the next frame).
+    fn flush(&mut self, s: &mut dyn Surface) {
+        for ((_, colour, a), rects) in &mut self.fills {
+            s.fill_rects(rects, colour, f64::from(*a) / 32.0);
+            rects.clear();
+        }
+        for ((colour, a, w, dashed), rects) in &mut self.strokes {
+            s.stroke_rects(
+                rects,
+                colour,
+                f64::from(*w) / 10.0,
+                *dashed,
+                f64::from(*a) / 32.0,
+            );
+            rects.clear();
+        }
+        for ((colour, a, w), segs) in &mut self.lines {
+            s.lines(segs, colour, f64::from(*w) / 10.0, f64::from(*a) / 32.0);
+            segs.clear();
+        }
+    }
+}
+
 /// Minimal drawing surface, so the painter can be driven by a real canvas or a test double.
 pub trait Surface {
     /// Clear to a colour.
@@ -282,8 +359,20 @@ pub trait Surface {
     }
     /// Stroke a rectangle.
     fn stroke_rect(&mut self, r: Rect, colour: &str, width: f64, dashed: bool, alpha: f64);
+    /// Stroke many rectangles of one style (one path, one stroke).
+    fn stroke_rects(&mut self, rects: &[Rect], colour: &str, width: f64, dashed: bool, alpha: f64) {
+        for r in rects {
+            self.stroke_rect(*r, colour, width, dashed, alpha);
+        }
+    }
     /// Draw a line.
     fn line(&mut self, a: (f64, f64), b: (f64, f64), colour: &str, width: f64, alpha: f64);
+    /// Draw many lines of one style (one path, one stroke).
+    fn lines(&mut self, segs: &[Segment], colour: &str, width: f64, alpha: f64) {
+        for (a, b) in segs {
+            self.line(*a, *b, colour, width, alpha);
+        }
+    }
     /// Draw a filled circle.
     fn dot(&mut self, c: (f64, f64), radius: f64, colour: &str);
     /// Draw text (left-aligned, baseline at y).
@@ -634,6 +723,9 @@ impl Renderer {
             );
         }
         let mut batch = std::mem::take(&mut self.batch);
+        // drawn over the batches: state glyphs on big tiles, the selection / hover outline
+        let mut glyphs: Vec<(f64, f64, &'static str)> = Vec::new();
+        let mut marked: Vec<Rect> = Vec::new();
         let pods = self
             .pods
             .iter()
@@ -654,60 +746,52 @@ impl Renderer {
             let since = wall_ms - a.state_changed_at;
             let alpha = a.alpha * pulse;
             let r = a.r;
+            let c = a.colour;
             match st {
-                PodState::Ready | PodState::Succeeded if alpha >= 0.999 => {
-                    batch.entry(a.colour).or_default().push(r);
-                }
-                PodState::Ready | PodState::Succeeded => s.fill_rect(r, a.colour, alpha),
+                PodState::Ready | PodState::Succeeded => batch.fill(0, r, c, alpha),
                 PodState::Running => {
-                    s.fill_rect(r, a.colour, alpha);
+                    batch.fill(0, r, c, alpha);
                     let k = r.w * 0.3;
-                    s.fill_rect(
-                        Rect {
-                            x: r.x + k,
-                            y: r.y + k,
-                            w: r.w - 2.0 * k,
-                            h: r.h - 2.0 * k,
-                        },
-                        panel,
-                        alpha,
-                    );
+                    let hole = Rect {
+                        x: r.x + k,
+                        y: r.y + k,
+                        w: r.w - 2.0 * k,
+                        h: r.h - 2.0 * k,
+                    };
+                    batch.fill(1, hole, panel, alpha);
                 }
                 PodState::Starting => {
-                    s.fill_rect(
-                        Rect {
-                            y: r.y + r.h / 2.0,
-                            h: r.h / 2.0,
-                            ..r
-                        },
-                        a.colour,
-                        alpha,
-                    );
-                    s.stroke_rect(r, a.colour, 1.0, false, alpha);
+                    let lower = Rect {
+                        y: r.y + r.h / 2.0,
+                        h: r.h / 2.0,
+                        ..r
+                    };
+                    batch.fill(0, lower, c, alpha);
+                    batch.stroke(r, c, 1.0, false, alpha);
                 }
                 PodState::Pulling => {
-                    s.stroke_rect(r, a.colour, 1.0, false, alpha);
-                    s.line((r.x, r.y + r.h), (r.x + r.w, r.y), a.colour, 1.0, alpha);
+                    batch.stroke(r, c, 1.0, false, alpha);
+                    batch.line(((r.x, r.y + r.h), (r.x + r.w, r.y)), c, 1.0, alpha);
                 }
-                PodState::Pending => s.stroke_rect(r, a.colour, 1.0, true, alpha),
+                PodState::Pending => batch.stroke(r, c, 1.0, true, alpha),
                 PodState::Terminating => {
-                    s.fill_rect(r, a.colour, alpha * 0.35);
-                    s.line((r.x, r.y), (r.x + r.w, r.y + r.h), fg, 1.0, alpha);
-                    s.line((r.x, r.y + r.h), (r.x + r.w, r.y), fg, 1.0, alpha);
+                    batch.fill(0, r, c, alpha * 0.35);
+                    batch.line(((r.x, r.y), (r.x + r.w, r.y + r.h)), fg, 1.0, alpha);
+                    batch.line(((r.x, r.y + r.h), (r.x + r.w, r.y)), fg, 1.0, alpha);
                 }
                 PodState::CrashLoop => {
-                    s.fill_rect(r, a.colour, alpha);
-                    s.stroke_rect(r, VERMILLION, 2.0, false, a.alpha);
+                    batch.fill(0, r, c, alpha);
+                    batch.stroke(r, VERMILLION, 2.0, false, a.alpha);
                 }
                 PodState::Evicted => {
-                    s.fill_rect(r, muted, alpha * 0.6);
-                    s.line((r.x, r.y + r.h), (r.x + r.w, r.y), fg, 1.0, alpha);
+                    batch.fill(0, r, muted, alpha * 0.6);
+                    batch.line(((r.x, r.y + r.h), (r.x + r.w, r.y)), fg, 1.0, alpha);
                 }
             }
             if tile >= 10.0 && r.w >= 9.0 {
                 let g = st.glyph();
                 if !g.is_empty() {
-                    s.text(r.x + 2.0, r.y + r.h - 2.0, g, fg, 9.0);
+                    glyphs.push((r.x + 2.0, r.y + r.h - 2.0, g));
                 }
             }
             moving |= (flashing && !self.reduced_motion) || a.gone_at.is_some();
@@ -716,40 +800,31 @@ impl Renderer {
                 // a brief ring when the state changes
                 let k = 1.0 - since / 600.0;
                 let g = 3.0 * (1.0 - k);
-                s.stroke_rect(
-                    Rect {
-                        x: r.x - g,
-                        y: r.y - g,
-                        w: r.w + 2.0 * g,
-                        h: r.h + 2.0 * g,
-                    },
-                    a.colour,
-                    1.0,
-                    false,
-                    k,
-                );
+                let ring = Rect {
+                    x: r.x - g,
+                    y: r.y - g,
+                    w: r.w + 2.0 * g,
+                    h: r.h + 2.0 * g,
+                };
+                batch.stroke(ring, c, 1.0, false, k);
             }
             if sel_pod.contains(&Some(name.as_str())) {
-                s.stroke_rect(
-                    Rect {
-                        x: r.x - 2.0,
-                        y: r.y - 2.0,
-                        w: r.w + 4.0,
-                        h: r.h + 4.0,
-                    },
-                    "#0072B2",
-                    2.0,
-                    false,
-                    1.0,
-                );
+                marked.push(Rect {
+                    x: r.x - 2.0,
+                    y: r.y - 2.0,
+                    w: r.w + 4.0,
+                    h: r.h + 4.0,
+                });
             }
         }
-
-        for (colour, rects) in &mut batch {
-            s.fill_rects(rects, colour, 1.0);
-            rects.clear();
-        }
+        batch.flush(s);
         self.batch = batch;
+        for (x, y, g) in glyphs {
+            s.text(x, y, g, fg, 9.0);
+        }
+        for r in marked {
+            s.stroke_rect(r, "#0072B2", 2.0, false, 1.0);
+        }
 
         // requests: dots along LB → node → pod
         for f in &view.flights {
@@ -973,5 +1048,84 @@ pub(crate) mod tests {
         }
         assert!(r.gone_pods.is_empty());
         assert_eq!(r.pods.len(), 3);
+    }
+
+    /// Pods are painted in style groups: a frame of 5,000 pods in every state makes a few
+    /// dozen path calls, not one or more per pod, and a running pod's hollow centre is painted
+    /// after the fills it sits on.
+    #[test]
+    fn pods_are_painted_in_style_groups() {
+        #[derive(Default)]
+        struct Count {
+            calls: usize,
+            rects: usize,
+            fills: Vec<(String, usize)>,
+        }
+        impl Surface for Count {
+            fn clear(&mut self, _: f64, _: f64, _: &str) {}
+            fn fill_rect(&mut self, _: Rect, _: &str, _: f64) {
+                self.calls += 1;
+            }
+            fn fill_rects(&mut self, rects: &[Rect], colour: &str, _: f64) {
+                self.calls += 1;
+                self.rects += rects.len();
+                self.fills.push((colour.to_string(), rects.len()));
+            }
+            fn stroke_rect(&mut self, _: Rect, _: &str, _: f64, _: bool, _: f64) {
+                self.calls += 1;
+            }
+            fn stroke_rects(&mut self, rects: &[Rect], _: &str, _: f64, _: bool, _: f64) {
+                self.calls += 1;
+                self.rects += rects.len();
+            }
+            fn line(&mut self, _: (f64, f64), _: (f64, f64), _: &str, _: f64, _: f64) {
+                self.calls += 1;
+            }
+            fn lines(&mut self, segs: &[Segment], _: &str, _: f64, _: f64) {
+                self.calls += 1;
+                self.rects += segs.len();
+            }
+            fn dot(&mut self, _: (f64, f64), _: f64, _: &str) {}
+            fn text(&mut self, _: f64, _: f64, _: &str, _: &str, _: f64) {}
+        }
+        let states = [
+            PodState::Pending,
+            PodState::Pulling,
+            PodState::Starting,
+            PodState::Running,
+            PodState::Ready,
+            PodState::Terminating,
+            PodState::CrashLoop,
+        ];
+        let mut v = big(200, 5000);
+        for (i, p) in v.pods.iter_mut().enumerate() {
+            p.state = states[i % states.len()];
+        }
+        let mut r = Renderer {
+            reduced_motion: true,
+            ..Renderer::default()
+        };
+        let mut c = Count::default();
+        r.draw(&mut c, &v, 1600.0, 1000.0, 0.0);
+        let node_calls = {
+            let mut n = Count::default();
+            let mut r2 = Renderer {
+                reduced_motion: true,
+                ..Renderer::default()
+            };
+            r2.draw(&mut n, &big(200, 0), 1600.0, 1000.0, 0.0);
+            n.calls
+        };
+        let pod_calls = c.calls - node_calls;
+        assert!(pod_calls < 100, "{pod_calls} calls for 5,000 pods");
+        assert!(c.rects >= 5000, "every pod painted: {}", c.rects);
+        // the running pods' centres (panel colour) come after every base fill
+        let first_panel = c.fills.iter().position(|(col, _)| col == "#ffffff");
+        let last_base = c.fills.iter().rposition(|(col, _)| col != "#ffffff");
+        assert!(
+            first_panel.is_some_and(|f| last_base.is_some_and(|l| f > l)),
+            "{:?}",
+            c.fills
+        );
     }
 }

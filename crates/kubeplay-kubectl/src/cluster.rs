@@ -2,7 +2,7 @@
 //! engine's API (typed objects, `Kind`). Everything that calls into `kubeplay-core` for reads
 //! lives here, so engine API changes touch one file.
 use crate::duration::{format_rfc3339, parse_rfc3339_ms};
-use crate::printers::{get, list, s, Ctx};
+use crate::printers::{s, Ctx};
 use crate::resource::Resource;
 use crate::session::Session;
 use kubeplay_api::{Kind, Object};
@@ -81,6 +81,9 @@ impl Session {
 
     /// One object by name.
     pub(crate) fn get_one(&self, res: &Resource, ns: &str, name: &str) -> Option<Value> {
+        if res.kind == "Endpoints" {
+            return self.endpoints_of(ns, name);
+        }
         match kind_of(res) {
             Some(k) => self.sim.get(k, ns, name).map(|o| o.to_value()),
             None => self
@@ -224,121 +227,109 @@ impl Session {
         out
     }
 
-    /// Endpoints objects, one per Service with a selector: ready pods' IPs on the resolved
-    /// target ports (not-ready ones under `notReadyAddresses`), as the endpoints controller
-    /// writes them.
+    /// Endpoints objects, one per Service with a selector: the object the network's
+    /// endpoints controller keeps (`kubeplay_core::network::endpoints`), rendered as the API
+    /// server returns it.
     pub(crate) fn endpoints_json(&self) -> Vec<Value> {
-        let pods: Vec<Value> = self
+        self.sim
+            .services()
+            .filter_map(|svc| self.endpoints_value(svc))
+            .collect()
+    }
+
+    /// The Endpoints object of one Service, if the endpoints controller keeps one for it.
+    pub(crate) fn endpoints_of(&self, ns: &str, name: &str) -> Option<Value> {
+        let svc = self
             .sim
-            .objects_of(Kind::Pod)
-            .iter()
-            .map(Object::to_value)
-            .collect();
-        let mut out = Vec::new();
-        for svc in self
-            .sim
-            .objects_of(Kind::Service)
-            .iter()
-            .map(Object::to_value)
-        {
-            let ns = s(&svc, "metadata.namespace").to_string();
-            let Some(sel) = get(&svc, "spec.selector").and_then(Value::as_object) else {
-                continue;
-            };
-            if sel.is_empty() {
-                continue;
-            }
-            let selected: Vec<&Value> = pods
-                .iter()
-                .filter(|p| s(p, "metadata.namespace") == ns)
-                .filter(|p| {
-                    sel.iter()
-                        .all(|(k, v)| get(p, "metadata.labels").and_then(|l| l.get(k)) == Some(v))
-                })
-                .filter(|p| !s(p, "status.podIP").is_empty())
-                .filter(|p| get(p, "metadata.deletionTimestamp").is_none())
-                .collect();
-            let mut ready = Vec::new();
-            let mut not_ready = Vec::new();
-            for p in &selected {
-                let is_ready = list(p, "status.conditions")
-                    .iter()
-                    .any(|c| s(c, "type") == "Ready" && s(c, "status") == "True");
-                let addr = json!({
-                    "ip": s(p, "status.podIP"),
-                    "nodeName": s(p, "spec.nodeName"),
-                    "targetRef": {
-                        "kind": "Pod",
-                        "name": s(p, "metadata.name"),
-                        "namespace": ns,
-                        "uid": s(p, "metadata.uid"),
-                    }
-                });
-                if is_ready {
-                    ready.push(addr);
-                } else {
-                    not_ready.push(addr);
-                }
-            }
-            let ports: Vec<Value> = list(&svc, "spec.ports")
-                .iter()
-                .map(|sp| {
-                    let port = match sp.get("targetPort") {
-                        Some(Value::Number(n)) => n.as_i64().unwrap_or(0),
-                        Some(Value::String(name)) => selected
-                            .iter()
-                            .flat_map(|p| list(p, "spec.containers"))
-                            .flat_map(|c| list(c, "ports"))
-                            .find(|cp| s(cp, "name") == name)
-                            .map_or(0, |cp| crate::printers::i(cp, "containerPort")),
-                        _ => crate::printers::i(sp, "port"),
-                    };
-                    let mut p = json!({"port": port, "protocol": if s(sp, "protocol").is_empty() { "TCP" } else { s(sp, "protocol") }});
-                    if !s(sp, "name").is_empty() {
-                        p["name"] = json!(s(sp, "name"));
-                    }
-                    p
-                })
-                .collect();
-            // the endpoints controller packs addresses sorted by IP
-            ready.sort_by(|a, b| s(a, "ip").cmp(s(b, "ip")));
-            not_ready.sort_by(|a, b| s(a, "ip").cmp(s(b, "ip")));
-            let mut subset = json!({"ports": ports});
-            if !ready.is_empty() {
-                subset["addresses"] = Value::Array(ready);
-            }
-            if !not_ready.is_empty() {
-                subset["notReadyAddresses"] = Value::Array(not_ready);
-            }
-            let subsets =
-                if subset.get("addresses").is_some() || subset.get("notReadyAddresses").is_some() {
-                    vec![subset]
-                } else {
-                    Vec::new()
-                };
-            let mut ep = json!({
-                "apiVersion": "v1",
-                "kind": "Endpoints",
-                "metadata": {
-                    "name": s(&svc, "metadata.name"),
-                    "namespace": ns,
-                    "creationTimestamp": s(&svc, "metadata.creationTimestamp"),
-                    "labels": get(&svc, "metadata.labels").cloned().unwrap_or(json!({})),
-                },
-            });
-            if !subsets.is_empty() {
-                ep["subsets"] = Value::Array(subsets);
-            }
-            if ep["metadata"]["labels"]
-                .as_object()
-                .is_some_and(serde_json::Map::is_empty)
-            {
-                if let Some(m) = ep["metadata"].as_object_mut() {
-                    m.remove("labels");
-                }
-            }
-            out.push(ep);
+            .services()
+            .find(|svc| svc.metadata.namespace_or_default() == ns && svc.metadata.name == name)?;
+        self.endpoints_value(svc)
+    }
+
+    /// v1 Endpoints of a Service as `syncService` (`pkg/controller/endpoint/
+    /// endpoints_controller.go`) writes it: the Service's labels (plus
+    /// `service.kubernetes.io/headless` for `clusterIP: None`), the over-capacity annotation
+    /// when more than 1,000 addresses were cut, the repacked subsets. A Service without a
+    /// selector gets none from the controller (`None`).
+    fn endpoints_value(&self, svc: &kubeplay_api::Service) -> Option<Value> {
+        use kubeplay_core::network::endpoints::{EndpointAddress, EndpointPort};
+        use kubeplay_core::network::fmt_ip;
+        if svc.spec.selector.as_ref().is_none_or(|sel| sel.is_empty()) {
+            return None;
         }
-        out
+        let ns = svc.metadata.namespace_or_default();
+        let name = svc.metadata.name.as_str();
+        let ep = self.net.endpoints(ns, name)?;
+        // `podToEndpointAddressForService`: ip, nodeName when set, targetRef to the pod
+        let address = |a: &EndpointAddress| {
+            let mut target = json!({"kind": "Pod", "name": a.pod, "namespace": ns});
+            if let Some(uid) = self
+                .sim
+                .pod(ns, &a.pod)
+                .and_then(|p| p.metadata.uid.as_deref())
+            {
+                target["uid"] = json!(uid);
+            }
+            let mut v = json!({"ip": fmt_ip(a.ip), "targetRef": target});
+            if let Some(node) = &a.node {
+                v["nodeName"] = json!(node);
+            }
+            v
+        };
+        let port = |p: &EndpointPort| {
+            let mut v = json!({"port": p.port, "protocol": p.protocol.as_str()});
+            if !p.name.is_empty() {
+                v["name"] = json!(p.name);
+            }
+            v
+        };
+        let subsets: Vec<Value> = ep
+            .subsets
+            .iter()
+            .map(|ss| {
+                let mut v = serde_json::Map::new();
+                if !ss.addresses.is_empty() {
+                    v.insert(
+                        "addresses".into(),
+                        ss.addresses.iter().map(address).collect(),
+                    );
+                }
+                if !ss.not_ready_addresses.is_empty() {
+                    v.insert(
+                        "notReadyAddresses".into(),
+                        ss.not_ready_addresses.iter().map(address).collect(),
+                    );
+                }
+                if !ss.ports.is_empty() {
+                    v.insert("ports".into(), ss.ports.iter().map(port).collect());
+                }
+                Value::Object(v)
+            })
+            .collect();
+        let mut meta = json!({
+            "name": name,
+            "namespace": ns,
+            "creationTimestamp": svc.metadata.creation_timestamp.as_deref().unwrap_or_default(),
+        });
+        let mut labels: serde_json::Map<String, Value> = svc
+            .metadata
+            .labels
+            .iter()
+            .map(|(k, v)| (k.clone(), json!(v)))
+            .collect();
+        if svc.spec.cluster_ip.as_deref() == Some("None") {
+            labels.insert("service.kubernetes.io/headless".into(), json!(""));
+        }
+        if !labels.is_empty() {
+            meta["labels"] = Value::Object(labels);
+        }
+        if ep.truncated {
+            meta["annotations"] = json!({"endpoints.kubernetes.io/over-capacity": "truncated"});
+        }
+        let mut out = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": meta});
+        if !subsets.is_empty() {
+            out["subsets"] = Value::Array(subsets);
+        }
+        Some(out)
     }
 }

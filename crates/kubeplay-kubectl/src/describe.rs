@@ -6,7 +6,7 @@
 //! table, so the table is aligned on its own; we do the same by aligning two segments.
 use crate::duration::{format_rfc1123z, parse_rfc3339_ms};
 use crate::printers::{
-    format_endpoints, format_labels, format_selector, get, i, list, s, since, Ctx,
+    format_endpoints_for, format_labels, format_selector, get, i, list, s, since, Ctx,
 };
 use serde_json::Value;
 
@@ -770,16 +770,8 @@ pub fn service(o: &Value, endpoints: Option<&Value>, events: &[Value], ctx: &Ctx
 }
 
 fn endpoints_for_port(ep: &Value, port_name: &str) -> String {
-    // keep only subsets' ports with this name, as kubectl's formatEndpoints(…, {name}) does
-    let mut filtered = ep.clone();
-    if let Some(subsets) = filtered.get_mut("subsets").and_then(Value::as_array_mut) {
-        for ss in subsets {
-            if let Some(ports) = ss.get_mut("ports").and_then(Value::as_array_mut) {
-                ports.retain(|p| s(p, "name") == port_name);
-            }
-        }
-    }
-    let text = format_endpoints(&filtered);
+    // only the subsets' ports with this name, as kubectl's formatEndpoints(…, {name}) does
+    let text = format_endpoints_for(ep, Some(port_name));
     if text == "<none>" {
         String::new()
     } else {

@@ -111,13 +111,7 @@ impl Session {
                 crate::describe::replicaset(o, &pods, &events, &ctx)
             }
             "Service" => {
-                let ep = self
-                    .list_in(
-                        resource::by_kind("Endpoints").unwrap_or(&RESOURCES[0]),
-                        Some(&ns),
-                    )
-                    .into_iter()
-                    .find(|e| s(e, "metadata.name") == name);
+                let ep = self.endpoints_of(&ns, &name);
                 crate::describe::service(o, ep.as_ref(), &events, &ctx)
             }
             "Node" => {

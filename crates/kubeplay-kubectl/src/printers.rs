@@ -471,6 +471,13 @@ fn service_row(o: &Value, ctx: &Ctx) -> Vec<String> {
 
 /// The ENDPOINTS column: `ip:port` for up to three addresses, then `+ N more...`.
 pub fn format_endpoints(o: &Value) -> String {
+    format_endpoints_for(o, None)
+}
+
+/// kubectl's `formatEndpoints(endpoints, ports)`: with `Some(name)`, only the subsets' ports
+/// of that name count (`kubectl describe service`'s per-port line); subsets without ports
+/// (headless, no ports) list bare IPs either way.
+pub fn format_endpoints_for(o: &Value, port_name: Option<&str>) -> String {
     const MAX: usize = 3;
     let mut shown = Vec::new();
     let mut count = 0;
@@ -487,6 +494,9 @@ pub fn format_endpoints(o: &Value) -> String {
             continue;
         }
         for p in ports {
+            if port_name.is_some_and(|n| s(p, "name") != n) {
+                continue;
+            }
             for a in addrs {
                 if shown.len() < MAX {
                     shown.push(format!("{}:{}", s(a, "ip"), i(p, "port")));

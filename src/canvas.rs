@@ -70,21 +70,7 @@ impl Surface for Canvas2d {
         self.ctx.fill();
     }
     fn stroke_rect(&mut self, r: Rect, colour: &str, width: f64, dashed: bool, alpha: f64) {
-        if alpha <= 0.01 {
-            return;
-        }
-        self.set_alpha(alpha);
-        self.ctx.set_stroke_style_str(colour);
-        self.ctx.set_line_width(width);
-        if dashed {
-            let dash = js_sys::Array::of2(&3.0.into(), &2.0.into());
-            let _ = self.ctx.set_line_dash(&dash);
-        }
-        self.ctx
-            .stroke_rect(r.x + 0.5, r.y + 0.5, r.w - 1.0, r.h - 1.0);
-        if dashed {
-            let _ = self.ctx.set_line_dash(&js_sys::Array::new());
-        }
+        self.stroke_rects(std::slice::from_ref(&r), colour, width, dashed, alpha);
     }
     fn stroke_rects(&mut self, rects: &[Rect], colour: &str, width: f64, dashed: bool, alpha: f64) {
         if rects.is_empty() || alpha <= 0.01 {

@@ -676,21 +676,6 @@ mod tests {
             e.source_host = host.map(str::to_string);
             e.field_path = container.map(|c| format!("spec.containers{{{c}}}"));
             let a = whole.record(e);
-            let b = parts.record_occurrence(
-                &Occurrence {
-                    namespace: "default",
-                    involved_kind: "Pod",
-                    involved_name: name,
-                    involved_uid: "u",
-                    field_path: container.map(|c| ["spec.containers{", c, "}"]),
-                    type_: "Warning",
-                    reason: "BackOff",
-                    source_component: "kubelet",
-                    source_host: host,
-                    at_ms: at,
-                },
-                format_args!("m{}", i % 11),
-            );
             let o = Occurrence {
                 namespace: "default",
                 involved_kind: "Pod",
@@ -703,6 +688,7 @@ mod tests {
                 source_host: host,
                 at_ms: at,
             };
+            let b = parts.record_occurrence(&o, format_args!("m{}", i % 11));
             let c = strs.record_occurrence_str(&o, &msg);
             assert_eq!(a, b, "aggregation of occurrence {i}");
             assert_eq!(a, c, "aggregation of occurrence {i} (str)");

@@ -389,16 +389,10 @@ impl Backend {
 /// Deployment controls, else `<Kind>/<name>`.
 fn owner_label(sim: &kubeplay_core::Sim, ns: &str, kind: &str, name: &str) -> String {
     let deployment = (kind == "ReplicaSet")
-        .then(|| {
-            sim.store()
-                .replicasets
-                .get(&(ns.to_string(), name.to_string()))
-        })
-        .flatten()
-        .and_then(|rs| rs.obj.metadata.controller_of())
-        .filter(|o| o.kind == "Deployment");
+        .then(|| sim.store().replicaset_deployment(ns, name))
+        .flatten();
     match deployment {
-        Some(d) => format!("Deployment/{}", d.name),
+        Some(d) => format!("Deployment/{d}"),
         None => format!("{kind}/{name}"),
     }
 }

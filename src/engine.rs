@@ -249,18 +249,30 @@ impl Engine {
             self.run_pending(stop);
             let before = self.backend.version();
             self.backend.run_until(stop);
-            if self.backend.version() != before {
-                self.view_dirty = true;
-                self.version += 1;
-            }
+            self.note_change(before);
             // a scripted `sleep` may have run past `stop`
             at = self.now_ms().max(stop);
-            if at == stop && at.is_multiple_of(CHECKPOINT_EVERY_MS) {
-                self.checkpoint(at);
-            }
+            self.checkpoint_at_stop(stop);
         }
         self.run_pending(t);
         self.end_ms = self.end_ms.max(self.now_ms());
+    }
+
+    /// The simulation moved on from backend version `before`: mark the snapshot stale and
+    /// bump the page's version if the cluster changed.
+    fn note_change(&mut self, before: u64) {
+        if self.backend.version() != before {
+            self.view_dirty = true;
+            self.version += 1;
+        }
+    }
+
+    /// Just ran to `stop`: keep a checkpoint there if the clock stands on it (a scripted
+    /// `sleep` may have run past) and it is on the checkpoint grid.
+    fn checkpoint_at_stop(&mut self, stop: u64) {
+        if self.now_ms() == stop && stop.is_multiple_of(CHECKPOINT_EVERY_MS) {
+            self.checkpoint(stop);
+        }
     }
 
     /// Finish a grid step a frame's budget cut short (see [`Engine::partial`]).
@@ -289,15 +301,10 @@ impl Engine {
         }
         let before = self.backend.version();
         let done = self.backend.run_until_within(target, more);
-        if self.backend.version() != before {
-            self.view_dirty = true;
-            self.version += 1;
-        }
+        self.note_change(before);
         if done {
             self.partial = None;
-            if self.now_ms() == target && target.is_multiple_of(CHECKPOINT_EVERY_MS) {
-                self.checkpoint(target);
-            }
+            self.checkpoint_at_stop(target);
             self.end_ms = self.end_ms.max(self.now_ms());
         } else {
             self.partial = Some(target);
@@ -362,10 +369,7 @@ impl Engine {
         if self.backend.advancing() {
             let before = self.backend.version();
             self.backend.continue_within(more);
-            if self.backend.version() != before {
-                self.view_dirty = true;
-                self.version += 1;
-            }
+            self.note_change(before);
             ran += 1;
             if self.backend.advancing() {
                 self.behind = self.playing;

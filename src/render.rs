@@ -213,6 +213,7 @@ struct Anim {
     alpha: f64,
     state_changed_at: f64,
     state: Option<PodState>,
+    /// When a node left the layout (pods that left are kept apart, in `gone_pods`).
     gone_at: Option<f64>,
     colour: &'static str,
 }
@@ -439,7 +440,7 @@ impl Renderer {
             let Some(&target) = self.layout.pods.get(&p.name) else {
                 continue;
             };
-            let mut anim = prev.remove(&p.name).unwrap_or_else(|| Anim {
+            let anim = prev.remove(&p.name).unwrap_or_else(|| Anim {
                 r: Rect {
                     x: target.cx(),
                     y: target.cy(),
@@ -452,7 +453,6 @@ impl Renderer {
                 gone_at: None,
                 colour: owner_colour(&p.owner),
             });
-            anim.gone_at = None;
             self.pods.push(PodSlot {
                 view_index: i,
                 name: p.name.clone(),
@@ -460,10 +460,7 @@ impl Renderer {
                 anim,
             });
         }
-        for (name, mut a) in prev {
-            a.gone_at.get_or_insert(wall_ms);
-            self.gone_pods.push((name, a));
-        }
+        self.gone_pods.extend(prev);
     }
 
     /// Draw one frame of `view` at wall time `wall_ms` (from the render loop only).
@@ -729,9 +726,9 @@ impl Renderer {
         let pods = self
             .pods
             .iter()
-            .map(|sl| (&sl.name, &sl.anim))
-            .chain(self.gone_pods.iter().map(|(n, a)| (n, a)));
-        for (name, a) in pods {
+            .map(|sl| (&sl.name, &sl.anim, false))
+            .chain(self.gone_pods.iter().map(|(n, a)| (n, a, true)));
+        for (name, a, gone) in pods {
             let st = a.state.unwrap_or(PodState::Pending);
             // flashing states pulse (not under reduced motion), like kube-ops-view
             let flashing = matches!(
@@ -794,8 +791,8 @@ impl Renderer {
                     glyphs.push((r.x + 2.0, r.y + r.h - 2.0, g));
                 }
             }
-            moving |= (flashing && !self.reduced_motion) || a.gone_at.is_some();
-            if since < 600.0 && !self.reduced_motion && a.gone_at.is_none() {
+            moving |= (flashing && !self.reduced_motion) || gone;
+            if since < 600.0 && !self.reduced_motion && !gone {
                 moving = true;
                 // a brief ring when the state changes
                 let k = 1.0 - since / 600.0;

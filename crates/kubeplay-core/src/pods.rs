@@ -244,16 +244,8 @@ impl Sim {
             // last old pod to be gone, so the owning Deployment must look again.
             let deploy = self
                 .store
-                .replicasets
-                .get(&(key.0.clone(), o.name.clone()))
-                .and_then(|rs| {
-                    rs.obj
-                        .metadata
-                        .owner_references
-                        .iter()
-                        .find(|d| d.controller == Some(true) && d.kind == "Deployment")
-                        .map(|d| d.name.clone())
-                });
+                .replicaset_deployment(&key.0, &o.name)
+                .map(str::to_string);
             if let Some(d) = deploy {
                 self.enqueue(ControllerId::Deployment, &(key.0.clone(), d), 0);
             }

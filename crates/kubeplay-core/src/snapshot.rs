@@ -1,7 +1,6 @@
 //! A flat, render-ready view of the cluster for the UI: nodes with capacity and usage, pods
 //! with their node, phase, readiness and owner. Small structs in sorted vectors, rebuilt on
 //! demand, so the renderer never walks the store.
-use crate::api::Kind;
 use crate::kubelet::{CState, PodPhase};
 use crate::sim::Sim;
 use crate::store::PodRec;
@@ -169,10 +168,8 @@ impl Sim {
                 let owner = rec.pod.metadata.controller_of();
                 let deployment = owner
                     .filter(|o| o.kind == "ReplicaSet")
-                    .and_then(|o| self.store.replicasets.get(&(k.0.clone(), o.name.clone())))
-                    .and_then(|rs| rs.obj.metadata.controller_of())
-                    .filter(|o| o.kind == Kind::Deployment.as_str())
-                    .map(|o| o.name.clone());
+                    .and_then(|o| self.store.replicaset_deployment(&k.0, &o.name))
+                    .map(str::to_string);
                 PodView {
                     namespace: k.0.clone(),
                     name: k.1.clone(),

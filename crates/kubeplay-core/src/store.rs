@@ -601,6 +601,19 @@ impl Store {
         self.children.get(uid).into_iter().flat_map(ChildSet::iter)
     }
 
+    /// The Deployment controlling ReplicaSet `ns/name` (its controller owner reference of
+    /// kind Deployment), if any.
+    pub fn replicaset_deployment(&self, ns: &str, name: &str) -> Option<&str> {
+        self.replicasets
+            .get(&(ns.to_string(), name.to_string()))?
+            .obj
+            .metadata
+            .owner_references
+            .iter()
+            .find(|o| o.controller == Some(true) && o.kind == "Deployment")
+            .map(|o| o.name.as_str())
+    }
+
     /// Pod counts of a controller (ReplicaSet) by its uid.
     pub fn counts_of(&self, uid: &str) -> PodCounts {
         self.counts.get(uid).copied().unwrap_or_default()

@@ -145,6 +145,19 @@ pub struct Sim {
     /// Pods whose resourceVersion moved but whose `status` awaits rendering.
     pub(crate) stale_pods: Vec<(Key, PodHandle)>,
     steps: u64,
+    stopwatch: Stopwatch,
+}
+
+/// Wall time spent in the scheduler, for benchmarks only: the caller lends a clock
+/// ([`Sim::set_stopwatch`]) because the core reads none itself. The readings are summed into
+/// a statistic and never reach a decision, the trace or any output of the simulation, so
+/// determinism holds with or without one.
+#[derive(Clone, Copy, Default)]
+struct Stopwatch {
+    /// Monotonic nanoseconds from the caller (a benchmark's `Instant`), if lent.
+    clock: Option<fn() -> u64>,
+    /// Nanoseconds spent in scheduling cycles (filter, score, bind) so far.
+    scheduler_ns: u64,
 }
 
 /// `namespace/name` or `name`.
@@ -234,6 +247,7 @@ impl Sim {
             dirty_pods: Vec::new(),
             stale_pods: Vec::new(),
             steps: 0,
+            stopwatch: Stopwatch::default(),
         };
         sim.bootstrap(objects);
         sim
@@ -257,6 +271,19 @@ impl Sim {
     /// Number of events processed so far.
     pub fn steps(&self) -> u64 {
         self.steps
+    }
+
+    /// Lend the sim a monotonic clock in nanoseconds (benchmarks): from then on the wall
+    /// time of every scheduling cycle is summed into [`Sim::scheduler_wall_ns`]. Only that
+    /// statistic reads it; the simulation runs the same with or without.
+    pub fn set_stopwatch(&mut self, clock: fn() -> u64) {
+        self.stopwatch.clock = Some(clock);
+    }
+
+    /// Wall nanoseconds spent in scheduling cycles (filter, score, bind: kube-scheduler's
+    /// share of the work) since [`Sim::set_stopwatch`]; 0 without a stopwatch.
+    pub fn scheduler_wall_ns(&self) -> u64 {
+        self.stopwatch.scheduler_ns
     }
 
     /// Read access to the store (indexes included) for other subsystems.
@@ -330,7 +357,14 @@ impl Sim {
                     }
                 }
             }
-            Ev::ScheduleCycle => self.schedule_cycle(),
+            Ev::ScheduleCycle => match self.stopwatch.clock {
+                None => self.schedule_cycle(),
+                Some(clock) => {
+                    let t0 = clock();
+                    self.schedule_cycle();
+                    self.stopwatch.scheduler_ns += clock().saturating_sub(t0);
+                }
+            },
             Ev::SchedRetry(key, attempt) => self.sched_retry(&key, attempt),
             Ev::Kubelet(key, epoch, act, slot) => {
                 self.store.pods().hint(&key, slot);

@@ -53,3 +53,30 @@ fn ten_seeds_same_outcome_different_names() {
     }
     assert!(names.len() > 1, "generated names should depend on the seed");
 }
+
+/// A fake clock for the stopwatch: every reading is 1,000 ns after the previous one.
+fn ticking_clock() -> u64 {
+    static T: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    T.fetch_add(1_000, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The benchmarks lend the sim a clock to time scheduling cycles: the readings are a
+/// statistic only, so the trace is the same with or without one.
+#[test]
+fn a_stopwatch_times_the_scheduler_without_changing_the_trace() {
+    let plain = scenario(7);
+    assert_eq!(plain.scheduler_wall_ns(), 0);
+    let mut timed = Sim::new(7);
+    timed.set_stopwatch(ticking_clock);
+    timed.apply(kubeplay_api::load(HELLO).into_objects());
+    timed.run_until(20_000).unwrap();
+    assert!(
+        timed.scheduler_wall_ns() >= 1_000,
+        "the two pods' scheduling cycle was timed"
+    );
+    let mut again = Sim::new(7);
+    again.apply(kubeplay_api::load(HELLO).into_objects());
+    again.run_until(20_000).unwrap();
+    assert_eq!(timed.trace(), again.trace());
+    assert_eq!(timed.trace_hash(), again.trace_hash());
+}

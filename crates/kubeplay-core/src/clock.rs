@@ -77,26 +77,41 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 /// Kubelet messages such as `back-off 5m0s restarting failed container=…` embed it, so the
 /// text must match upstream byte for byte.
 pub fn go_duration(ms: Ms) -> String {
-    if ms == 0 {
-        return "0s".into();
-    }
-    if ms < 1000 {
-        return format!("{ms}ms");
-    }
-    let (h, m) = (ms / 3_600_000, (ms / 60_000) % 60);
-    let s_ms = ms % 60_000;
-    let secs = if s_ms.is_multiple_of(1000) {
-        format!("{}s", s_ms / 1000)
-    } else {
-        let frac = format!("{:03}", s_ms % 1000);
-        format!("{}.{}s", s_ms / 1000, frac.trim_end_matches('0'))
-    };
-    if h > 0 {
-        format!("{h}h{m}m{secs}")
-    } else if m > 0 {
-        format!("{m}m{secs}")
-    } else {
-        secs
+    GoDuration(ms).to_string()
+}
+
+/// Displays a duration as [`go_duration`] renders it, without allocating (the kubelet's
+/// `Pulled` message embeds one per pod).
+pub struct GoDuration(pub Ms);
+
+impl std::fmt::Display for GoDuration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ms = self.0;
+        if ms == 0 {
+            return f.write_str("0s");
+        }
+        if ms < 1000 {
+            return write!(f, "{ms}ms");
+        }
+        let (h, m) = (ms / 3_600_000, (ms / 60_000) % 60);
+        if h > 0 {
+            write!(f, "{h}h{m}m")?;
+        } else if m > 0 {
+            write!(f, "{m}m")?;
+        }
+        let s_ms = ms % 60_000;
+        write!(f, "{}", s_ms / 1000)?;
+        let mut frac = s_ms % 1000;
+        if frac != 0 {
+            // Three digits with the trailing zeros dropped: 500 -> ".5", 250 -> ".25".
+            let mut digits = 3;
+            while frac.is_multiple_of(10) {
+                frac /= 10;
+                digits -= 1;
+            }
+            write!(f, ".{frac:0digits$}")?;
+        }
+        f.write_str("s")
     }
 }
 
@@ -109,6 +124,54 @@ mod tests {
         assert_eq!(rfc3339(0), "2026-01-01T00:00:00Z");
         assert_eq!(rfc3339(61_500), "2026-01-01T00:01:01Z");
         assert_eq!(rfc3339(59 * 86_400_000), "2026-03-01T00:00:00Z");
+    }
+
+    /// The allocating rendering [`GoDuration`] replaced, kept as the reference.
+    fn go_duration_reference(ms: Ms) -> String {
+        if ms == 0 {
+            return "0s".into();
+        }
+        if ms < 1000 {
+            return format!("{ms}ms");
+        }
+        let (h, m) = (ms / 3_600_000, (ms / 60_000) % 60);
+        let s_ms = ms % 60_000;
+        let secs = if s_ms.is_multiple_of(1000) {
+            format!("{}s", s_ms / 1000)
+        } else {
+            let frac = format!("{:03}", s_ms % 1000);
+            format!("{}.{}s", s_ms / 1000, frac.trim_end_matches('0'))
+        };
+        if h > 0 {
+            format!("{h}h{m}m{secs}")
+        } else if m > 0 {
+            format!("{m}m{secs}")
+        } else {
+            secs
+        }
+    }
+
+    #[test]
+    fn go_duration_display_matches_the_reference() {
+        let mut ms: Ms = 0;
+        while ms < 30_000_000 {
+            assert_eq!(
+                GoDuration(ms).to_string(),
+                go_duration_reference(ms),
+                "{ms}"
+            );
+            // Dense at the small end, every digit pattern of the fraction, sparse beyond.
+            ms += if ms < 200_000 { 1 } else { 997 };
+        }
+        for ms in [
+            1_001, 1_010, 1_100, 60_000, 60_001, 3_600_000, 3_600_050, 86_399_999,
+        ] {
+            assert_eq!(
+                GoDuration(ms).to_string(),
+                go_duration_reference(ms),
+                "{ms}"
+            );
+        }
     }
 
     /// Go `time.Duration` strings quoted in the semantics doc §7.

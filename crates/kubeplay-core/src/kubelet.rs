@@ -453,16 +453,82 @@ fn put_opt(o: &mut Option<String>, v: Option<&str>) {
     }
 }
 
-/// Overwrite `s` with formatted text, keeping its allocation.
+/// Text formatted on the stack: `write!` into a `String` grows it piece by piece (an image id
+/// of ~100 bytes took five reallocations on a pod's first render), and most re-renders write
+/// the text that is already there. Longer text spills into a `String`.
+pub(crate) struct StackText {
+    buf: [u8; 128],
+    len: usize,
+    spill: Option<String>,
+}
+
+impl StackText {
+    /// Format `args`.
+    pub(crate) fn of(args: std::fmt::Arguments<'_>) -> StackText {
+        use std::fmt::Write as _;
+        let mut t = StackText {
+            buf: [0; 128],
+            len: 0,
+            spill: None,
+        };
+        let _ = t.write_fmt(args);
+        t
+    }
+
+    /// The text.
+    pub(crate) fn as_str(&self) -> &str {
+        match &self.spill {
+            Some(s) => s,
+            // Only whole `&str`s are ever copied in, so the prefix is UTF-8.
+            None => std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default(),
+        }
+    }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if let Some(spill) = &mut self.spill {
+            spill.push_str(s);
+        } else if let Some(dst) = self.buf.get_mut(self.len..self.len + s.len()) {
+            dst.copy_from_slice(s.as_bytes());
+            self.len += s.len();
+        } else {
+            let mut spill = String::with_capacity(2 * (self.len + s.len()));
+            spill.push_str(self.as_str());
+            spill.push_str(s);
+            self.spill = Some(spill);
+        }
+        Ok(())
+    }
+}
+
+/// Overwrite `s` with formatted text, keeping its allocation (and the text itself when it
+/// is unchanged).
 fn put_fmt_str(s: &mut String, args: std::fmt::Arguments<'_>) {
-    use std::fmt::Write as _;
-    s.clear();
-    let _ = s.write_fmt(args);
+    put(s, StackText::of(args).as_str());
 }
 
 /// Overwrite `o` with formatted text, keeping an existing allocation.
 fn put_fmt(o: &mut Option<String>, args: std::fmt::Arguments<'_>) {
-    put_fmt_str(o.get_or_insert_with(String::new), args);
+    put_opt(o, Some(StackText::of(args).as_str()));
+}
+
+/// Overwrite `o` with the decimal digits of `v`, keeping an existing allocation (the
+/// resourceVersion every status write stamps).
+pub(crate) fn put_u64(o: &mut Option<String>, v: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut r = v;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (r % 10) as u8;
+        r /= 10;
+        if r == 0 {
+            break;
+        }
+    }
+    // ASCII digits: always UTF-8.
+    put_opt(o, std::str::from_utf8(&digits[i..]).ok());
 }
 
 /// Overwrite `o` with the RFC 3339 rendering of `at`.
@@ -552,20 +618,29 @@ fn put_state(out: &mut ContainerState, s: &CState) {
         running,
         terminated,
     } = out;
+    // A state change moves the previous detail box to the new state's slot (`put_detail`
+    // overwrites every field) instead of freeing one box and allocating another.
+    let spare = waiting
+        .take()
+        .or_else(|| running.take())
+        .or_else(|| terminated.take());
     match s {
         CState::Waiting { reason, message } => {
+            *waiting = spare;
             put_detail(waiting, Some(reason), message.as_deref(), None, None, None);
             *running = None;
             *terminated = None;
         }
         CState::Running { since_ms } => {
             *waiting = None;
+            *running = spare;
             put_detail(running, None, None, None, Some(*since_ms), None);
             *terminated = None;
         }
         CState::Terminated(t) => {
             *waiting = None;
             *running = None;
+            *terminated = spare;
             put_term(terminated, t);
         }
     }
@@ -813,6 +888,31 @@ pub fn render_status_into(pod: &Pod, rt: &PodRt, out: &mut PodStatus) {
     *observed_generation = None;
 }
 
+/// The kubelet's Event occurrence about pod `rec` (container `c`'s field path, if any). All
+/// of it is borrowed from the store: a repeat allocates nothing, a new event copies into the
+/// strings of the one it evicts.
+fn pod_occurrence<'a>(
+    rec: &'a crate::store::PodRec,
+    c: Option<usize>,
+    warning: bool,
+    reason: &'static str,
+    at_ms: Ms,
+) -> crate::events::Occurrence<'a> {
+    let m = &rec.pod.metadata;
+    crate::events::Occurrence {
+        namespace: m.namespace.as_deref().unwrap_or("default"),
+        involved_kind: "Pod",
+        involved_name: &m.name,
+        involved_uid: m.uid.as_deref().unwrap_or_default(),
+        field_path: c.map(|i| ["spec.containers{", rec.rt.containers[i].name.as_str(), "}"]),
+        type_: if warning { "Warning" } else { "Normal" },
+        reason,
+        source_component: "kubelet",
+        source_host: rec.rt.node.as_deref(),
+        at_ms,
+    }
+}
+
 /// Kubelet timer actions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KAct {
@@ -958,25 +1058,8 @@ impl Sim {
         let Some(rec) = self.store.pod(key) else {
             return;
         };
-        // Everything borrowed from the store: a repeat allocates nothing, a new event copies
-        // into the strings of the one it evicts.
-        let m = &rec.pod.metadata;
-        self.events.record_occurrence(
-            &crate::events::Occurrence {
-                namespace: m.namespace.as_deref().unwrap_or("default"),
-                involved_kind: "Pod",
-                involved_name: &m.name,
-                involved_uid: m.uid.as_deref().unwrap_or_default(),
-                field_path: c
-                    .map(|i| ["spec.containers{", rec.rt.containers[i].name.as_str(), "}"]),
-                type_: if warning { "Warning" } else { "Normal" },
-                reason,
-                source_component: "kubelet",
-                source_host: rec.rt.node.as_deref(),
-                at_ms: self.now,
-            },
-            message,
-        );
+        self.events
+            .record_occurrence(&pod_occurrence(rec, c, warning, reason, self.now), message);
     }
 
     fn pod_format(&self, key: &Key) -> String {
@@ -996,16 +1079,16 @@ impl Sim {
         if rec.rt.epoch != epoch {
             return;
         }
-        let Some(node) = rec.rt.node.clone() else {
+        let Some(node) = rec.rt.node.as_deref() else {
             return;
         };
-        if !self.kubelet_alive(&node) {
+        if !self.kubelet_alive(node) {
             return;
         }
         match act {
             KAct::Sync => self.sync_pod(key),
-            KAct::SandboxReady => self.sandbox_ready(key, &node),
-            KAct::PullDone(i, run) => self.pull_done(key, i, run, &node),
+            KAct::SandboxReady => self.sandbox_ready(key),
+            KAct::PullDone(i, run) => self.pull_done(key, i, run),
             KAct::Started(i, run) => self.container_started(key, i, run),
             KAct::Crash(i, run) => self.container_exited(key, i, run, None),
             KAct::Killed(i, run) => self.container_exited(key, i, run, Some(137)),
@@ -1075,8 +1158,13 @@ impl Sim {
         }
     }
 
-    fn sandbox_ready(&mut self, key: &Key, node: &str) {
-        let (ip, host_ip) = match self.store.nodes.get_mut(node) {
+    fn sandbox_ready(&mut self, key: &Key) {
+        // The node's name is copied out of the pod record: the node table is borrowed
+        // mutably next.
+        let Some(node) = self.store.pod(key).and_then(|r| r.rt.node.clone()) else {
+            return;
+        };
+        let (ip, host_ip) = match self.store.nodes.get_mut(&node) {
             Some(n) => (n.rt.alloc_ip(), n.rt.ip),
             None => return,
         };
@@ -1085,8 +1173,15 @@ impl Sim {
             rt.ip = ip;
             rt.host_ip = Some(host_ip);
         });
-        let ip_s = ip.map(crate::node::ip_string).unwrap_or_default();
-        self.tr_key("Pod", key, "SandboxReady", format_args!("ip={ip_s}"));
+        match ip {
+            Some(ip) => self.tr_key(
+                "Pod",
+                key,
+                "SandboxReady",
+                format_args!("ip={}", crate::node::IpFmt(ip)),
+            ),
+            None => self.tr_key("Pod", key, "SandboxReady", format_args!("ip=")),
+        }
         self.sync_pod(key);
     }
 
@@ -1096,7 +1191,7 @@ impl Sim {
             return;
         };
         let c = &rec.rt.containers[i];
-        let (image, always, run) = (c.image.clone(), c.pull_always, c.run);
+        let (always, run) = (c.pull_always, c.run);
         // Image pull back-off (kubelet `imageBackOff`, same 10 s…300 s window).
         if let Some(failed) = c.pull_failed_ms {
             if Backoff::in_backoff_since(c.pull_backoff, failed, self.now) {
@@ -1105,47 +1200,43 @@ impl Sim {
                 return;
             }
         }
-        let node = rec.rt.node.clone().unwrap_or_default();
-        let cached = self
-            .store
-            .nodes
-            .get(&node)
-            .is_some_and(|n| n.rt.images.contains(&image));
-        let info = app::image_info(&image);
+        let cached = rec
+            .rt
+            .node
+            .as_deref()
+            .and_then(|n| self.store.nodes.get(n))
+            .is_some_and(|n| n.rt.images.contains(&c.image));
+        let info = app::image_info(&c.image);
+        // The messages borrow the image from the pod record (no copy), so the events are
+        // recorded here rather than through `pod_event`.
+        let now = self.now;
         if cached && !always {
-            self.pod_event(
-                key,
-                Some(i),
-                false,
-                "Pulled",
-                format_args!("Container image \"{image}\" already present on machine"),
+            self.events.record_occurrence(
+                &pod_occurrence(rec, Some(i), false, "Pulled", now),
+                format_args!("Container image \"{}\" already present on machine", c.image),
             );
             self.pod_changed(key, |rt, _| rt.busy = Some(i));
             self.kubelet_at(key, self.now + START_MS, KAct::Started(i, run));
             return;
         }
-        self.pod_event(
-            key,
-            Some(i),
-            false,
-            "Pulling",
-            format_args!("Pulling image \"{image}\""),
+        self.events.record_occurrence(
+            &pod_occurrence(rec, Some(i), false, "Pulling", now),
+            format_args!("Pulling image \"{}\"", c.image),
         );
         self.pod_changed(key, |rt, now| {
             rt.busy = Some(i);
             rt.containers[i].pull_started_ms = now;
         });
-        self.tr_key(
-            "Pod",
-            key,
-            "Pulling",
-            format_args!(
-                "container={} image={image}",
-                self.store
-                    .pod(key)
-                    .map_or(String::new(), |r| r.rt.containers[i].name.clone())
-            ),
-        );
+        if let Some(rec) = self.store.pod(key) {
+            let c = &rec.rt.containers[i];
+            self.trace.record_parts(
+                now,
+                "Pod",
+                &crate::sim::KeyFmt(key),
+                "Pulling",
+                format_args!("container={} image={}", c.name, c.image),
+            );
+        }
         let ms = if info.exists {
             app::pull_ms(info, cached)
         } else {
@@ -1154,7 +1245,7 @@ impl Sim {
         self.kubelet_at(key, self.now + ms, KAct::PullDone(i, run));
     }
 
-    fn pull_done(&mut self, key: &Key, i: usize, run: u32, node: &str) {
+    fn pull_done(&mut self, key: &Key, i: usize, run: u32) {
         let Some(rec) = self.store.pod(key) else {
             return;
         };
@@ -1162,10 +1253,14 @@ impl Sim {
         if c.run != run || rec.rt.busy != Some(i) {
             return;
         }
+        let info = app::image_info(&c.image);
+        if info.exists {
+            self.pull_succeeded(key, i, run, info);
+            return;
+        }
         let image = c.image.clone();
-        let info = app::image_info(&image);
         let cname = c.name.clone();
-        if !info.exists {
+        {
             let q = app::qualified(&image);
             let msg = format!("Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{q}\": failed to resolve reference \"{q}\": {q}: not found");
             self.pod_event(key, Some(i), true, "Failed", format_args!("{}", msg));
@@ -1201,19 +1296,43 @@ impl Sim {
             );
             // The next sync (PLEG relist, ~1 s) finds the pull in back-off.
             self.kubelet_at(key, self.now + SECOND_MS, KAct::PullBackOff(i, run));
-            return;
         }
-        let took = self.now.saturating_sub(c.pull_started_ms);
+    }
+
+    /// The rest of [`Sim::pull_done`] for an image that exists: the node caches it, the
+    /// container starts next.
+    fn pull_succeeded(&mut self, key: &Key, i: usize, run: u32, info: app::ImageInfo) {
+        let Some(rec) = self.store.pod(key) else {
+            return;
+        };
+        let c = &rec.rt.containers[i];
+        let node = rec.rt.node.as_deref().unwrap_or_default();
+        // Only the node's first pull of an image changes its cache (and the scheduler's view
+        // of it); the names are copied for that rare write alone.
         let new_image = self
             .store
             .nodes
-            .get_mut(node)
-            .is_some_and(|n| n.rt.images.insert(image.clone()));
+            .get(node)
+            .is_some_and(|n| !n.rt.images.contains(&c.image));
         if new_image {
-            self.sched_upsert_node(node);
+            let (node, image) = (node.to_string(), c.image.clone());
+            if let Some(n) = self.store.nodes.get_mut(&node) {
+                n.rt.images.insert(image);
+            }
+            self.sched_upsert_node(&node);
         }
-        let d = go_duration(took);
-        self.pod_event(key, Some(i), false, "Pulled", format_args!("Successfully pulled image \"{image}\" in {d} ({d} including waiting). Image size: {} bytes.", info.size_bytes));
+        let Some(rec) = self.store.pod(key) else {
+            return;
+        };
+        let c = &rec.rt.containers[i];
+        let d = crate::clock::GoDuration(self.now.saturating_sub(c.pull_started_ms));
+        self.events.record_occurrence(
+            &pod_occurrence(rec, Some(i), false, "Pulled", self.now),
+            format_args!(
+                "Successfully pulled image \"{}\" in {d} ({d} including waiting). Image size: {} bytes.",
+                c.image, info.size_bytes
+            ),
+        );
         self.pod_changed(key, |rt, _| rt.containers[i].pull_failed_ms = None);
         self.kubelet_at(key, self.now + START_MS, KAct::Started(i, run));
     }
@@ -1267,23 +1386,19 @@ impl Sim {
         if rec.rt.containers[i].run != run || rec.rt.busy != Some(i) {
             return;
         }
-        let cname = rec.rt.containers[i].name.clone();
-        let has_readiness = rec.rt.containers[i].readiness.clone();
-        let liveness = rec.rt.containers[i].liveness.clone();
+        let c = &rec.rt.containers[i];
+        // Only the probes' initial delays are needed later.
+        let readiness_ms = c.readiness.as_ref().map(|p| p.initial_ms);
+        let liveness_ms = c.liveness.as_ref().map(|p| p.initial_ms);
         let crash = rec.rt.behaviour.crash_after_ms;
-        self.pod_event(
-            key,
-            Some(i),
-            false,
-            "Created",
-            format_args!("Created container: {cname}"),
+        let now = self.now;
+        self.events.record_occurrence(
+            &pod_occurrence(rec, Some(i), false, "Created", now),
+            format_args!("Created container: {}", c.name),
         );
-        self.pod_event(
-            key,
-            Some(i),
-            false,
-            "Started",
-            format_args!("Started container {cname}"),
+        self.events.record_occurrence(
+            &pod_occurrence(rec, Some(i), false, "Started", now),
+            format_args!("Started container {}", c.name),
         );
         let new_run = self.pod_changed(key, |rt, now| {
             rt.busy = None;
@@ -1299,12 +1414,20 @@ impl Sim {
             c.run
         });
         let Some(new_run) = new_run else { return };
-        self.tr_key("Pod", key, "Started", format_args!("container={cname}"));
-        if let Some(p) = has_readiness {
-            self.kubelet_at(key, self.now + p.initial_ms, KAct::Probe(i, new_run, true));
+        if let Some(rec) = self.store.pod(key) {
+            self.trace.record_parts(
+                now,
+                "Pod",
+                &crate::sim::KeyFmt(key),
+                "Started",
+                format_args!("container={}", rec.rt.containers[i].name),
+            );
         }
-        if let Some(p) = liveness {
-            self.kubelet_at(key, self.now + p.initial_ms, KAct::Probe(i, new_run, false));
+        if let Some(initial_ms) = readiness_ms {
+            self.kubelet_at(key, self.now + initial_ms, KAct::Probe(i, new_run, true));
+        }
+        if let Some(initial_ms) = liveness_ms {
+            self.kubelet_at(key, self.now + initial_ms, KAct::Probe(i, new_run, false));
         }
         if let Some(d) = crash {
             self.kubelet_at(key, self.now + d, KAct::Crash(i, new_run));
@@ -1773,6 +1896,34 @@ pub enum HttpFailure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The stack-formatted text equals `format!`, on the stack and past its 128 bytes, and
+    /// the buffer-reusing writers leave what a fresh string would hold.
+    #[test]
+    fn stack_text_and_reused_buffers_match_fresh_strings() {
+        let long = "x".repeat(120);
+        let cases = [
+            format!("{}", crate::node::IpFmt(0x0af4_0117)),
+            format!("{}@sha256:{:016x}", "docker.io/library/nginx", u64::MAX),
+            format!("{long}{}", "yz-beyond-the-stack-buffer"),
+            format!("{long}{}{long}", 7),
+            String::new(),
+        ];
+        for want in &cases {
+            assert_eq!(StackText::of(format_args!("{want}")).as_str(), want);
+            let mut s = String::from("previous text that is longer than some of the cases");
+            put_fmt_str(&mut s, format_args!("{want}"));
+            assert_eq!(&s, want);
+            let mut o = None;
+            put_fmt(&mut o, format_args!("{want}"));
+            assert_eq!(o.as_deref(), Some(want.as_str()));
+        }
+        let mut o = Some("123456".to_string());
+        for v in [0, 7, 10, 99, 100, 123_456, u64::MAX] {
+            put_u64(&mut o, v);
+            assert_eq!(o, Some(v.to_string()));
+        }
+    }
 
     /// Golden rows of upstream `TestSyncPodBackoff` (kuberuntime_manager_test.go), backoff
     /// initial 1 s / max 60 s, each sync at `tick` for a container that finished at `finished`.

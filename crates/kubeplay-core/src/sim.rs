@@ -385,26 +385,29 @@ impl Sim {
     /// The resourceVersion part of [`Sim::flush_pod_status`]: one new version per pod changed
     /// in this step, in change order (versions are observable, so they advance per step).
     fn stamp_dirty_pods(&mut self) {
-        let dirty = std::mem::take(&mut self.dirty_pods);
-        for (key, h) in dirty {
-            let rv = self.store.next_rv();
+        // Drained in place: the list keeps its capacity for the next step.
+        let mut dirty = std::mem::take(&mut self.dirty_pods);
+        for (key, h) in dirty.drain(..) {
+            let rv = self.store.next_rv_num();
             let newly_stale = self.store.update_pod_at(&key, h, |rec| {
                 rec.rt.status_dirty = false;
-                rec.pod.metadata.resource_version = Some(rv);
+                // Written over the previous version's digits (same text as `next_rv`).
+                crate::kubelet::put_u64(&mut rec.pod.metadata.resource_version, rv);
                 !std::mem::replace(&mut rec.rt.status_stale, true)
             });
             if newly_stale == Some(true) {
                 self.stale_pods.push((key, h));
             }
         }
+        self.dirty_pods = dirty;
     }
 
     /// The status part of [`Sim::flush_pod_status`]. `render_status` is a pure function of the
     /// pod and its runtime, and every runtime edit marks the pod dirty, so rendering after
     /// the last change gives what rendering after every change would have left.
     fn render_stale_pods(&mut self) {
-        let stale = std::mem::take(&mut self.stale_pods);
-        for (key, h) in stale {
+        let mut stale = std::mem::take(&mut self.stale_pods);
+        for (key, h) in stale.drain(..) {
             self.store.update_pod_at(&key, h, |rec| {
                 if std::mem::replace(&mut rec.rt.status_stale, false) {
                     // Rendered over the previous status, reusing its strings; the result is
@@ -416,6 +419,7 @@ impl Sim {
                 }
             });
         }
+        self.stale_pods = stale;
     }
 
     /// Schedule a timer for another subsystem; when it fires it is queued in

@@ -582,8 +582,13 @@ impl Store {
 
     /// Next resourceVersion (a global counter, as etcd's revision).
     pub fn next_rv(&mut self) -> String {
+        self.next_rv_num().to_string()
+    }
+
+    /// [`Store::next_rv`] as a number (the caller writes the digits into a reused buffer).
+    pub fn next_rv_num(&mut self) -> u64 {
         self.rv += 1;
-        self.rv.to_string()
+        self.rv
     }
 
     /// The last resourceVersion handed out.

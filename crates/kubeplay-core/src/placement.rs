@@ -61,6 +61,8 @@ pub struct SchedQueue {
     /// the count on the pod's `QueuedPodInfo.Attempts` across queue moves, so the back-off
     /// of the next failure keeps doubling; dropped when the pod binds or is deleted.
     pub tried: BTreeMap<Key, u32>,
+    /// The last PodInfo built for an attempt, reused for the next pod of its template.
+    pub(crate) pod_info: crate::schedwire::PodInfoMemo,
 }
 
 /// An unschedulable pod's entry in [`SchedQueue::unschedulable`].
@@ -156,8 +158,11 @@ impl Sim {
     fn schedule_one(&mut self, key: &Key) {
         let (result, verdicts, info) = self.place(key);
         match result {
-            Ok(node) => self.bind_with(key, &node, verdicts, info),
+            Ok(node) => self.bind_with(key, node, verdicts, info),
             Err(message) => {
+                if let Some(info) = info {
+                    self.sched_pod_info_done(info);
+                }
                 // upstream `calculateBackoffDuration` reads `QueuedPodInfo.Attempts`, which
                 // counts every attempt of the pod, not only those since its last move.
                 let before = self.sched.tried.remove(key);
@@ -218,22 +223,50 @@ impl Sim {
         node: &str,
         verdicts: Option<crate::scheduler::Decision>,
     ) {
-        self.bind_with(key, node, verdicts, None);
+        self.bind_with(key, node.to_string(), verdicts, None);
     }
 
     /// [`Sim::bind`] reusing the scheduling cycle's `PodInfo` (built before the bind, so only
-    /// its `node_name` differs from what [`Sim::pod_info_of`] would build after it).
+    /// its `node_name` differs from what [`Sim::pod_info_of`] would build after it, and
+    /// [`crate::scheduler::Cache::add_pod`] does not read that).
     fn bind_with(
         &mut self,
         key: &Key,
-        node: &str,
+        n: String,
         verdicts: Option<crate::scheduler::Decision>,
         info: Option<crate::scheduler::PodInfo>,
     ) {
         self.sched.unschedulable.remove(key);
         self.sched.tried.remove(key);
-        let n = node.to_string();
-        let message = format!("Successfully assigned {}/{} to {node}", key.0, key.1);
+        let node = n.as_str();
+        // Sized up front: `format!` guesses from the literal pieces and grows once more.
+        const ASSIGNED: &str = "Successfully assigned ";
+        let mut message =
+            String::with_capacity(ASSIGNED.len() + key.0.len() + key.1.len() + node.len() + 5);
+        message.push_str(ASSIGNED);
+        message.push_str(&key.0);
+        message.push('/');
+        message.push_str(&key.1);
+        message.push_str(" to ");
+        message.push_str(node);
+        // The trace line and the scheduler cache first, while `node` still borrows `n`, which
+        // then moves into the pod: neither reads what `pod_update` writes (the trace and the
+        // event log are separate; `add_pod` reads no nodeName), so the order is as good as
+        // after it, and saves a copy of the name.
+        self.tr_key("Pod", key, "Scheduled", format_args!("node={node}"));
+        match info {
+            Some(info) => {
+                if self.store.pod(key).is_some() {
+                    self.scheduler.cache.add_pod(node, &info);
+                }
+                self.sched_pod_info_done(info);
+            }
+            None => {
+                if let Some(info) = self.pod_info_of(key) {
+                    self.scheduler.cache.add_pod(node, &info);
+                }
+            }
+        }
         let decision = Box::new(SchedulingDecision {
             at_ms: self.now,
             node: Some(n.clone()),
@@ -263,17 +296,6 @@ impl Sim {
                 },
             );
         }
-        self.tr_key("Pod", key, "Scheduled", format_args!("node={node}"));
-        let info = match info {
-            Some(mut info) if self.store.pod(key).is_some() => {
-                info.node_name = Some(node.to_string()).filter(|n| !n.is_empty());
-                Some(info)
-            }
-            _ => self.pod_info_of(key),
-        };
-        if let Some(info) = info {
-            self.scheduler.cache.add_pod(node, &info);
-        }
         self.kubelet_pod_bound(key);
     }
 
@@ -288,7 +310,7 @@ impl Sim {
         Option<crate::scheduler::Decision>,
         Option<crate::scheduler::PodInfo>,
     ) {
-        let Some(info) = self.pod_info_of(key) else {
+        let Some(info) = self.sched_pod_info(key) else {
             return (Err("pod vanished".into()), None, None);
         };
         let explain = self.store.nodes.len() <= EXPLAIN_NODES_MAX;
@@ -305,7 +327,7 @@ impl Sim {
                     .clone()
                     .unwrap_or_else(|| "no nodes available to schedule pods".into())),
                 Some(d),
-                None,
+                Some(info),
             ),
         }
     }

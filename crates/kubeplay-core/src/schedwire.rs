@@ -2,7 +2,12 @@
 //! become [`PodInfo`], nodes become [`NodeSpec`], and the scheduler cache is kept in step with
 //! every bind, deletion and node change (the informer event handlers of kube-scheduler's
 //! `eventhandlers.go`).
-use crate::api::{LabelSelector, Node, Pod};
+//!
+//! The replicas of a ReplicaSet hold their template's labels, containers and tolerations as
+//! one [`Shared`] copy, so the scheduling queue keeps the last [`PodInfo`] it built
+//! ([`PodInfoMemo`]) and, for the next pod made from the same copies, only renames it: a
+//! PodInfo cost fifteen allocations, and its default spreading selector another fifteen.
+use crate::api::{Container, LabelSelector, Labels, Node, Pod};
 use crate::scheduler::types::{
     ContainerRequests, HostPort, InclusionPolicy, NodeImage, NodeSelectorTerm, NodeSpec, Operator,
     PodInfo, PreferredTerm, Protocol, Requirement, Resources, Selector, SpreadConstraint, Taint,
@@ -10,6 +15,10 @@ use crate::scheduler::types::{
 };
 use crate::sim::Sim;
 use crate::store::Key;
+use crate::store::Store;
+use kubeplay_api::kinds::pod::{Affinity, TopologySpreadConstraint};
+use kubeplay_api::Shared;
+use std::ops::Bound;
 
 /// A taint or toleration effect as the scheduler's type (unknown strings: none).
 pub(crate) fn effect(s: &str) -> Option<TaintEffect> {
@@ -242,7 +251,209 @@ pub fn node_spec(node: &Node, images: &[(String, u64)]) -> NodeSpec {
     }
 }
 
+/// What a memoised [`PodInfo`] was built from, apart from the pod's own name, `nodeName`,
+/// preemption policy and deletion timestamp (set on every use) and its default spreading
+/// selector (checked on every use: Services come and go). The `Shared` parts are compared by
+/// identity; holding them keeps their copies alive, so an equal address is the same,
+/// unchanged value (a write to a shared copy makes a new one).
+#[derive(Debug, Clone)]
+struct TemplateKey {
+    namespace: Option<String>,
+    labels: Shared<Labels>,
+    containers: Shared<Vec<Container>>,
+    tolerations: Option<Shared<Vec<crate::api::Toleration>>>,
+    init_containers: Vec<Container>,
+    node_selector: Option<Labels>,
+    affinity: Option<Affinity>,
+    topology_spread_constraints: Option<Vec<TopologySpreadConstraint>>,
+}
+
+impl TemplateKey {
+    fn of(pod: &Pod) -> Self {
+        TemplateKey {
+            namespace: pod.metadata.namespace.clone(),
+            labels: pod.metadata.labels.clone(),
+            containers: pod.spec.containers.clone(),
+            tolerations: pod.spec.tolerations.clone(),
+            init_containers: pod.spec.init_containers.clone(),
+            node_selector: pod.spec.node_selector.clone(),
+            affinity: pod.spec.affinity.clone(),
+            topology_spread_constraints: pod.spec.topology_spread_constraints.clone(),
+        }
+    }
+
+    /// Whether [`pod_info`] of `pod` equals the memoised one up to the per-pod fields.
+    fn matches(&self, pod: &Pod) -> bool {
+        let (m, s) = (&pod.metadata, &pod.spec);
+        Shared::ptr_eq(&self.labels, &m.labels)
+            && Shared::ptr_eq(&self.containers, &s.containers)
+            && match (&self.tolerations, &s.tolerations) {
+                (None, None) => true,
+                (Some(a), Some(b)) => Shared::ptr_eq(a, b),
+                _ => false,
+            }
+            && self.namespace == m.namespace
+            && self.init_containers == s.init_containers
+            && self.node_selector == s.node_selector
+            && self.affinity == s.affinity
+            && self.topology_spread_constraints == s.topology_spread_constraints
+    }
+}
+
+/// The last [`PodInfo`] the scheduler built, kept for the next pod of the same template (see
+/// the module doc); `pod_info_memo_matches_fresh_pod_info` checks it against [`pod_info`].
+#[derive(Debug, Clone, Default)]
+pub struct PodInfoMemo {
+    key: Option<TemplateKey>,
+    /// The PodInfo of `key`; out while a scheduling attempt uses it.
+    info: Option<PodInfo>,
+    /// A reused store key for lookups by namespace and name.
+    lookup: Key,
+}
+
+/// The values of one selector requirement as the API object holds them.
+#[derive(Clone, Copy)]
+enum Values<'a> {
+    /// A `matchLabels` entry: `In [v]`.
+    One(&'a str),
+    /// A `matchExpressions` entry's values.
+    Many(&'a [String]),
+}
+
+/// Visits, in order, the requirements of a pod's default spreading selector: its
+/// ReplicaSet's selector (`selector`), then the selectors of the Services that select it. The
+/// one walk both [`Sim::default_spread_selector`] builds from and [`PodInfoMemo`] checks
+/// against. `lookup` is scratch space for the store keys.
+fn visit_default_spread(
+    store: &Store,
+    ns: &str,
+    pod: &Pod,
+    lookup: &mut Key,
+    mut f: impl FnMut(&str, Operator, Values<'_>),
+) {
+    lookup.0.clear();
+    lookup.0.push_str(ns);
+    for o in pod
+        .metadata
+        .owner_references
+        .iter()
+        .filter(|o| o.controller == Some(true) && o.kind == "ReplicaSet")
+    {
+        lookup.1.clear();
+        lookup.1.push_str(&o.name);
+        if let Some(rs) = store.replicasets.get(&*lookup) {
+            if let Some(s) = &rs.obj.spec.selector {
+                for (k, v) in s.match_labels.iter().flatten() {
+                    f(k, Operator::In, Values::One(v));
+                }
+                for e in s.match_expressions.iter().flatten() {
+                    f(
+                        &e.key,
+                        operator(&e.operator),
+                        Values::Many(e.values.as_deref().unwrap_or_default()),
+                    );
+                }
+            }
+        }
+    }
+    let labels = &pod.metadata.labels;
+    lookup.1.clear();
+    for (_, svc) in store
+        .services
+        .range::<Key, _>((Bound::Included(&*lookup), Bound::Unbounded))
+        .take_while(|(k, _)| k.0 == ns)
+    {
+        if let Some(sel) = &svc.obj.spec.selector {
+            if !sel.is_empty() && sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
+                for (k, v) in sel {
+                    f(k, Operator::In, Values::One(v));
+                }
+            }
+        }
+    }
+}
+
+/// The default spreading selector of `pod` (see [`visit_default_spread`]).
+fn build_default_spread(store: &Store, ns: &str, pod: &Pod, lookup: &mut Key) -> Option<Selector> {
+    let mut reqs: Vec<Requirement> = Vec::new();
+    visit_default_spread(store, ns, pod, lookup, |key, operator, values| {
+        reqs.push(Requirement {
+            key: key.to_string(),
+            operator,
+            values: match values {
+                Values::One(v) => vec![v.to_string()],
+                Values::Many(vs) => vs.to_vec(),
+            },
+        })
+    });
+    (!reqs.is_empty()).then_some(Selector { requirements: reqs })
+}
+
+/// Whether `have` is what [`build_default_spread`] would build (compared without building).
+fn default_spread_is(
+    have: Option<&Selector>,
+    store: &Store,
+    ns: &str,
+    pod: &Pod,
+    lookup: &mut Key,
+) -> bool {
+    let have = have.map_or(&[][..], |s| &s.requirements[..]);
+    let (mut n, mut same) = (0, true);
+    visit_default_spread(store, ns, pod, lookup, |key, operator, values| {
+        same = same
+            && have.get(n).is_some_and(|r| {
+                r.key == key
+                    && r.operator == operator
+                    && match values {
+                        Values::One(v) => r.values.len() == 1 && r.values[0] == v,
+                        Values::Many(vs) => r.values == vs,
+                    }
+            });
+        n += 1;
+    });
+    // An empty walk builds None, which `have` then must be (a memo never holds Some(empty)).
+    same && n == have.len()
+}
+
 impl Sim {
+    /// The PodInfo of a stored pod for a scheduling attempt: the memoised one renamed when
+    /// the pod shares its template's copies (see [`PodInfoMemo`]), else a new one. Hand it
+    /// back with [`Sim::sched_pod_info_done`] when the attempt is over.
+    pub(crate) fn sched_pod_info(&mut self, key: &Key) -> Option<PodInfo> {
+        let rec = self.store.pod(key)?;
+        let pod = &rec.pod;
+        let memo = &mut self.sched.pod_info;
+        if let (Some(k), Some(mut info)) = (&memo.key, memo.info.take()) {
+            if k.matches(pod) {
+                if !default_spread_is(
+                    info.default_spread_selector.as_ref(),
+                    &self.store,
+                    &key.0,
+                    pod,
+                    &mut memo.lookup,
+                ) {
+                    info.default_spread_selector =
+                        build_default_spread(&self.store, &key.0, pod, &mut memo.lookup);
+                }
+                // The per-pod fields, as `pod_info` sets them.
+                info.name.clear();
+                info.name.push_str(&pod.metadata.name);
+                info.node_name = pod.spec.node_name.clone().filter(|n| !n.is_empty());
+                info.preemption_never = pod.spec.preemption_policy.as_deref() == Some("Never");
+                info.terminating = pod.metadata.deletion_timestamp.is_some();
+                return Some(info);
+            }
+        }
+        let spread = build_default_spread(&self.store, &key.0, pod, &mut memo.lookup);
+        memo.key = Some(TemplateKey::of(pod));
+        Some(pod_info(pod, spread))
+    }
+
+    /// Gives back the PodInfo of [`Sim::sched_pod_info`] for the next pod.
+    pub(crate) fn sched_pod_info_done(&mut self, info: PodInfo) {
+        self.sched.pod_info.info = Some(info);
+    }
+
     /// Push a node's current state into the scheduler cache.
     pub(crate) fn sched_upsert_node(&mut self, name: &str) {
         let Some(n) = self.store.nodes.get(name) else {
@@ -261,43 +472,60 @@ impl Sim {
     /// the Services that select it.
     pub(crate) fn default_spread_selector(&self, key: &Key) -> Option<Selector> {
         let rec = self.store.pod(key)?;
-        let mut reqs: Vec<Requirement> = Vec::new();
-        for o in rec
-            .pod
-            .metadata
-            .owner_references
-            .iter()
-            .filter(|o| o.controller == Some(true) && o.kind == "ReplicaSet")
-        {
-            if let Some(rs) = self.store.replicasets.get(&(key.0.clone(), o.name.clone())) {
-                if let Some(s) = &rs.obj.spec.selector {
-                    reqs.extend(selector(s).requirements);
-                }
-            }
-        }
-        let labels = &rec.pod.metadata.labels;
-        for (_, svc) in self
-            .store
-            .services
-            .range((key.0.clone(), String::new())..)
-            .take_while(|(k, _)| k.0 == key.0)
-        {
-            if let Some(sel) = &svc.obj.spec.selector {
-                if !sel.is_empty() && sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
-                    reqs.extend(sel.iter().map(|(k, v)| Requirement {
-                        key: k.clone(),
-                        operator: Operator::In,
-                        values: vec![v.clone()],
-                    }));
-                }
-            }
-        }
-        (!reqs.is_empty()).then_some(Selector { requirements: reqs })
+        build_default_spread(&self.store, &key.0, &rec.pod, &mut Key::default())
     }
 
     /// PodInfo of a stored pod.
     pub(crate) fn pod_info_of(&self, key: &Key) -> Option<PodInfo> {
         let rec = self.store.pod(key)?;
         Some(pod_info(&rec.pod, self.default_spread_selector(key)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::sim::Sim;
+    use crate::store::Key;
+
+    const CLUSTER: &str = "apiVersion: v1\nkind: Node\nmetadata:\n  name: n1\n  labels:\n    topology.kubernetes.io/zone: a\n---\napiVersion: v1\nkind: Node\nmetadata:\n  name: n2\n  labels:\n    topology.kubernetes.io/zone: b\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 4\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: app\n        image: nginx:1.25\n        resources:\n          requests:\n            cpu: 10m\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 3\n  selector:\n    matchExpressions:\n    - key: app\n      operator: In\n      values: [api]\n  template:\n    metadata:\n      labels:\n        app: api\n        tier: back\n    spec:\n      tolerations:\n      - key: dedicated\n        operator: Exists\n      topologySpreadConstraints:\n      - maxSkew: 1\n        topologyKey: topology.kubernetes.io/zone\n        whenUnsatisfiable: ScheduleAnyway\n        labelSelector:\n          matchLabels:\n            app: api\n        matchLabelKeys: [tier]\n      containers:\n      - name: app\n        image: redis\n        resources:\n          requests:\n            cpu: 20m\n            memory: 64Mi\n";
+
+    /// Every pod's PodInfo through the memo, in an order that alternates templates, equals
+    /// the one built from scratch.
+    fn check(sim: &mut Sim) {
+        let keys: Vec<Key> = sim.store.pods().keys().cloned().collect();
+        let (a, b) = keys.split_at(keys.len() / 2);
+        let order = a.iter().zip(b.iter().rev()).flat_map(|(x, y)| [x, y, x]);
+        for key in order.chain(&keys) {
+            let memo = sim.sched_pod_info(key).expect("stored pod");
+            assert_eq!(Some(&memo), sim.pod_info_of(key).as_ref(), "{key:?}");
+            sim.sched_pod_info_done(memo);
+        }
+    }
+
+    /// [`super::PodInfoMemo`] against [`super::pod_info`]: pods of two templates in turns, a
+    /// Service coming and going (the default spreading selector), a pod whose labels were
+    /// edited after creation (its own copy, not the template's).
+    #[test]
+    fn pod_info_memo_matches_fresh_pod_info() {
+        let mut sim = Sim::with_cluster(7, kubeplay_api::load(CLUSTER).into_objects());
+        sim.run_until(10_000).unwrap();
+        assert_eq!(sim.store.pods().len(), 7);
+        check(&mut sim);
+        let svc = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector:\n    app: web\n  ports:\n  - port: 80\n";
+        sim.apply(kubeplay_api::load(svc).into_objects());
+        check(&mut sim);
+        let key = sim.store.pods().keys().last().cloned().unwrap();
+        sim.pod_update(&key, |rec, _| {
+            rec.pod.metadata.labels.insert("extra".into(), "x".into());
+        });
+        check(&mut sim);
+        let first = sim.store.pods().keys().next().cloned().unwrap();
+        sim.pod_update(&first, |rec, _| {
+            rec.pod.spec.node_selector = Some([("disk".into(), "ssd".into())].into());
+        });
+        check(&mut sim);
+        sim.apply(kubeplay_api::load(svc).into_objects());
+        sim.store.services.clear();
+        check(&mut sim);
     }
 }

@@ -195,7 +195,7 @@ pub struct Cache {
     label_index: BTreeMap<String, BTreeMap<String, Vec<u32>>>,
     /// [group][zone] = non-terminating pods of the group on nodes of the zone.
     group_zone_counts: Vec<Vec<u32>>,
-    image_ids: BTreeMap<String, u32>,
+    pub(super) image_ids: BTreeMap<String, u32>,
     image_num_nodes: Vec<u32>,
     /// Pods by namespace, then by name in a [`StrTable`] (point lookups; the only walk over
     /// it, in `remove_node`, goes through its sorted view). A tree of 150,000 replicas keyed
@@ -373,6 +373,10 @@ impl Cache {
     }
 
     pub(crate) fn image_id(&self, image: &str) -> Option<u32> {
+        // `normalized_image_name` returns a tagged name unchanged: look that up as it is.
+        if image.rfind(':') > image.rfind('/') {
+            return self.image_ids.get(image).copied();
+        }
         self.image_ids.get(&normalized_image_name(image)).copied()
     }
 

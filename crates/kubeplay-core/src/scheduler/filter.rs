@@ -4,7 +4,7 @@
 //! nothing; reason strings are produced only when a message is built.
 
 use super::cache::{Cache, Hot, NodeState, F_HARD_TAINTS, F_PORTS, F_UNSCHEDULABLE};
-use super::types::{tolerations_tolerate, PodInfo, Taint, TaintEffect, TAINT_UNSCHEDULABLE};
+use super::types::{tolerations_tolerate, PodInfo, TaintEffect, TAINT_UNSCHEDULABLE};
 
 /// `fwk.Code` of a rejection: whether preemption could help.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -170,7 +170,6 @@ impl PreFilter {
 
 impl PreFilter {
     pub(crate) fn new(pod: &PodInfo) -> Self {
-        let unsched = Taint::new(TAINT_UNSCHEDULABLE, "", TaintEffect::NoSchedule);
         let r = &pod.requests;
         PreFilter {
             simple: pod.node_name.is_none()
@@ -179,7 +178,11 @@ impl PreFilter {
                 && r.scalars.is_empty(),
             milli_cpu: r.milli_cpu,
             memory: r.memory,
-            tolerates_unschedulable: tolerations_tolerate(&pod.tolerations, &unsched),
+            // The `node.kubernetes.io/unschedulable:NoSchedule` taint, asked about by parts.
+            tolerates_unschedulable: pod
+                .tolerations
+                .iter()
+                .any(|t| t.tolerates_parts(TAINT_UNSCHEDULABLE, "", TaintEffect::NoSchedule)),
             // NodeAffinity PreFilter returns Skip without nodeSelector or required affinity.
             checks_affinity: pod.has_required_node_constraints(),
             requests_anything: r.milli_cpu != 0

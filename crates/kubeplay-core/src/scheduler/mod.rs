@@ -169,6 +169,9 @@ pub struct Scheduler {
     scratch: [Vec<i64>; 3],
     scored: Vec<PluginScores>,
     defaults_cache: Option<(Selector, [SpreadConstraint; 2])>,
+    /// Reused buffers of `score`: the pod's image ids and the image scorer's memo.
+    pod_images: Vec<Option<(u32, u32)>>,
+    image_memo: Vec<Option<(i64, i64)>>,
 }
 
 impl Scheduler {
@@ -286,8 +289,19 @@ impl Scheduler {
         let pre = PreFilter::new(pod);
         let hard = HardSpread::new(&self.cache, pod);
         let order = self.cache.order();
-        for i in 0..n {
-            let slot = order[(self.next_start_node_index + i) % n];
+        // `order[(nextStartNodeIndex + i) % n]` for i in 0..n, with the index wrapped by hand
+        // instead of a division per node.
+        let mut j = if n == 0 {
+            0
+        } else {
+            self.next_start_node_index % n
+        };
+        for _ in 0..n {
+            let slot = order[j];
+            j += 1;
+            if j == n {
+                j = 0;
+            }
             let mut verdict = if pre.fits_quickly(self.cache.hot(slot)) {
                 None
             } else {
@@ -339,13 +353,21 @@ impl Scheduler {
             pod.requests.memory,
         ]);
         let total_nodes = cache.num_nodes();
-        let pod_images: Vec<Option<(u32, u32)>> = pod
-            .images
-            .iter()
-            .map(|im| cache.image_id(im).map(|id| (id, cache.image_num_nodes(id))))
-            .collect();
+        let pod_images = &mut self.pod_images;
+        pod_images.clear();
+        pod_images.extend(
+            pod.images
+                .iter()
+                .map(|im| cache.image_id(im).map(|id| (id, cache.image_num_nodes(id)))),
+        );
         let any_image = pod_images.iter().any(Option::is_some);
         let no_image_score = score::calculate_priority(0, pod.images.len());
+        let mut images = score::ImageScorer::new(
+            pod_images,
+            pod.images.len(),
+            total_nodes,
+            std::mem::take(&mut self.image_memo),
+        );
         let mut max_taint = 0;
         let mut max_affinity = 0;
         for &slot in feasible {
@@ -363,7 +385,7 @@ impl Scheduler {
             max_taint = max_taint.max(taint_raw);
             max_affinity = max_affinity.max(affinity_raw);
             let image_locality = if any_image && hot.flags & cache::F_IMAGES != 0 {
-                score::image_locality(cache.slot(slot), &pod_images, pod.images.len(), total_nodes)
+                images.score(cache.slot(slot))
             } else {
                 no_image_score
             };
@@ -386,6 +408,7 @@ impl Scheduler {
                 ..PluginScores::default()
             });
         }
+        self.image_memo = images.into_buffer();
         // DefaultNormalizeScore, inline: TaintToleration reversed, NodeAffinity not (and only
         // when PreScore did not Skip).
         if max_taint > 0 || has_preferred && max_affinity > 0 {

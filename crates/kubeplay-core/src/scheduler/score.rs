@@ -217,6 +217,71 @@ pub fn image_locality(
     calculate_priority(sum, containers)
 }
 
+/// [`image_locality`] for one pod over many nodes, remembering the last result of each
+/// division: replicas run one image of one size, so from node to node the scaled score of an
+/// image (an i128 division) and the priority of a sum (another) rarely change. Same values as
+/// [`image_locality`], which `image_scorer_matches_image_locality` checks.
+pub(crate) struct ImageScorer<'a> {
+    pod_images: &'a [Option<(u32, u32)>],
+    containers: usize,
+    total_nodes: usize,
+    /// Per pod image: (size, scaled score) of the last node that had it.
+    scaled: Vec<Option<(i64, i64)>>,
+    /// (sum, priority) of the last node.
+    priority: (i64, i64),
+}
+
+impl<'a> ImageScorer<'a> {
+    /// A scorer for `pod_images` (see [`image_locality`]); `scaled` is a reusable buffer.
+    pub(crate) fn new(
+        pod_images: &'a [Option<(u32, u32)>],
+        containers: usize,
+        total_nodes: usize,
+        mut scaled: Vec<Option<(i64, i64)>>,
+    ) -> Self {
+        scaled.clear();
+        scaled.resize(pod_images.len(), None);
+        ImageScorer {
+            pod_images,
+            containers,
+            total_nodes,
+            scaled,
+            priority: (0, calculate_priority(0, containers)),
+        }
+    }
+
+    /// [`image_locality`] of `node`.
+    pub(crate) fn score(&mut self, node: &NodeState) -> i64 {
+        let mut sum: i64 = 0;
+        for (k, im) in self.pod_images.iter().enumerate() {
+            let Some((id, num_nodes)) = im else { continue };
+            if let Ok(p) = node.images.binary_search_by_key(id, |&(i, _)| i) {
+                let size = node.images[p].1;
+                sum += match self.scaled[k] {
+                    Some((s, v)) if s == size => v,
+                    _ => {
+                        // scaledImageScore, as in image_locality.
+                        let v = (i128::from(size) * i128::from(*num_nodes)
+                            / self.total_nodes.max(1) as i128)
+                            as i64;
+                        self.scaled[k] = Some((size, v));
+                        v
+                    }
+                };
+            }
+        }
+        if self.priority.0 != sum {
+            self.priority = (sum, calculate_priority(sum, self.containers));
+        }
+        self.priority.1
+    }
+
+    /// The buffer back, for the next pod.
+    pub(crate) fn into_buffer(self) -> Vec<Option<(i64, i64)>> {
+        self.scaled
+    }
+}
+
 /// `imagelocality.calculatePriority`.
 pub fn calculate_priority(sum: i64, containers: usize) -> i64 {
     let max_threshold = IMAGE_MAX_CONTAINER_THRESHOLD * containers as i64;
@@ -225,4 +290,69 @@ pub fn calculate_priority(sum: i64, containers: usize) -> i64 {
     }
     let s = sum.clamp(IMAGE_MIN_THRESHOLD, max_threshold);
     MAX_NODE_SCORE * (s - IMAGE_MIN_THRESHOLD) / (max_threshold - IMAGE_MIN_THRESHOLD)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::cache::Cache;
+    use super::super::types::{normalized_image_name, NodeImage, NodeSpec};
+    use super::*;
+
+    /// The memoised scorer against the plain function, over nodes visited in an order where
+    /// the same image shows up with the same and with other sizes, and pods of one, two and
+    /// three images (some on no node, some untagged).
+    #[test]
+    fn image_scorer_matches_image_locality() {
+        let mut cache = Cache::new();
+        let sizes: [&[(&str, i64)]; 6] = [
+            &[("nginx:1.25", 60), ("busybox:latest", 2)],
+            &[("nginx:1.25", 60)],
+            &[],
+            &[("nginx:1.25", 900), ("redis:7", 130)],
+            &[("redis:7", 130), ("busybox", 2), ("nginx:1.25", 60)],
+            &[("gcr.io/big:2", 4000)],
+        ];
+        for (i, imgs) in sizes.iter().enumerate() {
+            cache.upsert_node(NodeSpec {
+                name: format!("n{i}"),
+                images: imgs
+                    .iter()
+                    .map(|(n, mb)| NodeImage {
+                        name: n.to_string(),
+                        size_bytes: mb * 1024 * 1024,
+                    })
+                    .collect(),
+                ..NodeSpec::default()
+            });
+        }
+        let order = [0, 1, 1, 3, 0, 4, 2, 5, 4, 1, 3, 3, 0];
+        let pods: [&[&str]; 5] = [
+            &["nginx:1.25"],
+            &["nginx:1.25", "redis:7"],
+            &["busybox", "nginx:1.25", "missing:1"],
+            &["gcr.io/big:2"],
+            &["missing"],
+        ];
+        let mut buffer = Vec::new();
+        for images in pods {
+            for name in images {
+                let plain = cache.image_ids.get(&normalized_image_name(name)).copied();
+                assert_eq!(cache.image_id(name), plain, "{name}");
+            }
+            let ids: Vec<Option<(u32, u32)>> = images
+                .iter()
+                .map(|im| cache.image_id(im).map(|id| (id, cache.image_num_nodes(id))))
+                .collect();
+            let mut scorer = ImageScorer::new(&ids, images.len(), cache.num_nodes(), buffer);
+            for &i in &order {
+                let node = cache.node(&format!("n{i}")).unwrap();
+                assert_eq!(
+                    scorer.score(node),
+                    image_locality(node, &ids, images.len(), cache.num_nodes()),
+                    "{images:?} on n{i}"
+                );
+            }
+            buffer = scorer.into_buffer();
+        }
+    }
 }

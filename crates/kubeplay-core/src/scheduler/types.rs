@@ -91,16 +91,21 @@ impl Toleration {
     /// `Toleration.ToleratesTaint` (k8s.io/api core/v1 toleration.go): effect, then key,
     /// then operator.
     pub fn tolerates(&self, taint: &Taint) -> bool {
-        if let Some(effect) = self.effect {
-            if effect != taint.effect {
+        self.tolerates_parts(&taint.key, &taint.value, taint.effect)
+    }
+
+    /// [`Toleration::tolerates`] for a taint given by its parts (no `Taint` built to ask).
+    pub fn tolerates_parts(&self, key: &str, value: &str, effect: TaintEffect) -> bool {
+        if let Some(e) = self.effect {
+            if e != effect {
                 return false;
             }
         }
-        if !self.key.is_empty() && self.key != taint.key {
+        if !self.key.is_empty() && self.key != key {
             return false;
         }
         match self.operator {
-            TolerationOperator::Equal => self.value == taint.value,
+            TolerationOperator::Equal => self.value == value,
             TolerationOperator::Exists => true,
         }
     }

@@ -118,8 +118,14 @@ impl Sim {
     /// to the scheduler (or straight to its node when `spec.nodeName` is set).
     pub(crate) fn create_pod(&mut self, mut pod: Pod) -> Key {
         self.stamp_new(&mut pod.metadata, true);
-        pod.api_version = "v1".into();
-        pod.kind = "Pod".into();
+        // Set only when needed: a template's pods arrive with both already (two allocations
+        // and two frees per pod otherwise).
+        if pod.api_version != "v1" {
+            pod.api_version = "v1".into();
+        }
+        if pod.kind != "Pod" {
+            pod.kind = "Pod".into();
+        }
         default_pod(&mut pod);
         let key: Key = (
             pod.metadata.namespace_or_default().to_string(),
@@ -157,23 +163,23 @@ impl Sim {
         template: &PodTemplateSpec,
         owner: OwnerReference,
     ) -> Pod {
-        let mut name = crate::names::generate_name(&mut self.rng, prefix);
+        // The key looked up is then taken apart into the pod's name and namespace (no copies).
+        let mut key: Key = (
+            namespace.to_string(),
+            crate::names::generate_name(&mut self.rng, prefix),
+        );
         // Bounded retry on the (astronomically rare) name collision, as the API server's
         // generateName retries.
         for _ in 0..8 {
-            if self
-                .store
-                .pod(&(namespace.to_string(), name.clone()))
-                .is_none()
-            {
+            if !self.store.pods().contains_key(&key) {
                 break;
             }
-            name = crate::names::generate_name(&mut self.rng, prefix);
+            key.1 = crate::names::generate_name(&mut self.rng, prefix);
         }
         let mut meta = template.metadata.clone();
-        meta.name = name;
+        meta.name = key.1;
         meta.generate_name = Some(prefix.to_string());
-        meta.namespace = Some(namespace.to_string());
+        meta.namespace = Some(key.0);
         meta.owner_references = vec![owner];
         Pod {
             api_version: "v1".into(),

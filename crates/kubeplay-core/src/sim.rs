@@ -493,7 +493,11 @@ impl Sim {
         }
         meta.uid = Some(crate::names::uid(&mut self.rng));
         meta.resource_version = Some(self.store.next_rv());
-        meta.creation_timestamp = Some(rfc3339(self.now));
+        // From the stack bytes: `rfc3339` collects them one char at a time (one call per pod).
+        meta.creation_timestamp = Some(match crate::clock::rfc3339_bytes(self.now) {
+            Some(b) => String::from_utf8_lossy(&b).into_owned(),
+            None => rfc3339(self.now),
+        });
         meta.generation = Some(1);
     }
 

@@ -10,7 +10,7 @@
 //! goes through [`Store::update_pod`], which removes the pod's old contributions and adds the
 //! new ones around the caller's edit.
 use crate::api::{Deployment, InstanceGroup, Kind, Namespace, Node, Pod, ReplicaSet, Service};
-use crate::childset::{ChildSet, KeySet};
+use crate::childset::{ChildSet, KeySet, Name};
 use crate::clock::Ms;
 use crate::kubelet::{PodPhase, PodRt};
 use crate::node::NodeRt;
@@ -120,7 +120,8 @@ impl PodHandle {
 
 /// Pods by key, sorted like a `BTreeMap<Key, PodRec>`, with O(1) repeat lookups.
 ///
-/// The records live in a slab and the ordered map holds slot numbers. One event touches the
+/// The records live in a slab, each with its key, and the ordered map holds slot numbers
+/// under the key as two [`Name`]s (compared as integers: see `childset`). One event touches the
 /// same pod many times in a row (kubelet step, status edit, watchers, status flush); each
 /// lookup of a 150,000-entry string-keyed tree costs dozens of string comparisons, so the
 /// slot of the last pod looked up is remembered and a repeat lookup is two string compares.
@@ -130,13 +131,14 @@ impl PodHandle {
 /// shows: iteration follows the key order, as before.
 #[derive(Debug, Clone)]
 pub struct PodMap {
-    index: BTreeMap<Key, u32>,
+    index: BTreeMap<(Name, Name), u32>,
     /// (hash of the stored key, slot), linear probing, at most half full; slot `u32::MAX`
     /// marks an empty entry. Never iterated.
     by_hash: Vec<(u64, u32)>,
     /// Records stored under a key they do not name (lookups then use the tree).
     foreign: usize,
-    slab: Vec<Option<PodRec>>,
+    /// (key, record): iteration hands out the key from here.
+    slab: Vec<Option<(Key, PodRec)>>,
     /// Per slot: the record names the key it is stored under (always, unless a caller stored
     /// a pod under another key); only such slots may serve a lookup without the tree.
     self_named: Vec<bool>,
@@ -174,7 +176,7 @@ impl PodMap {
     /// self-named record naming `key` is the one stored under it (keys are unique).
     fn slot_holds(&self, i: u32, key: &Key) -> bool {
         self.self_named.get(i as usize) == Some(&true)
-            && matches!(self.slab.get(i as usize), Some(Some(rec)) if names_key(rec, key))
+            && matches!(self.slab.get(i as usize), Some(Some((_, rec))) if names_key(rec, key))
     }
 
     fn slot_of(&self, key: &Key) -> Option<u32> {
@@ -186,10 +188,15 @@ impl PodMap {
             // Every record is in `by_hash` under its own name: a miss there is a miss.
             self.hashed_slot(key)?
         } else {
-            *self.index.get(key)?
+            *self.index.get(&Self::index_key(key))?
         };
         self.last.set(i);
         Some(i)
+    }
+
+    /// `key` as the ordered map holds it.
+    fn index_key(key: &Key) -> (Name, Name) {
+        (Name::new(&key.0), Name::new(&key.1))
     }
 
     fn key_hash(key: &Key) -> u64 {
@@ -301,7 +308,7 @@ impl PodMap {
             return None;
         }
         self.last.set(h.slot);
-        self.slab.get_mut(i)?.as_mut()
+        self.slab.get_mut(i)?.as_mut().map(|(_, r)| r)
     }
 
     /// A slot remembered from an earlier lookup: when it still holds `key` the next lookup of
@@ -315,12 +322,12 @@ impl PodMap {
     /// One pod.
     pub fn get(&self, key: &Key) -> Option<&PodRec> {
         let i = self.slot_of(key)?;
-        self.slab[i as usize].as_ref()
+        self.slab[i as usize].as_ref().map(|(_, r)| r)
     }
 
     fn get_mut(&mut self, key: &Key) -> Option<&mut PodRec> {
         let i = self.slot_of(key)?;
-        self.slab[i as usize].as_mut()
+        self.slab[i as usize].as_mut().map(|(_, r)| r)
     }
 
     /// Whether a pod with this key exists.
@@ -332,7 +339,7 @@ impl PodMap {
         let named = names_key(&rec, &key);
         let h = Self::key_hash(&key);
         // One walk of the tree: `entry` finds the place whether or not the key is there.
-        let vacant = match self.index.entry(key) {
+        let vacant = match self.index.entry(Self::index_key(&key)) {
             std::collections::btree_map::Entry::Occupied(e) => {
                 let i = *e.get() as usize;
                 if self.self_named[i] != named {
@@ -343,7 +350,10 @@ impl PodMap {
                     }
                 }
                 self.self_named[i] = named;
-                return self.slab[i].replace(rec);
+                // The stored key equals `key` (same entry of the map): only the record moves.
+                return self.slab[i]
+                    .as_mut()
+                    .map(|(_, r)| std::mem::replace(r, rec));
             }
             std::collections::btree_map::Entry::Vacant(v) => v,
         };
@@ -352,12 +362,12 @@ impl PodMap {
         }
         let i = match self.free.pop() {
             Some(i) => {
-                self.slab[i as usize] = Some(rec);
+                self.slab[i as usize] = Some((key, rec));
                 self.self_named[i as usize] = named;
                 i
             }
             None => {
-                self.slab.push(Some(rec));
+                self.slab.push(Some((key, rec)));
                 self.self_named.push(named);
                 self.gens.push(0);
                 (self.slab.len() - 1) as u32
@@ -369,7 +379,7 @@ impl PodMap {
     }
 
     fn remove(&mut self, key: &Key) -> Option<PodRec> {
-        let i = self.index.remove(key)?;
+        let i = self.index.remove(&Self::index_key(key))?;
         if self.last.get() == i {
             self.last.set(u32::MAX);
         }
@@ -379,7 +389,7 @@ impl PodMap {
         }
         self.gens[i as usize] = self.gens[i as usize].wrapping_add(1);
         self.free.push(i);
-        self.slab[i as usize].take()
+        self.slab[i as usize].take().map(|(_, r)| r)
     }
 
     /// Number of pods.
@@ -394,14 +404,15 @@ impl PodMap {
 
     /// (key, pod) sorted by key.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Key, &PodRec)> + '_ {
-        self.index
-            .iter()
-            .filter_map(|(k, &i)| Some((k, self.slab.get(i as usize)?.as_ref()?)))
+        self.index.values().filter_map(|&i| {
+            let (k, r) = self.slab.get(i as usize)?.as_ref()?;
+            Some((k, r))
+        })
     }
 
     /// Keys, sorted.
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Key> + '_ {
-        self.index.keys()
+        self.iter().map(|(k, _)| k)
     }
 
     /// Pods sorted by key.
@@ -647,9 +658,6 @@ impl Store {
 
     /// Register `uid` and owner edges of a non-pod object.
     pub fn index_meta(&mut self, r: ObjRef, meta: &crate::api::ObjectMeta) {
-        if let Some(uid) = &meta.uid {
-            self.uids.insert(uid.clone(), r.clone());
-        }
         for o in &meta.owner_references {
             // Look up before inserting: no uid String allocated for a known owner.
             if let Some(set) = self.children.get_mut(&o.uid) {
@@ -657,6 +665,10 @@ impl Store {
             } else {
                 self.children.entry(o.uid.clone()).or_default().insert(&r);
             }
+        }
+        // Last, so `r` moves in (the two indexes are independent).
+        if let Some(uid) = &meta.uid {
+            self.uids.insert(uid.clone(), r);
         }
     }
 

@@ -29,8 +29,8 @@ pub fn pod_spec(spec: &PodSpec, path: &str, errs: &mut Vec<FieldError>) {
         container(c, &format!("{path}.containers[{i}]"), &mut names_seen, errs);
         lifecycle_sleeps(c, grace, &format!("{path}.containers[{i}].lifecycle"), errs);
     }
-    if let Some(p) = &spec.restart_policy {
-        if !matches!(p.as_str(), "Always" | "OnFailure" | "Never") {
+    if let Some(p) = spec.restart_policy.as_deref() {
+        if !matches!(p, "Always" | "OnFailure" | "Never") {
             let supported = ["Always", "OnFailure", "Never"];
             errs.push(FieldError::unsupported(
                 format!("{path}.restartPolicy"),
@@ -39,9 +39,9 @@ pub fn pod_spec(spec: &PodSpec, path: &str, errs: &mut Vec<FieldError>) {
             ));
         }
     }
-    if let Some(p) = &spec.dns_policy {
+    if let Some(p) = spec.dns_policy.as_deref() {
         if !matches!(
-            p.as_str(),
+            p,
             "ClusterFirstWithHostNet" | "ClusterFirst" | "Default" | "None"
         ) {
             let supported = ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"];

@@ -219,14 +219,15 @@ impl Sim {
                 for _ in 0..size {
                     let pod =
                         self.pod_from_template(&ns, &prefix, &rs.spec.template, owner.clone());
-                    let name = pod.metadata.name.clone();
+                    // The message is formatted from the pod before it moves (no name copy).
+                    let message = format!("Created pod: {}", pod.metadata.name);
                     self.create_pod(pod);
                     self.controller_event(
                         "ReplicaSet",
                         &rs.metadata,
                         false,
                         "SuccessfulCreate",
-                        format!("Created pod: {name}"),
+                        message,
                         "replicaset-controller",
                     );
                 }

@@ -1456,3 +1456,68 @@ fn hard_spread_zone_and_min_domains() {
         )
     );
 }
+
+/// The system-defaults path in buffers reused across pods and clusters (selectors settled up
+/// front or not, more or fewer label groups and zones than the last time) scores exactly like
+/// the general path in fresh ones.
+#[test]
+fn spread_scratch_reuse_matches_fresh_buffers() {
+    use super::spread::SpreadScratch;
+    use rand::Rng;
+    let mut r = rng();
+    let mut scratch = SpreadScratch::default();
+    let (mut ln, mut a, mut b) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..60 {
+        let mut cache = Cache::new();
+        for i in 0..r.random_range(2..30) {
+            let mut s = node(&format!("n{i}"), 4000, 1 << 33);
+            if r.random_range(0..5) != 0 {
+                s.labels
+                    .insert(LABEL_ZONE.into(), format!("z{}", r.random_range(0..6)));
+            }
+            cache.upsert_node(s);
+        }
+        let names: Vec<String> = cache.node_names().map(str::to_string).collect();
+        for k in 0..r.random_range(0..120) {
+            let mut p = pod(&format!("p{k}"), &[]);
+            p.labels
+                .insert("app".into(), format!("a{}", r.random_range(0..4)));
+            p.labels
+                .insert("tier".into(), format!("t{}", r.random_range(0..2)));
+            cache.add_pod(&names[r.random_range(0..names.len())], &p);
+        }
+        for _ in 0..3 {
+            let mut incoming = pod("new", &[]);
+            let app = format!("a{}", r.random_range(0..4));
+            incoming.default_spread_selector = Some(if r.random_range(0..3) == 0 {
+                Selector {
+                    requirements: vec![Requirement::new("tier", Operator::Exists, &[])],
+                }
+            } else {
+                Selector::from_labels(&[("app", &app)])
+            });
+            let feasible: Vec<usize> = cache
+                .order()
+                .iter()
+                .copied()
+                .filter(|_| r.random_range(0..3) != 0)
+                .collect();
+            if feasible.is_empty() {
+                continue;
+            }
+            SoftSpread::score_with(
+                &cache,
+                &incoming,
+                &mut None,
+                &feasible,
+                &mut ln,
+                &mut a,
+                &mut scratch,
+            );
+            SoftSpread::score_impl(
+                &cache, &incoming, &mut None, &feasible, &mut ln, &mut b, false,
+            );
+            assert_eq!(a, b, "round {round}");
+        }
+    }
+}

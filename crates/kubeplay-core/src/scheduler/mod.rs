@@ -36,7 +36,7 @@ pub use filter::{Code, Rejection};
 pub use types::*;
 
 use filter::PreFilter;
-use spread::{HardSpread, SoftSpread};
+use spread::{HardSpread, SoftSpread, SpreadScratch};
 
 /// `minFeasibleNodesToFind`.
 pub const MIN_FEASIBLE_NODES_TO_FIND: usize = 100;
@@ -172,6 +172,9 @@ pub struct Scheduler {
     /// Reused buffers of `score`: the pod's image ids and the image scorer's memo.
     pod_images: Vec<Option<(u32, u32)>>,
     image_memo: Vec<Option<(i64, i64)>>,
+    /// The highest total in `scored` (found while weighing).
+    max_total: i64,
+    spread_scratch: SpreadScratch,
 }
 
 impl Scheduler {
@@ -269,7 +272,7 @@ impl Scheduler {
             return decision;
         }
         self.score(pod);
-        let best = select_host(&self.scored, rng);
+        let best = select_host_among(&self.scored, self.max_total, rng);
         self.cache.hint_slot(self.feasible[best]);
         decision.node = Some(self.cache.slot(self.feasible[best]).spec.name.clone());
         decision.scores = Some(self.scored[best]);
@@ -411,7 +414,8 @@ impl Scheduler {
         self.image_memo = images.into_buffer();
         // DefaultNormalizeScore, inline: TaintToleration reversed, NodeAffinity not (and only
         // when PreScore did not Skip).
-        if max_taint > 0 || has_preferred && max_affinity > 0 {
+        let normalize = max_taint > 0 || has_preferred && max_affinity > 0;
+        if normalize {
             taint.extend(self.scored.iter().map(|s| s.taint_toleration));
             affinity.extend(self.scored.iter().map(|s| s.node_affinity));
             score::default_normalize(taint, true);
@@ -420,24 +424,29 @@ impl Scheduler {
                 s.taint_toleration = taint[i];
                 s.node_affinity = if has_preferred { affinity[i] } else { 0 };
             }
-        } else {
-            for s in self.scored.iter_mut() {
-                s.taint_toleration = score::MAX_NODE_SCORE;
-                s.node_affinity = 0;
-            }
         }
-        SoftSpread::score(
+        SoftSpread::score_with(
             cache,
             pod,
             &mut self.defaults_cache,
             feasible,
             &mut self.ln_table,
             spread,
+            &mut self.spread_scratch,
         );
-        for (i, s) in self.scored.iter_mut().enumerate() {
-            s.pod_topology_spread = spread[i];
+        // One pass: the else branch of the normalisation above (every raw score 0: taints
+        // all 100, affinity 0), the spread scores, the weighing and the highest total.
+        let mut max_total = i64::MIN;
+        for (s, &spread) in self.scored.iter_mut().zip(spread.iter()) {
+            if !normalize {
+                s.taint_toleration = score::MAX_NODE_SCORE;
+                s.node_affinity = 0;
+            }
+            s.pod_topology_spread = spread;
             s.weigh();
+            max_total = max_total.max(s.total);
         }
+        self.max_total = max_total;
     }
 
     fn reports(&self, pod: &PodInfo, scores: Option<&[PluginScores]>) -> Vec<NodeReport> {
@@ -475,6 +484,13 @@ pub fn select_host<R: Rng + ?Sized>(scores: &[PluginScores], rng: &mut R) -> usi
         .map(|s| s.total)
         .max()
         .expect("at least two feasible nodes");
+    select_host_among(scores, max, rng)
+}
+
+/// [`select_host`] given the highest total (`max` must be it: the scorer finds it while
+/// weighing, which saves a pass over the nodes).
+fn select_host_among<R: Rng + ?Sized>(scores: &[PluginScores], max: i64, rng: &mut R) -> usize {
+    debug_assert_eq!(scores.iter().map(|s| s.total).max(), Some(max));
     let mut selected = 0;
     let mut count = 0u32;
     for (i, s) in scores.iter().enumerate() {

@@ -70,12 +70,27 @@ pub(crate) struct GroupMemo<'a> {
 
 impl<'a> GroupMemo<'a> {
     pub(crate) fn new(cache: &Cache, selector: Option<&'a Selector>, namespace: &'a str) -> Self {
+        Self::with_buffers(cache, selector, namespace, Vec::new(), Vec::new())
+    }
+
+    /// [`GroupMemo::new`] in the buffers of an earlier one ([`GroupMemo::into_buffers`]).
+    pub(crate) fn with_buffers(
+        cache: &Cache,
+        selector: Option<&'a Selector>,
+        namespace: &'a str,
+        mut memo_buf: Vec<u8>,
+        mut matching: Vec<u32>,
+    ) -> Self {
+        memo_buf.clear();
+        memo_buf.resize(cache.num_groups(), 0);
+        matching.clear();
         let mut memo = GroupMemo {
             selector,
             namespace,
-            memo: vec![0; cache.num_groups()],
+            memo: memo_buf,
             matching: None,
         };
+        // Unsettled memos drop the `matching` buffer: they are the rare case.
         let Some(sel) = selector.filter(|s| !s.is_empty()) else {
             return memo;
         };
@@ -84,7 +99,6 @@ impl<'a> GroupMemo<'a> {
         };
         // `In` holds only for a label value among `values`: every other group fails it.
         memo.memo.iter_mut().for_each(|m| *m = 2);
-        let mut matching = Vec::new();
         for v in &req.values {
             for &g in cache.groups_with_label(&req.key, v) {
                 let slot = &mut memo.memo[g as usize];
@@ -101,6 +115,11 @@ impl<'a> GroupMemo<'a> {
         matching.sort_unstable();
         memo.matching = Some(matching);
         memo
+    }
+
+    /// The buffers, for [`GroupMemo::with_buffers`].
+    pub(crate) fn into_buffers(self) -> (Vec<u8>, Vec<u32>) {
+        (self.memo, self.matching.unwrap_or_default())
     }
 
     /// Σ over the namespace's groups matching the selector of `f(group)`.
@@ -288,9 +307,20 @@ enum KeyKind {
 /// Soft-constraint scoring for one cycle (`preScoreState` + Score + NormalizeScore).
 pub(crate) struct SoftSpread;
 
+/// Buffers the system-defaults scoring reuses from one pod to the next (three allocations a
+/// pod otherwise).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SpreadScratch {
+    memo: Vec<u8>,
+    matching: Vec<u32>,
+    zones: Vec<Option<u64>>,
+}
+
 impl SoftSpread {
     /// Computes the normalised PodTopologySpread scores of `feasible` (slots) into `out`.
-    /// Returns false when PreScore would Skip (every score 0).
+    /// Returns false when PreScore would Skip (every score 0). The scheduler calls
+    /// [`SoftSpread::score_with`], the same in reused buffers.
+    #[cfg(test)]
     pub(crate) fn score(
         cache: &Cache,
         pod: &PodInfo,
@@ -302,7 +332,30 @@ impl SoftSpread {
         Self::score_impl(cache, pod, defaults_cache, feasible, ln_table, out, true)
     }
 
+    /// [`SoftSpread::score`] in reused buffers.
+    pub(crate) fn score_with(
+        cache: &Cache,
+        pod: &PodInfo,
+        defaults_cache: &mut Option<(Selector, [SpreadConstraint; 2])>,
+        feasible: &[usize],
+        ln_table: &mut Vec<u128>,
+        out: &mut Vec<i64>,
+        scratch: &mut SpreadScratch,
+    ) -> bool {
+        Self::score_inner(
+            cache,
+            pod,
+            defaults_cache,
+            feasible,
+            ln_table,
+            out,
+            true,
+            scratch,
+        )
+    }
+
     /// `score`, optionally without the specialised system-defaults path (tests compare both).
+    #[cfg(test)]
     pub(crate) fn score_impl(
         cache: &Cache,
         pod: &PodInfo,
@@ -311,6 +364,29 @@ impl SoftSpread {
         ln_table: &mut Vec<u128>,
         out: &mut Vec<i64>,
         allow_fast: bool,
+    ) -> bool {
+        Self::score_inner(
+            cache,
+            pod,
+            defaults_cache,
+            feasible,
+            ln_table,
+            out,
+            allow_fast,
+            &mut SpreadScratch::default(),
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn score_inner(
+        cache: &Cache,
+        pod: &PodInfo,
+        defaults_cache: &mut Option<(Selector, [SpreadConstraint; 2])>,
+        feasible: &[usize],
+        ln_table: &mut Vec<u128>,
+        out: &mut Vec<i64>,
+        allow_fast: bool,
+        scratch: &mut SpreadScratch,
     ) -> bool {
         out.clear();
         out.resize(feasible.len(), 0);
@@ -322,7 +398,7 @@ impl SoftSpread {
                 .as_ref()
                 .filter(|s| !s.is_empty())
             {
-                Self::score_system_defaults(cache, pod, sel, feasible, ln_table, out);
+                Self::score_system_defaults(cache, pod, sel, feasible, ln_table, out, scratch);
                 return true;
             }
         }
@@ -562,11 +638,20 @@ impl SoftSpread {
         feasible: &[usize],
         ln_table: &mut Vec<u128>,
         out: &mut [i64],
+        scratch: &mut SpreadScratch,
     ) {
-        let mut memo = GroupMemo::new(cache, Some(sel), &pod.namespace);
+        let mut memo = GroupMemo::with_buffers(
+            cache,
+            Some(sel),
+            &pod.namespace,
+            std::mem::take(&mut scratch.memo),
+            std::mem::take(&mut scratch.matching),
+        );
         // Candidate zones (by id) and whether some feasible node has no zone label (the ""
         // domain, which counts towards the topology size).
-        let mut zone_count: Vec<Option<u64>> = vec![None; cache.num_zones()];
+        let zone_count = &mut scratch.zones;
+        zone_count.clear();
+        zone_count.resize(cache.num_zones(), None);
         let mut topo_size = 0u64;
         let mut unlabelled = false;
         for &slot in feasible {
@@ -589,7 +674,7 @@ impl SoftSpread {
         let (mut min, mut max) = (i64::MAX, 0i64);
         // (group, matches) of the last single-group node: replicas of one ReplicaSet share it.
         let mut last = (NO_GROUP, false);
-        for (fi, &slot) in feasible.iter().enumerate() {
+        for (o, &slot) in out.iter_mut().zip(feasible) {
             let hot = cache.hot(slot);
             let mut acc: u128 = 0;
             if hot.flags & F_HOSTNAME != 0 {
@@ -614,10 +699,11 @@ impl SoftSpread {
                 acc += u128::from(cnt) * w_zone + (4u128 << 64);
             }
             let raw = ((acc + (ONE >> 1)) >> 64) as i64;
-            out[fi] = raw;
+            *o = raw;
             min = min.min(raw);
             max = max.max(raw);
         }
+        (scratch.memo, scratch.matching) = memo.into_buffers();
         if max == 0 {
             out.iter_mut().for_each(|s| *s = 100);
             return;

@@ -58,6 +58,27 @@ pub fn rfc3339_bytes(at_ms: Ms) -> Option<[u8; 20]> {
     Some(b)
 }
 
+/// [`rfc3339_bytes`] remembered for the last few distinct seconds: a status render writes up to
+/// seven timestamps, a flush renders thousands of pods, and nearly all of them fall in the
+/// same few virtual seconds.
+#[derive(Debug, Default)]
+pub struct Rfc3339Memo {
+    /// (virtual second + 1, its text); 0 marks an empty entry. Direct-mapped by the second.
+    entries: [(u64, [u8; 20]); 4],
+}
+
+impl Rfc3339Memo {
+    /// [`rfc3339_bytes`]`(at_ms)`.
+    pub fn bytes(&mut self, at_ms: Ms) -> Option<[u8; 20]> {
+        let tag = at_ms / 1000 + 1;
+        let e = &mut self.entries[(tag % 4) as usize];
+        if e.0 != tag {
+            *e = (tag, rfc3339_bytes(at_ms)?);
+        }
+        Some(e.1)
+    }
+}
+
 /// Days since 1970-01-01 → (year, month, day); Howard Hinnant's `civil_from_days`, integer-only.
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
@@ -124,6 +145,20 @@ mod tests {
         assert_eq!(rfc3339(0), "2026-01-01T00:00:00Z");
         assert_eq!(rfc3339(61_500), "2026-01-01T00:01:01Z");
         assert_eq!(rfc3339(59 * 86_400_000), "2026-03-01T00:00:00Z");
+    }
+
+    #[test]
+    fn rfc3339_memo_matches_the_plain_rendering() {
+        let mut memo = Rfc3339Memo::default();
+        // Back and forth over many seconds (evictions, revisits), then past year 9999.
+        for k in 0..20_000u64 {
+            let at = (k * 7_919) % 50_000 * 137 + k % 1_000;
+            assert_eq!(memo.bytes(at), rfc3339_bytes(at), "{at}");
+        }
+        for at in [0, 999, 1_000, u64::MAX / 2, u64::MAX] {
+            assert_eq!(memo.bytes(at), rfc3339_bytes(at), "{at}");
+            assert_eq!(memo.bytes(at), rfc3339_bytes(at), "{at}");
+        }
     }
 
     /// The allocating rendering [`GoDuration`] replaced, kept as the reference.

@@ -13,7 +13,7 @@
 //! 300 ms; pulls per [`crate::app::pull_ms`]; the simulated server exits 500 ms after SIGTERM.
 use crate::api::{Condition, ContainerState, ContainerStatus, Pod, PodStatus, StateDetail};
 use crate::app::{self, Behaviour};
-use crate::clock::{go_duration, rfc3339, Ms, SECOND_MS};
+use crate::clock::{go_duration, rfc3339, Ms, Rfc3339Memo, SECOND_MS};
 use crate::sim::{key_str, Ev, Sim};
 use crate::store::Key;
 use crate::workqueue::ControllerId;
@@ -532,10 +532,10 @@ pub(crate) fn put_u64(o: &mut Option<String>, v: u64) {
 }
 
 /// Overwrite `o` with the RFC 3339 rendering of `at`.
-fn put_time(o: &mut Option<String>, at: Option<Ms>) {
+fn put_time(o: &mut Option<String>, at: Option<Ms>, memo: &mut Rfc3339Memo) {
     match at {
         None => *o = None,
-        Some(t) => match crate::clock::rfc3339_bytes(t) {
+        Some(t) => match memo.bytes(t) {
             // ASCII digits and separators: always UTF-8.
             Some(b) => put_opt(o, std::str::from_utf8(&b).ok()),
             None => *o = Some(rfc3339(t)),
@@ -551,6 +551,7 @@ fn put_cond(
     at: Option<Ms>,
     reason: Option<&str>,
     msg: Option<&str>,
+    memo: &mut Rfc3339Memo,
 ) {
     let Condition {
         type_: t,
@@ -568,7 +569,7 @@ fn put_cond(
     *last_probe_time = None;
     *last_heartbeat_time = None;
     *last_update_time = None;
-    put_time(last_transition_time, at);
+    put_time(last_transition_time, at, memo);
     put_opt(r, reason);
     put_opt(message, msg);
     *observed_generation = None;
@@ -582,6 +583,7 @@ fn put_detail(
     exit_code: Option<i32>,
     started: Option<Ms>,
     finished: Option<Ms>,
+    memo: &mut Rfc3339Memo,
 ) {
     let StateDetail {
         reason: r,
@@ -595,13 +597,13 @@ fn put_detail(
     put_opt(r, reason);
     put_opt(m, message);
     *e = exit_code;
-    put_time(started_at, started);
-    put_time(finished_at, finished);
+    put_time(started_at, started, memo);
+    put_time(finished_at, finished, memo);
     *signal = None;
     *container_id = None;
 }
 
-fn put_term(out: &mut Option<Box<StateDetail>>, t: &Term) {
+fn put_term(out: &mut Option<Box<StateDetail>>, t: &Term, memo: &mut Rfc3339Memo) {
     put_detail(
         out,
         Some(t.reason),
@@ -609,10 +611,11 @@ fn put_term(out: &mut Option<Box<StateDetail>>, t: &Term) {
         Some(t.exit_code),
         Some(t.started_ms),
         Some(t.finished_ms),
+        memo,
     );
 }
 
-fn put_state(out: &mut ContainerState, s: &CState) {
+fn put_state(out: &mut ContainerState, s: &CState, memo: &mut Rfc3339Memo) {
     let ContainerState {
         waiting,
         running,
@@ -627,21 +630,29 @@ fn put_state(out: &mut ContainerState, s: &CState) {
     match s {
         CState::Waiting { reason, message } => {
             *waiting = spare;
-            put_detail(waiting, Some(reason), message.as_deref(), None, None, None);
+            put_detail(
+                waiting,
+                Some(reason),
+                message.as_deref(),
+                None,
+                None,
+                None,
+                memo,
+            );
             *running = None;
             *terminated = None;
         }
         CState::Running { since_ms } => {
             *waiting = None;
             *running = spare;
-            put_detail(running, None, None, None, Some(*since_ms), None);
+            put_detail(running, None, None, None, Some(*since_ms), None, memo);
             *terminated = None;
         }
         CState::Terminated(t) => {
             *waiting = None;
             *running = None;
             *terminated = spare;
-            put_term(terminated, t);
+            put_term(terminated, t, memo);
         }
     }
 }
@@ -679,7 +690,7 @@ fn container_hash(uid: &str, name: &str, run: u32) -> u64 {
     h.0
 }
 
-fn put_container(out: &mut ContainerStatus, uid: &str, c: &ContainerRt) {
+fn put_container(out: &mut ContainerStatus, uid: &str, c: &ContainerRt, memo: &mut Rfc3339Memo) {
     let ContainerStatus {
         name,
         ready,
@@ -720,12 +731,12 @@ fn put_container(out: &mut ContainerStatus, uid: &str, c: &ContainerRt) {
         *container_id = None;
     }
     *started = Some(matches!(c.state, CState::Running { .. }));
-    put_state(state, &c.state);
+    put_state(state, &c.state, memo);
     match &c.last_term {
         Some(t) => {
             last_state.waiting = None;
             last_state.running = None;
-            put_term(&mut last_state.terminated, t);
+            put_term(&mut last_state.terminated, t, memo);
         }
         None => *last_state = ContainerState::default(),
     }
@@ -740,6 +751,11 @@ pub fn render_status(pod: &Pod, rt: &PodRt) -> PodStatus {
 
 /// [`render_status`] into the previous render, reusing its allocations (see above).
 pub fn render_status_into(pod: &Pod, rt: &PodRt, out: &mut PodStatus) {
+    render_status_memo(pod, rt, out, &mut Rfc3339Memo::default());
+}
+
+/// [`render_status_into`] with timestamps taken from `memo` (one memo serves a whole flush).
+pub fn render_status_memo(pod: &Pod, rt: &PodRt, out: &mut PodStatus, memo: &mut Rfc3339Memo) {
     let PodStatus {
         phase,
         conditions,
@@ -774,6 +790,7 @@ pub fn render_status_into(pod: &Pod, rt: &PodRt, out: &mut PodStatus) {
             rt.sandbox_ms.or(rt.start_ms),
             None,
             None,
+            memo,
         );
         put_cond(
             &mut conditions[1],
@@ -782,6 +799,7 @@ pub fn render_status_into(pod: &Pod, rt: &PodRt, out: &mut PodStatus) {
             rt.start_ms,
             None,
             None,
+            memo,
         );
         let any_not_ready = rt.containers.iter().any(|c| !c.ready);
         let mut msg: Option<String> = None;
@@ -802,7 +820,15 @@ pub fn render_status_into(pod: &Pod, rt: &PodRt, out: &mut PodStatus) {
         let reason = any_not_ready.then_some("ContainersNotReady");
         let at = rt.ready_change_ms.or(rt.start_ms);
         let (ready_cond, rest) = conditions[2..].split_at_mut(1);
-        put_cond(&mut ready_cond[0], "Ready", rt.ready, at, reason, None);
+        put_cond(
+            &mut ready_cond[0],
+            "Ready",
+            rt.ready,
+            at,
+            reason,
+            None,
+            memo,
+        );
         ready_cond[0].message = msg;
         put_cond(
             &mut rest[0],
@@ -811,6 +837,7 @@ pub fn render_status_into(pod: &Pod, rt: &PodRt, out: &mut PodStatus) {
             at,
             reason,
             ready_cond[0].message.as_deref(),
+            memo,
         );
         i = 4;
     }
@@ -822,6 +849,7 @@ pub fn render_status_into(pod: &Pod, rt: &PodRt, out: &mut PodStatus) {
             Some(*t),
             None,
             None,
+            memo,
         ),
         (None, Some(m)) => put_cond(
             &mut conditions[i],
@@ -830,6 +858,7 @@ pub fn render_status_into(pod: &Pod, rt: &PodRt, out: &mut PodStatus) {
             Some(rt.created_ms),
             Some("Unschedulable"),
             Some(m),
+            memo,
         ),
         _ => {}
     }
@@ -837,7 +866,7 @@ pub fn render_status_into(pod: &Pod, rt: &PodRt, out: &mut PodStatus) {
         resize_default(container_statuses, rt.containers.len());
         let uid = pod.metadata.uid.as_deref().unwrap_or("");
         for (out, c) in container_statuses.iter_mut().zip(&rt.containers) {
-            put_container(out, uid, c);
+            put_container(out, uid, c, memo);
         }
     } else {
         container_statuses.clear();
@@ -868,7 +897,7 @@ pub fn render_status_into(pod: &Pod, rt: &PodRt, out: &mut PodStatus) {
         Some(ip) => put_fmt(pod_ip, format_args!("{}", crate::node::IpFmt(ip))),
         None => *pod_ip = None,
     }
-    put_time(start_time, rt.start_ms);
+    put_time(start_time, rt.start_ms, memo);
     init_container_statuses.clear();
     put_opt(
         qos_class,
@@ -1082,7 +1111,9 @@ impl Sim {
         let Some(node) = rec.rt.node.as_deref() else {
             return;
         };
-        if !self.kubelet_alive(node) {
+        // SandboxReady and PullDone look the node up anyway and check its kubelet there (before
+        // any effect): one search of the node table per timer instead of two.
+        if !matches!(act, KAct::SandboxReady | KAct::PullDone(..)) && !self.kubelet_alive(node) {
             return;
         }
         match act {
@@ -1165,8 +1196,8 @@ impl Sim {
             return;
         };
         let (ip, host_ip) = match self.store.nodes.get_mut(&node) {
-            Some(n) => (n.rt.alloc_ip(), n.rt.ip),
-            None => return,
+            Some(n) if n.rt.kubelet_running => (n.rt.alloc_ip(), n.rt.ip),
+            _ => return,
         };
         self.pod_changed(key, |rt, now| {
             rt.sandbox_ms = Some(now);
@@ -1253,9 +1284,16 @@ impl Sim {
         if c.run != run || rec.rt.busy != Some(i) {
             return;
         }
+        let Some(n) = rec.rt.node.as_deref().and_then(|n| self.store.nodes.get(n)) else {
+            return;
+        };
+        if !n.rt.kubelet_running {
+            return;
+        }
         let info = app::image_info(&c.image);
         if info.exists {
-            self.pull_succeeded(key, i, run, info);
+            let new_image = !n.rt.images.contains(&c.image);
+            self.pull_succeeded(key, i, run, info, new_image);
             return;
         }
         let image = c.image.clone();
@@ -1301,20 +1339,22 @@ impl Sim {
 
     /// The rest of [`Sim::pull_done`] for an image that exists: the node caches it, the
     /// container starts next.
-    fn pull_succeeded(&mut self, key: &Key, i: usize, run: u32, info: app::ImageInfo) {
-        let Some(rec) = self.store.pod(key) else {
-            return;
-        };
-        let c = &rec.rt.containers[i];
-        let node = rec.rt.node.as_deref().unwrap_or_default();
+    fn pull_succeeded(
+        &mut self,
+        key: &Key,
+        i: usize,
+        run: u32,
+        info: app::ImageInfo,
+        new_image: bool,
+    ) {
         // Only the node's first pull of an image changes its cache (and the scheduler's view
         // of it); the names are copied for that rare write alone.
-        let new_image = self
-            .store
-            .nodes
-            .get(node)
-            .is_some_and(|n| !n.rt.images.contains(&c.image));
         if new_image {
+            let Some(rec) = self.store.pod(key) else {
+                return;
+            };
+            let node = rec.rt.node.as_deref().unwrap_or_default();
+            let c = &rec.rt.containers[i];
             let (node, image) = (node.to_string(), c.image.clone());
             if let Some(n) = self.store.nodes.get_mut(&node) {
                 n.rt.images.insert(image);

@@ -407,13 +407,14 @@ impl Sim {
     /// the last change gives what rendering after every change would have left.
     fn render_stale_pods(&mut self) {
         let mut stale = std::mem::take(&mut self.stale_pods);
+        let mut memo = crate::clock::Rfc3339Memo::default();
         for (key, h) in stale.drain(..) {
             self.store.update_pod_at(&key, h, |rec| {
                 if std::mem::replace(&mut rec.rt.status_stale, false) {
                     // Rendered over the previous status, reusing its strings; the result is
                     // what a fresh render gives (checked in debug builds).
                     let mut st = rec.pod.status.take().unwrap_or_default();
-                    crate::kubelet::render_status_into(&rec.pod, &rec.rt, &mut st);
+                    crate::kubelet::render_status_memo(&rec.pod, &rec.rt, &mut st, &mut memo);
                     debug_assert_eq!(st, crate::kubelet::render_status(&rec.pod, &rec.rt));
                     rec.pod.status = Some(st);
                 }

@@ -177,7 +177,7 @@ impl Backend {
                     .controller_of()
                     .map_or_else(String::new, |o| {
                         owners
-                            .entry((k.0.as_str(), o.kind.as_str(), o.name.as_str()))
+                            .entry((k.0.as_str(), &*o.kind, o.name.as_str()))
                             .or_insert_with(|| owner_label(sim, &k.0, &o.kind, &o.name))
                             .clone()
                     });

@@ -129,7 +129,7 @@ fn set_version(o: &mut Object, kind: Kind) {
     match o {
         Object::Deployment(x) => (x.api_version, x.kind) = (v, k),
         Object::ReplicaSet(x) => (x.api_version, x.kind) = (v, k),
-        Object::Pod(x) => (x.api_version, x.kind) = (v, k),
+        Object::Pod(x) => (x.api_version, x.kind) = (v.into(), k.into()),
         Object::Service(x) => (x.api_version, x.kind) = (v, k),
         Object::Node(x) => (x.api_version, x.kind) = (v, k),
         Object::Namespace(x) => (x.api_version, x.kind) = (v, k),

@@ -77,12 +77,13 @@ impl ObjectMeta {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OwnerReference {
-    /// API version of the owner (`apps/v1`).
+    /// API version of the owner (`apps/v1`). A `Cow` so the controllers' constant owner
+    /// kinds and versions are borrowed, not copied into each of 150,000 pods.
     #[serde(default)]
-    pub api_version: String,
+    pub api_version: std::borrow::Cow<'static, str>,
     /// Kind of the owner (`ReplicaSet`).
     #[serde(default)]
-    pub kind: String,
+    pub kind: std::borrow::Cow<'static, str>,
     /// Name of the owner.
     #[serde(default)]
     pub name: String,

@@ -86,10 +86,19 @@ impl Name {
 impl Ord for Name {
     #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
-        match (&self.0, &other.0) {
-            (Repr::Inline(a, la), Repr::Inline(b, lb)) => a.cmp(b).then(la.cmp(lb)),
-            _ => self.with_bytes(|a| other.with_bytes(|b| a.cmp(b))),
+        // The common case stays small enough to inline into the tree's search loop.
+        if let (Repr::Inline(a, la), Repr::Inline(b, lb)) = (&self.0, &other.0) {
+            return a.cmp(b).then(la.cmp(lb));
         }
+        self.cmp_bytes(other)
+    }
+}
+
+impl Name {
+    /// Byte-wise comparison, for a name held on the heap.
+    #[inline(never)]
+    fn cmp_bytes(&self, other: &Self) -> Ordering {
+        self.with_bytes(|a| other.with_bytes(|b| a.cmp(b)))
     }
 }
 

@@ -120,8 +120,9 @@ impl PodHandle {
 
 /// Pods by key, sorted like a `BTreeMap<Key, PodRec>`, with O(1) repeat lookups.
 ///
-/// The records live in a slab, each with its key, and the ordered map holds slot numbers
-/// under the key as two [`Name`]s (compared as integers: see `childset`). One event touches the
+/// The records live in a slab, each with its key, and the ordered map holds slot numbers by
+/// namespace, then by name as a [`Name`] (compared as integers: see `childset`); nesting keeps
+/// the `Key` order while a step of the large inner tree compares names only. One event touches the
 /// same pod many times in a row (kubelet step, status edit, watchers, status flush); each
 /// lookup of a 150,000-entry string-keyed tree costs dozens of string comparisons, so the
 /// slot of the last pod looked up is remembered and a repeat lookup is two string compares.
@@ -131,7 +132,9 @@ impl PodHandle {
 /// shows: iteration follows the key order, as before.
 #[derive(Debug, Clone)]
 pub struct PodMap {
-    index: BTreeMap<(Name, Name), u32>,
+    index: BTreeMap<String, BTreeMap<Name, u32>>,
+    /// Number of records.
+    len: usize,
     /// (hash of the stored key, slot), linear probing, at most half full; slot `u32::MAX`
     /// marks an empty entry. Never iterated.
     by_hash: Vec<(u64, u32)>,
@@ -160,6 +163,7 @@ impl Default for PodMap {
     fn default() -> Self {
         PodMap {
             index: BTreeMap::new(),
+            len: 0,
             by_hash: Vec::new(),
             foreign: 0,
             slab: Vec::new(),
@@ -188,15 +192,10 @@ impl PodMap {
             // Every record is in `by_hash` under its own name: a miss there is a miss.
             self.hashed_slot(key)?
         } else {
-            *self.index.get(&Self::index_key(key))?
+            *self.index.get(key.0.as_str())?.get(&Name::new(&key.1))?
         };
         self.last.set(i);
         Some(i)
-    }
-
-    /// `key` as the ordered map holds it.
-    fn index_key(key: &Key) -> (Name, Name) {
-        (Name::new(&key.0), Name::new(&key.1))
     }
 
     fn key_hash(key: &Key) -> u64 {
@@ -229,7 +228,7 @@ impl PodMap {
     }
 
     fn hash_insert(&mut self, h: u64, slot: u32) {
-        let live = self.index.len();
+        let live = self.len;
         if live * 2 > self.by_hash.len() {
             let n = (self.by_hash.len() * 2).max(16);
             let old = std::mem::replace(&mut self.by_hash, vec![(0, u32::MAX); n]);
@@ -339,7 +338,12 @@ impl PodMap {
         let named = names_key(&rec, &key);
         let h = Self::key_hash(&key);
         // One walk of the tree: `entry` finds the place whether or not the key is there.
-        let vacant = match self.index.entry(Self::index_key(&key)) {
+        // Look up before inserting: no String allocated for a known namespace.
+        let names = match self.index.get_mut(key.0.as_str()) {
+            Some(names) => names,
+            None => self.index.entry(key.0.clone()).or_default(),
+        };
+        let vacant = match names.entry(Name::new(&key.1)) {
             std::collections::btree_map::Entry::Occupied(e) => {
                 let i = *e.get() as usize;
                 if self.self_named[i] != named {
@@ -374,12 +378,18 @@ impl PodMap {
             }
         };
         vacant.insert(i);
+        self.len += 1;
         self.hash_insert(h, i);
         None
     }
 
     fn remove(&mut self, key: &Key) -> Option<PodRec> {
-        let i = self.index.remove(&Self::index_key(key))?;
+        let names = self.index.get_mut(key.0.as_str())?;
+        let i = names.remove(&Name::new(&key.1))?;
+        if names.is_empty() {
+            self.index.remove(key.0.as_str());
+        }
+        self.len -= 1;
         if self.last.get() == i {
             self.last.set(u32::MAX);
         }
@@ -394,20 +404,23 @@ impl PodMap {
 
     /// Number of pods.
     pub fn len(&self) -> usize {
-        self.index.len()
+        self.len
     }
 
     /// Whether there are no pods.
     pub fn is_empty(&self) -> bool {
-        self.index.is_empty()
+        self.len == 0
     }
 
     /// (key, pod) sorted by key.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Key, &PodRec)> + '_ {
-        self.index.values().filter_map(|&i| {
-            let (k, r) = self.slab.get(i as usize)?.as_ref()?;
-            Some((k, r))
-        })
+        self.index
+            .values()
+            .flat_map(BTreeMap::values)
+            .filter_map(|&i| {
+                let (k, r) = self.slab.get(i as usize)?.as_ref()?;
+                Some((k, r))
+            })
     }
 
     /// Keys, sorted.

@@ -23,12 +23,13 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Pod {
-    /// `v1`.
+    /// `v1` (a `Cow`, like the policy strings below: borrowed from a constant when the engine
+    /// creates the pod).
     #[serde(default)]
-    pub api_version: String,
+    pub api_version: Cow<'static, str>,
     /// `Pod`.
     #[serde(default)]
-    pub kind: String,
+    pub kind: Cow<'static, str>,
     /// Metadata.
     #[serde(default)]
     pub metadata: ObjectMeta,

@@ -75,6 +75,31 @@ pub(crate) struct Hot {
     pub flags: u32,
 }
 
+/// The part of a node's [`Hot`] numbers the scoring passes read, copied for each feasible
+/// node while filtering (which loads that cache line anyway): the passes after it then read
+/// 16 bytes a node, in filter order, instead of reloading two scattered cache lines per node
+/// for each of them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Brief {
+    pub zone: u32,
+    pub g0: u32,
+    pub c0: u32,
+    pub flags: u32,
+}
+
+impl Hot {
+    /// This node's [`Brief`].
+    #[inline]
+    pub(crate) fn brief(&self) -> Brief {
+        Brief {
+            zone: self.zone,
+            g0: self.g0,
+            c0: self.c0,
+            flags: self.flags,
+        }
+    }
+}
+
 pub(crate) const NO_ZONE: u32 = u32::MAX;
 pub(crate) const NO_GROUP: u32 = u32::MAX;
 pub(crate) const F_UNSCHEDULABLE: u32 = 1;

@@ -1505,11 +1505,13 @@ fn spread_scratch_reuse_matches_fresh_buffers() {
             if feasible.is_empty() {
                 continue;
             }
+            let briefs: Vec<_> = feasible.iter().map(|&s| cache.hot(s).brief()).collect();
             SoftSpread::score_with(
                 &cache,
                 &incoming,
                 &mut None,
                 &feasible,
+                &briefs,
                 &mut ln,
                 &mut a,
                 &mut scratch,

@@ -175,6 +175,8 @@ pub struct Scheduler {
     /// The highest total in `scored` (found while weighing).
     max_total: i64,
     spread_scratch: SpreadScratch,
+    /// The [`cache::Brief`] of each node in `feasible`.
+    briefs: Vec<cache::Brief>,
 }
 
 impl Scheduler {
@@ -286,6 +288,7 @@ impl Scheduler {
     /// feasible node than needed turns up (upstream cancels on it and drops it).
     fn find_feasible(&mut self, pod: &PodInfo) {
         self.feasible.clear();
+        self.briefs.clear();
         self.rejected.clear();
         let n = self.cache.num_nodes();
         let want = num_feasible_nodes_to_find(self.percentage_of_nodes_to_score, n);
@@ -305,7 +308,8 @@ impl Scheduler {
             if j == n {
                 j = 0;
             }
-            let mut verdict = if pre.fits_quickly(self.cache.hot(slot)) {
+            let hot = self.cache.hot(slot);
+            let mut verdict = if pre.fits_quickly(hot) {
                 None
             } else {
                 filter::run_filters(&pre, pod, &self.cache, slot)
@@ -327,6 +331,7 @@ impl Scheduler {
                         break;
                     }
                     self.feasible.push(slot);
+                    self.briefs.push(hot.brief());
                 }
                 Some(r) => self.rejected.push((slot, r)),
             }
@@ -337,6 +342,7 @@ impl Scheduler {
     fn score(&mut self, pod: &PodInfo) {
         let cache = &self.cache;
         let feasible = &self.feasible;
+        let briefs = &self.briefs;
         let [taint, affinity, spread] = &mut self.scratch;
         taint.clear();
         affinity.clear();
@@ -373,8 +379,7 @@ impl Scheduler {
         );
         let mut max_taint = 0;
         let mut max_affinity = 0;
-        for &slot in feasible {
-            let hot = cache.hot(slot);
+        for (&slot, hot) in feasible.iter().zip(briefs) {
             let taint_raw = if hot.flags & cache::F_PREFER_TAINTS != 0 {
                 score::intolerable_prefer_taints(cache.slot(slot), &pns)
             } else {
@@ -430,6 +435,7 @@ impl Scheduler {
             pod,
             &mut self.defaults_cache,
             feasible,
+            briefs,
             &mut self.ln_table,
             spread,
             &mut self.spread_scratch,

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use super::cache::{Cache, NodeState, F_HOSTNAME, F_MORE_GROUPS, NO_GROUP, NO_ZONE};
+use super::cache::{Brief, Cache, NodeState, F_HOSTNAME, F_MORE_GROUPS, NO_GROUP, NO_ZONE};
 use super::types::{
     tolerations_tolerate, InclusionPolicy, Operator, PodInfo, Selector, SpreadConstraint,
     TaintEffect, WhenUnsatisfiable, LABEL_HOSTNAME, LABEL_ZONE,
@@ -332,12 +332,14 @@ impl SoftSpread {
         Self::score_impl(cache, pod, defaults_cache, feasible, ln_table, out, true)
     }
 
-    /// [`SoftSpread::score`] in reused buffers.
+    /// [`SoftSpread::score`] in reused buffers, given the [`Brief`] of each feasible node.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn score_with(
         cache: &Cache,
         pod: &PodInfo,
         defaults_cache: &mut Option<(Selector, [SpreadConstraint; 2])>,
         feasible: &[usize],
+        briefs: &[Brief],
         ln_table: &mut Vec<u128>,
         out: &mut Vec<i64>,
         scratch: &mut SpreadScratch,
@@ -347,6 +349,7 @@ impl SoftSpread {
             pod,
             defaults_cache,
             feasible,
+            briefs,
             ln_table,
             out,
             true,
@@ -365,11 +368,13 @@ impl SoftSpread {
         out: &mut Vec<i64>,
         allow_fast: bool,
     ) -> bool {
+        let briefs: Vec<Brief> = feasible.iter().map(|&s| cache.hot(s).brief()).collect();
         Self::score_inner(
             cache,
             pod,
             defaults_cache,
             feasible,
+            &briefs,
             ln_table,
             out,
             allow_fast,
@@ -383,6 +388,7 @@ impl SoftSpread {
         pod: &PodInfo,
         defaults_cache: &mut Option<(Selector, [SpreadConstraint; 2])>,
         feasible: &[usize],
+        briefs: &[Brief],
         ln_table: &mut Vec<u128>,
         out: &mut Vec<i64>,
         allow_fast: bool,
@@ -398,7 +404,9 @@ impl SoftSpread {
                 .as_ref()
                 .filter(|s| !s.is_empty())
             {
-                Self::score_system_defaults(cache, pod, sel, feasible, ln_table, out, scratch);
+                Self::score_system_defaults(
+                    cache, pod, sel, feasible, briefs, ln_table, out, scratch,
+                );
                 return true;
             }
         }
@@ -631,11 +639,13 @@ impl SoftSpread {
     /// The common case, specialised: system default constraints (hostname maxSkew 3, zone
     /// maxSkew 5), no required node affinity, so every node counts and nodes lacking a key are
     /// not ignored. Same arithmetic as the general path, fewer indirections per node.
+    #[allow(clippy::too_many_arguments)]
     fn score_system_defaults(
         cache: &Cache,
         pod: &PodInfo,
         sel: &Selector,
         feasible: &[usize],
+        briefs: &[Brief],
         ln_table: &mut Vec<u128>,
         out: &mut [i64],
         scratch: &mut SpreadScratch,
@@ -654,8 +664,9 @@ impl SoftSpread {
         zone_count.resize(cache.num_zones(), None);
         let mut topo_size = 0u64;
         let mut unlabelled = false;
-        for &slot in feasible {
-            let z = cache.hot(slot).zone;
+        debug_assert_eq!(briefs.len(), feasible.len());
+        for b in briefs {
+            let z = b.zone;
             if z == NO_ZONE {
                 unlabelled = true;
             } else if zone_count[z as usize].is_none() {
@@ -674,8 +685,7 @@ impl SoftSpread {
         let (mut min, mut max) = (i64::MAX, 0i64);
         // (group, matches) of the last single-group node: replicas of one ReplicaSet share it.
         let mut last = (NO_GROUP, false);
-        for (o, &slot) in out.iter_mut().zip(feasible) {
-            let hot = cache.hot(slot);
+        for ((o, &slot), hot) in out.iter_mut().zip(feasible).zip(briefs) {
             let mut acc: u128 = 0;
             if hot.flags & F_HOSTNAME != 0 {
                 let cnt = if hot.flags & F_MORE_GROUPS != 0 {

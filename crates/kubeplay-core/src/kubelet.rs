@@ -475,6 +475,18 @@ impl StackText {
         t
     }
 
+    /// Append `v` as 16 lowercase hex digits (`{v:016x}`).
+    pub(crate) fn push_hex16(&mut self, v: u64) {
+        use std::fmt::Write as _;
+        let mut digits = [0u8; 16];
+        for (k, d) in digits.iter_mut().enumerate() {
+            let nibble = (v >> (60 - 4 * k)) & 15;
+            *d = b"0123456789abcdef"[nibble as usize];
+        }
+        // Hex digits are ASCII.
+        let _ = self.write_str(std::str::from_utf8(&digits).unwrap_or_default());
+    }
+
     /// The text.
     pub(crate) fn as_str(&self) -> &str {
         match &self.spill {
@@ -500,17 +512,6 @@ impl std::fmt::Write for StackText {
         }
         Ok(())
     }
-}
-
-/// Overwrite `s` with formatted text, keeping its allocation (and the text itself when it
-/// is unchanged).
-fn put_fmt_str(s: &mut String, args: std::fmt::Arguments<'_>) {
-    put(s, StackText::of(args).as_str());
-}
-
-/// Overwrite `o` with formatted text, keeping an existing allocation.
-fn put_fmt(o: &mut Option<String>, args: std::fmt::Arguments<'_>) {
-    put_opt(o, Some(StackText::of(args).as_str()));
 }
 
 /// Overwrite `o` with the decimal digits of `v`, keeping an existing allocation (the
@@ -708,24 +709,21 @@ fn put_container(out: &mut ContainerStatus, uid: &str, c: &ContainerRt, memo: &m
     *restart_count = c.restart_count as i32;
     put(image, &c.image);
     if running {
+        // The hex digits are written directly (see `StackText::push_hex16`): these two ids
+        // are re-rendered with every status of a running container.
         let (repo, _) = app::split_image(&c.image);
         let digest = crate::hash::fnv1a64(c.image.as_bytes());
-        put_fmt_str(
-            image_id,
-            format_args!(
-                "{}@sha256:{digest:016x}{digest:016x}{digest:016x}{digest:016x}",
-                app::QualifiedFmt(repo)
-            ),
-        );
+        let mut t = StackText::of(format_args!("{}@sha256:", app::QualifiedFmt(repo)));
+        for _ in 0..4 {
+            t.push_hex16(digest);
+        }
+        put(image_id, t.as_str());
         let h = container_hash(uid, &c.name, c.run);
-        put_fmt(
-            container_id,
-            format_args!(
-                "containerd://{h:016x}{:016x}{h:016x}{:016x}",
-                h.rotate_left(13),
-                h.rotate_left(29)
-            ),
-        );
+        let mut t = StackText::of(format_args!("containerd://"));
+        for v in [h, h.rotate_left(13), h, h.rotate_left(29)] {
+            t.push_hex16(v);
+        }
+        put_opt(container_id, Some(t.as_str()));
     } else {
         image_id.clear();
         *container_id = None;
@@ -890,11 +888,11 @@ pub fn render_status_memo(pod: &Pod, rt: &PodRt, out: &mut PodStatus, memo: &mut
     *reason = None;
     *nominated_node_name = None;
     match rt.host_ip {
-        Some(ip) => put_fmt(host_ip, format_args!("{}", crate::node::IpFmt(ip))),
+        Some(ip) => put_opt(host_ip, Some(crate::node::IpFmt(ip).text().as_str())),
         None => *host_ip = None,
     }
     match rt.ip {
-        Some(ip) => put_fmt(pod_ip, format_args!("{}", crate::node::IpFmt(ip))),
+        Some(ip) => put_opt(pod_ip, Some(crate::node::IpFmt(ip).text().as_str())),
         None => *pod_ip = None,
     }
     put_time(start_time, rt.start_ms, memo);
@@ -1952,11 +1950,20 @@ mod tests {
         for want in &cases {
             assert_eq!(StackText::of(format_args!("{want}")).as_str(), want);
             let mut s = String::from("previous text that is longer than some of the cases");
-            put_fmt_str(&mut s, format_args!("{want}"));
+            put(&mut s, StackText::of(format_args!("{want}")).as_str());
             assert_eq!(&s, want);
             let mut o = None;
-            put_fmt(&mut o, format_args!("{want}"));
+            put_opt(&mut o, Some(StackText::of(format_args!("{want}")).as_str()));
             assert_eq!(o.as_deref(), Some(want.as_str()));
+        }
+        for v in [0, 1, 0xdead_beef, u64::MAX, 0x0123_4567_89ab_cdef] {
+            let mut t = StackText::of(format_args!("{}", "x".repeat(100)));
+            t.push_hex16(v);
+            t.push_hex16(v.rotate_left(13));
+            assert_eq!(
+                t.as_str(),
+                format!("{}{v:016x}{:016x}", "x".repeat(100), v.rotate_left(13))
+            );
         }
         let mut o = Some("123456".to_string());
         for v in [0, 7, 10, 99, 100, 123_456, u64::MAX] {

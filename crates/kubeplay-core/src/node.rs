@@ -176,24 +176,62 @@ pub fn ip_string(ip: u32) -> String {
 /// Displays an address as [`ip_string`] renders it, without allocating.
 pub struct IpFmt(pub u32);
 
+impl IpFmt {
+    /// The dotted quad in a stack buffer (at most 15 bytes): every pod status render writes
+    /// two addresses, and `write!` with four integer arguments cost more than the rest of
+    /// the IP handling.
+    pub fn text(&self) -> IpText {
+        let mut t = IpText {
+            buf: [0; 15],
+            len: 0,
+        };
+        for (n, shift) in [24u32, 16, 8, 0].into_iter().enumerate() {
+            if n > 0 {
+                t.buf[t.len] = b'.';
+                t.len += 1;
+            }
+            let octet = ((self.0 >> shift) & 255) as u8;
+            if octet >= 100 {
+                t.buf[t.len] = b'0' + octet / 100;
+                t.len += 1;
+            }
+            if octet >= 10 {
+                t.buf[t.len] = b'0' + octet / 10 % 10;
+                t.len += 1;
+            }
+            t.buf[t.len] = b'0' + octet % 10;
+            t.len += 1;
+        }
+        t
+    }
+}
+
+/// [`IpFmt::text`]'s buffer.
+pub struct IpText {
+    buf: [u8; 15],
+    len: usize,
+}
+
+impl IpText {
+    /// The dotted quad.
+    pub fn as_str(&self) -> &str {
+        // ASCII digits and dots only.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
 impl std::fmt::Display for IpFmt {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let ip = self.0;
-        write!(
-            f,
-            "{}.{}.{}.{}",
-            ip >> 24,
-            (ip >> 16) & 255,
-            (ip >> 8) & 255,
-            ip & 255
-        )
+        // write_str, not pad: the old `write!` ignored width and fill too.
+        f.write_str(self.text().as_str())
     }
 }
 
 /// Parse allocatable/capacity of a node object into (cpu milli, memory bytes, pods).
 pub fn node_allocatable(node: &Node) -> (i64, i64, i64) {
-    let st = node.status.clone().unwrap_or_default();
-    let get = |k: &str| st.allocatable.get(k).or_else(|| st.capacity.get(k));
+    // Borrowed: the status holds a few dozen strings (conditions, addresses, images).
+    let st = node.status.as_ref();
+    let get = |k: &str| st.and_then(|st| st.allocatable.get(k).or_else(|| st.capacity.get(k)));
     (
         get("cpu").map_or(0, Quantity::milli_value),
         get("memory").map_or(0, Quantity::value),
@@ -342,6 +380,35 @@ pub fn node_condition(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ip_text_matches_the_formatted_dotted_quad() {
+        let plain = |ip: u32| {
+            format!(
+                "{}.{}.{}.{}",
+                ip >> 24,
+                (ip >> 16) & 255,
+                (ip >> 8) & 255,
+                ip & 255
+            )
+        };
+        let mut ip: u32 = 0;
+        for _ in 0..100_000 {
+            assert_eq!(IpFmt(ip).text().as_str(), plain(ip));
+            assert_eq!(IpFmt(ip).to_string(), plain(ip));
+            ip = ip.wrapping_mul(2_654_435_761).wrapping_add(40_503);
+        }
+        for ip in [
+            0,
+            u32::MAX,
+            0x0a00_0001,
+            0x0a0a_6463,
+            0x6464_6464,
+            0x0909_0909,
+        ] {
+            assert_eq!(IpFmt(ip).text().as_str(), plain(ip));
+        }
+    }
 
     #[test]
     fn pod_ips_come_sequentially_from_the_node_cidr() {

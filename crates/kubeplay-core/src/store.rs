@@ -571,6 +571,74 @@ pub fn controller_uid(meta: &crate::api::ObjectMeta) -> Option<&str> {
         .map(|r| r.uid.as_str())
 }
 
+/// The indexes a pod's status contributes to, borrowed apart from the pod map, so
+/// [`Store::update_pod_at`] can index an edited pod while it still holds the record (no copy
+/// of its node name and owner uid, twice per pod).
+struct Contribs<'a> {
+    pods_by_node: &'a mut StrTable<KeySet>,
+    requested: &'a mut StrTable<Requested>,
+    counts: &'a mut StrTable<PodCounts>,
+}
+
+impl Contribs<'_> {
+    /// Node membership, node requests and owner counts of one pod state.
+    fn apply(
+        &mut self,
+        key: &Key,
+        node: Option<&str>,
+        owner: Option<&str>,
+        c: Contrib,
+        add: bool,
+        node_set: bool,
+    ) {
+        if let (Some(node), true) = (node, c.bound) {
+            if node_set {
+                if add {
+                    self.pods_by_node
+                        .get_or_insert_with(node, KeySet::default)
+                        .insert(&key.0, &key.1);
+                } else if let Some(s) = self.pods_by_node.get_mut(node) {
+                    s.remove(&key.0, &key.1);
+                    if s.is_empty() {
+                        self.pods_by_node.remove(node);
+                    }
+                }
+            }
+            if !c.terminal {
+                let sign = if add { 1 } else { -1 };
+                let r = self.requested.get_or_insert_with(node, Requested::default);
+                r.cpu_milli += sign * c.cpu;
+                r.memory_bytes += sign * c.mem;
+                r.pods += sign;
+                if r.pods == 0 {
+                    self.requested.remove(node);
+                }
+            }
+        }
+        if let Some(owner) = owner {
+            let cnt = self.counts.get_or_insert_with(owner, PodCounts::default);
+            let delta = |v: &mut u32| {
+                if add {
+                    *v += 1
+                } else {
+                    *v -= 1
+                }
+            };
+            if !c.terminal && !c.deleting {
+                delta(&mut cnt.active);
+                if c.ready {
+                    delta(&mut cnt.ready);
+                }
+            } else if !c.terminal {
+                delta(&mut cnt.terminating);
+            }
+            if *cnt == PodCounts::default() {
+                self.counts.remove(owner);
+            }
+        }
+    }
+}
+
 impl Store {
     /// Notes a pod write in the journal, if one is kept.
     #[inline]
@@ -745,51 +813,12 @@ impl Store {
         add: bool,
         node_set: bool,
     ) {
-        if let (Some(node), true) = (node, c.bound) {
-            if node_set {
-                if add {
-                    self.pods_by_node
-                        .get_or_insert_with(node, KeySet::default)
-                        .insert(&key.0, &key.1);
-                } else if let Some(s) = self.pods_by_node.get_mut(node) {
-                    s.remove(&key.0, &key.1);
-                    if s.is_empty() {
-                        self.pods_by_node.remove(node);
-                    }
-                }
-            }
-            if !c.terminal {
-                let sign = if add { 1 } else { -1 };
-                let r = self.requested.get_or_insert_with(node, Requested::default);
-                r.cpu_milli += sign * c.cpu;
-                r.memory_bytes += sign * c.mem;
-                r.pods += sign;
-                if r.pods == 0 {
-                    self.requested.remove(node);
-                }
-            }
+        Contribs {
+            pods_by_node: &mut self.pods_by_node,
+            requested: &mut self.requested,
+            counts: &mut self.counts,
         }
-        if let Some(owner) = owner {
-            let cnt = self.counts.get_or_insert_with(owner, PodCounts::default);
-            let delta = |v: &mut u32| {
-                if add {
-                    *v += 1
-                } else {
-                    *v -= 1
-                }
-            };
-            if !c.terminal && !c.deleting {
-                delta(&mut cnt.active);
-                if c.ready {
-                    delta(&mut cnt.ready);
-                }
-            } else if !c.terminal {
-                delta(&mut cnt.terminating);
-            }
-            if *cnt == PodCounts::default() {
-                self.counts.remove(owner);
-            }
-        }
+        .apply(key, node, owner, c, add, node_set);
     }
 
     /// Insert a new pod.
@@ -815,9 +844,16 @@ impl Store {
         h: PodHandle,
         f: impl FnOnce(&mut PodRec) -> R,
     ) -> Option<R> {
-        let rec = match self.pods.get_mut_at(h) {
+        let Store {
+            pods,
+            pods_by_node,
+            requested,
+            counts,
+            ..
+        } = self;
+        let rec = match pods.get_mut_at(h) {
             Some(rec) => rec,
-            None => self.pods.get_mut(key)?,
+            None => pods.get_mut(key)?,
         };
         let before = Contrib::of(rec);
         let owners = owners_hash(&rec.pod.metadata);
@@ -831,25 +867,16 @@ impl Store {
         if before != after {
             // A pod's node only ever goes from unset to set, so the node name is the same
             // for both contributions.
-            let node = rec.rt.node.clone();
-            let owner = controller_uid(&rec.pod.metadata).map(str::to_string);
+            let node = rec.rt.node.as_deref();
+            let owner = controller_uid(&rec.pod.metadata);
             let node_set = before.bound != after.bound;
-            self.pod_contrib(
-                key,
-                node.as_deref(),
-                owner.as_deref(),
-                before,
-                false,
-                node_set,
-            );
-            self.pod_contrib(
-                key,
-                node.as_deref(),
-                owner.as_deref(),
-                after,
-                true,
-                node_set,
-            );
+            let mut idx = Contribs {
+                pods_by_node,
+                requested,
+                counts,
+            };
+            idx.apply(key, node, owner, before, false, node_set);
+            idx.apply(key, node, owner, after, true, node_set);
         }
         self.note_pod(key);
         Some(out)

@@ -469,7 +469,7 @@ impl Sim {
         detail: std::fmt::Arguments<'_>,
     ) {
         self.trace
-            .record_parts(self.now, kind, &KeyFmt(key), what, detail);
+            .record_key(self.now, kind, &key.0, &key.1, what, detail);
     }
 
     /// Record a Kubernetes Event.

@@ -45,8 +45,49 @@ pub struct Trace {
     /// When false only the hash is kept (benchmarks of 150,000 pods need not hold every line).
     keep: bool,
     count: u64,
-    /// Reused buffer for [`Trace::record_parts`]'s detail.
-    scratch: String,
+}
+
+/// Writes into the hash.
+struct HashWriter<'a>(&'a mut Fnv64);
+
+impl std::fmt::Write for HashWriter<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.write(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// Hashes a line's detail as it is formatted: the separating space goes in before the first
+/// non-empty piece, so an empty detail adds nothing, as in `render()`. FNV-1a is byte-serial,
+/// so hashing the pieces equals hashing the formatted string (which is never built).
+struct DetailWriter<'a> {
+    hash: &'a mut Fnv64,
+    started: bool,
+}
+
+impl std::fmt::Write for DetailWriter<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if s.is_empty() {
+            return Ok(());
+        }
+        if !self.started {
+            self.hash.write(b" ");
+            self.started = true;
+        }
+        self.hash.write(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// Stream `t={at_ms:09} {kind} ` into the hash (the start of every rendered line). The
+/// zero-padded time and the fixed words are written directly, not through the formatting
+/// machinery (bulk runs hash several lines per pod; `pad_integral` was a visible share).
+fn hash_head(hash: &mut Fnv64, at_ms: Ms, kind: &str) {
+    hash.write(b"t=");
+    hash.write(pad9(at_ms, &mut [0; 20]));
+    hash.write(b" ");
+    hash.write(kind.as_bytes());
+    hash.write(b" ");
 }
 
 /// Stream one rendered line straight into the hash: FNV-1a is byte-serial, so feeding the
@@ -57,24 +98,31 @@ fn hash_line(
     kind: &str,
     object: &dyn std::fmt::Display,
     what: &str,
-    detail: &str,
+    detail: std::fmt::Arguments<'_>,
 ) {
-    struct HashWriter<'a>(&'a mut Fnv64);
-    impl std::fmt::Write for HashWriter<'_> {
-        fn write_str(&mut self, s: &str) -> std::fmt::Result {
-            self.0.write(s.as_bytes());
-            Ok(())
-        }
-    }
-    // `t={at_ms:09} {kind} {object} {what}`, with only the object going through the
-    // formatting machinery: the zero-padded time and the fixed words are written directly
-    // (bulk runs hash several lines per pod; `pad_integral` was a visible share of it).
-    hash.write(b"t=");
-    hash.write(pad9(at_ms, &mut [0; 20]));
-    hash.write(b" ");
-    hash.write(kind.as_bytes());
-    hash.write(b" ");
+    hash_head(hash, at_ms, kind);
     let _ = std::fmt::Write::write_fmt(&mut HashWriter(hash), format_args!("{object}"));
+    hash_tail(hash, what, detail);
+}
+
+/// The end of a line: ` {what}`, the detail (see [`DetailWriter`]) and the newline.
+fn hash_tail(hash: &mut Fnv64, what: &str, detail: std::fmt::Arguments<'_>) {
+    // A literal (often empty) detail needs no formatting pass.
+    if let Some(d) = detail.as_str() {
+        return hash_tail_str(hash, what, d);
+    }
+    hash.write(b" ");
+    hash.write(what.as_bytes());
+    let mut w = DetailWriter {
+        hash,
+        started: false,
+    };
+    let _ = std::fmt::Write::write_fmt(&mut w, detail);
+    hash.write(b"\n");
+}
+
+/// [`hash_tail`] with the detail already a string.
+fn hash_tail_str(hash: &mut Fnv64, what: &str, detail: &str) {
     hash.write(b" ");
     hash.write(what.as_bytes());
     if !detail.is_empty() {
@@ -118,14 +166,9 @@ impl Trace {
 
     /// Record one state change.
     pub fn record(&mut self, ev: TraceEvent) {
-        hash_line(
-            &mut self.hash,
-            ev.at_ms,
-            ev.kind,
-            &ev.object,
-            ev.what,
-            &ev.detail,
-        );
+        hash_head(&mut self.hash, ev.at_ms, ev.kind);
+        self.hash.write(ev.object.as_bytes());
+        hash_tail_str(&mut self.hash, ev.what, &ev.detail);
         self.count += 1;
         if self.keep {
             self.events.push(ev);
@@ -152,11 +195,44 @@ impl Trace {
             });
             return;
         }
-        let mut scratch = std::mem::take(&mut self.scratch);
-        scratch.clear();
-        let _ = std::fmt::Write::write_fmt(&mut scratch, detail);
-        hash_line(&mut self.hash, at_ms, kind, object, what, &scratch);
-        self.scratch = scratch;
+        hash_line(&mut self.hash, at_ms, kind, object, what, detail);
+        self.count += 1;
+    }
+
+    /// [`Trace::record_parts`] for an object named by its store key: `namespace/name`, or
+    /// `name` when the namespace is empty (as `sim::key_str` renders it). The name is hashed
+    /// as bytes, without a formatting pass.
+    pub fn record_key(
+        &mut self,
+        at_ms: Ms,
+        kind: &'static str,
+        namespace: &str,
+        name: &str,
+        what: &'static str,
+        detail: std::fmt::Arguments<'_>,
+    ) {
+        if self.keep {
+            let object = if namespace.is_empty() {
+                name.to_string()
+            } else {
+                format!("{namespace}/{name}")
+            };
+            self.record(TraceEvent {
+                at_ms,
+                kind,
+                object,
+                what,
+                detail: detail.to_string(),
+            });
+            return;
+        }
+        hash_head(&mut self.hash, at_ms, kind);
+        if !namespace.is_empty() {
+            self.hash.write(namespace.as_bytes());
+            self.hash.write(b"/");
+        }
+        self.hash.write(name.as_bytes());
+        hash_tail(&mut self.hash, what, detail);
         self.count += 1;
     }
 
@@ -211,5 +287,62 @@ mod tests {
             crate::hash::fnv1a64(b"t=000001500 Pod default/web-x Scheduled node=n2\n")
         );
         assert!(dropped.events().is_empty());
+    }
+
+    /// One line through every recording path, kept and not: each hashes exactly the rendered
+    /// line, and a kept one stores the same event.
+    fn check_paths(ns: &str, name: &str, text: &str, args: std::fmt::Arguments<'_>) {
+        let object = if ns.is_empty() {
+            name.to_string()
+        } else {
+            format!("{ns}/{name}")
+        };
+        let ev = TraceEvent {
+            at_ms: 1_234_567_890_123,
+            kind: "Pod",
+            object: object.clone(),
+            what: "Scheduled",
+            detail: text.to_string(),
+        };
+        let line = format!("{}\n", ev.render());
+        let want = crate::hash::fnv1a64(line.as_bytes());
+        for keep in [true, false] {
+            let mut t = Trace::default();
+            t.set_keep(keep);
+            t.record_key(ev.at_ms, ev.kind, ns, name, ev.what, args);
+            assert_eq!(t.hash(), want, "record_key {line:?} keep={keep}");
+            assert_eq!(t.count(), 1);
+            let mut p = Trace::default();
+            p.set_keep(keep);
+            p.record_parts(ev.at_ms, ev.kind, &object, ev.what, args);
+            assert_eq!(p.hash(), want, "record_parts {line:?} keep={keep}");
+            let mut r = Trace::default();
+            r.set_keep(keep);
+            r.record(ev.clone());
+            assert_eq!(r.hash(), want, "record {line:?} keep={keep}");
+            if keep {
+                assert_eq!(t.events(), &[ev.clone()][..]);
+                assert_eq!(p.events(), &[ev.clone()][..]);
+            }
+        }
+    }
+
+    /// Objects with and without a namespace; literal, empty, formatted and formatted-to-empty
+    /// details.
+    #[test]
+    fn recording_paths_hash_the_rendered_line() {
+        let empty = "";
+        for (ns, name) in [("default", "web-x"), ("", "node-1"), ("kube-system", "")] {
+            check_paths(ns, name, "", format_args!(""));
+            check_paths(ns, name, "node=n2", format_args!("node=n2"));
+            check_paths(
+                ns,
+                name,
+                "node=n2 ip=7",
+                format_args!("node={} ip={}", "n2", 7),
+            );
+            check_paths(ns, name, "", format_args!("{empty}"));
+            check_paths(ns, name, "x=", format_args!("x={empty}"));
+        }
     }
 }

@@ -64,18 +64,22 @@ pub fn rfc3339_bytes(at_ms: Ms) -> Option<[u8; 20]> {
 #[derive(Debug, Default)]
 pub struct Rfc3339Memo {
     /// (virtual second + 1, its text); 0 marks an empty entry. Direct-mapped by the second.
-    entries: [(u64, [u8; 20]); 4],
+    /// The text is kept as a `String` so that a hit hands it out without re-checking UTF-8.
+    entries: [(u64, String); 4],
 }
 
 impl Rfc3339Memo {
-    /// [`rfc3339_bytes`]`(at_ms)`.
-    pub fn bytes(&mut self, at_ms: Ms) -> Option<[u8; 20]> {
+    /// [`rfc3339_bytes`]`(at_ms)` as text.
+    pub fn text(&mut self, at_ms: Ms) -> Option<&str> {
         let tag = at_ms / 1000 + 1;
         let e = &mut self.entries[(tag % 4) as usize];
         if e.0 != tag {
-            *e = (tag, rfc3339_bytes(at_ms)?);
+            let b = rfc3339_bytes(at_ms)?;
+            e.0 = tag;
+            e.1.clear();
+            e.1.extend(b.iter().map(|&c| char::from(c)));
         }
-        Some(e.1)
+        Some(&e.1)
     }
 }
 
@@ -153,11 +157,23 @@ mod tests {
         // Back and forth over many seconds (evictions, revisits), then past year 9999.
         for k in 0..20_000u64 {
             let at = (k * 7_919) % 50_000 * 137 + k % 1_000;
-            assert_eq!(memo.bytes(at), rfc3339_bytes(at), "{at}");
+            let plain = rfc3339_bytes(at);
+            assert_eq!(
+                memo.text(at).map(str::as_bytes),
+                plain.as_ref().map(|b| &b[..])
+            );
+            assert_eq!(memo.text(at), Some(rfc3339(at).as_str()), "{at}");
         }
         for at in [0, 999, 1_000, u64::MAX / 2, u64::MAX] {
-            assert_eq!(memo.bytes(at), rfc3339_bytes(at), "{at}");
-            assert_eq!(memo.bytes(at), rfc3339_bytes(at), "{at}");
+            let plain = rfc3339_bytes(at);
+            assert_eq!(
+                memo.text(at).map(str::as_bytes),
+                plain.as_ref().map(|b| &b[..])
+            );
+            assert_eq!(
+                memo.text(at).map(str::as_bytes),
+                plain.as_ref().map(|b| &b[..])
+            );
         }
     }
 

@@ -528,17 +528,19 @@ pub(crate) fn put_u64(o: &mut Option<String>, v: u64) {
             break;
         }
     }
-    // ASCII digits: always UTF-8.
-    put_opt(o, std::str::from_utf8(&digits[i..]).ok());
+    // Pushed as chars (ASCII digits): no UTF-8 check, and no comparison first (a new version
+    // always differs from the previous one).
+    let s = o.get_or_insert_with(String::new);
+    s.clear();
+    s.extend(digits[i..].iter().map(|&d| char::from(d)));
 }
 
 /// Overwrite `o` with the RFC 3339 rendering of `at`.
 fn put_time(o: &mut Option<String>, at: Option<Ms>, memo: &mut Rfc3339Memo) {
     match at {
         None => *o = None,
-        Some(t) => match memo.bytes(t) {
-            // ASCII digits and separators: always UTF-8.
-            Some(b) => put_opt(o, std::str::from_utf8(&b).ok()),
+        Some(t) => match memo.text(t) {
+            Some(text) => put_opt(o, Some(text)),
             None => *o = Some(rfc3339(t)),
         },
     }

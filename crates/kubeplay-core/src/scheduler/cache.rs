@@ -100,6 +100,32 @@ impl Hot {
     }
 }
 
+/// What filtering reads of a node before anything else, kept in scheduling order
+/// ([`Cache::rows`]): a filtering pass walks these 40-byte rows in sequence instead of
+/// loading the scattered 128-byte [`Hot`] entries of the same nodes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Row {
+    /// `alloc_cpu − req_cpu`.
+    pub free_cpu: i64,
+    /// `alloc_mem − req_mem`.
+    pub free_mem: i64,
+    /// `pods < alloc_pods`.
+    pub pods_fit: bool,
+    /// Zone, label group and flags.
+    pub brief: Brief,
+}
+
+impl Row {
+    fn of(h: &Hot) -> Row {
+        Row {
+            free_cpu: h.alloc_cpu - h.req_cpu,
+            free_mem: h.alloc_mem - h.req_mem,
+            pods_fit: h.pods < h.alloc_pods,
+            brief: h.brief(),
+        }
+    }
+}
+
 pub(crate) const NO_ZONE: u32 = u32::MAX;
 pub(crate) const NO_GROUP: u32 = u32::MAX;
 pub(crate) const F_UNSCHEDULABLE: u32 = 1;
@@ -206,6 +232,10 @@ pub struct Cache {
     hint: Cell<usize>,
     /// Zone-interleaved node order (`nodeTree.list`), recomputed when the node set changes.
     order: Vec<usize>,
+    /// [`Row`] of each node in `order`, kept in step with `hot` by `refresh`.
+    rows: Vec<Row>,
+    /// Position in `order` of each slot (`usize::MAX`: not in it).
+    pos: Vec<usize>,
     /// `nodeTree`: zone keys in first-seen order, each with its nodes in insertion order.
     tree: Vec<(String, Vec<usize>)>,
     zone_ids: BTreeMap<String, u32>,
@@ -271,6 +301,12 @@ impl Cache {
         &self.hot[i]
     }
 
+    /// The [`Row`]s of the nodes, in scheduling order (`rows()[j]` is `order()[j]`'s).
+    #[inline]
+    pub(crate) fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
     fn refresh(&mut self, i: usize) {
         let h = Hot::of(self.slot(i));
         if self.hot.len() <= i {
@@ -279,6 +315,24 @@ impl Cache {
         }
         self.hot[i] = h;
         self.fit_memo[i].shape_id.set(0);
+        if let Some(&p) = self.pos.get(i) {
+            if p != usize::MAX {
+                self.rows[p] = Row::of(&h);
+            }
+        }
+    }
+
+    /// Whether every row is its node's, for tests (like store.rs `check_indexes`).
+    #[cfg(test)]
+    pub(crate) fn rows_match_hot(&self) -> bool {
+        self.rows.len() == self.order.len()
+            && self
+                .order
+                .iter()
+                .zip(&self.rows)
+                .enumerate()
+                .all(|(j, (&i, r))| *r == Row::of(&self.hot[i]) && self.pos[i] == j)
+            && self.pos.iter().filter(|&&p| p != usize::MAX).count() == self.order.len()
     }
 
     /// The id of a pod shape for [`Cache::fit_scores`] (ids start at 1 and never repeat).
@@ -606,6 +660,13 @@ impl Cache {
                     self.order.push(n);
                 }
             }
+        }
+        self.pos.clear();
+        self.pos.resize(self.slots.len(), usize::MAX);
+        self.rows.clear();
+        for (j, &i) in self.order.iter().enumerate() {
+            self.pos[i] = j;
+            self.rows.push(Row::of(&self.hot[i]));
         }
     }
 

@@ -3,7 +3,7 @@
 //! non-success). Failures are small `Copy` values so a pass over thousands of nodes allocates
 //! nothing; reason strings are produced only when a message is built.
 
-use super::cache::{Cache, Hot, NodeState, F_HARD_TAINTS, F_PORTS, F_UNSCHEDULABLE};
+use super::cache::{Cache, Hot, NodeState, Row, F_HARD_TAINTS, F_PORTS, F_UNSCHEDULABLE};
 use super::types::{tolerations_tolerate, PodInfo, TaintEffect, TAINT_UNSCHEDULABLE};
 
 /// `fwk.Code` of a rejection: whether preemption could help.
@@ -158,7 +158,10 @@ const COMPLEX_NODE: u32 = F_UNSCHEDULABLE | F_HARD_TAINTS | F_PORTS;
 impl PreFilter {
     /// True when the node certainly passes every filter (a `false` means "run the full
     /// filters", which produce the exact rejection).
-    #[inline]
+    ///
+    /// Filtering asks [`PreFilter::fits_row`] (the same test on the cache's row copy of these
+    /// numbers); tests ask this one.
+    #[cfg(test)]
     pub(crate) fn fits_quickly(&self, hot: &Hot) -> bool {
         self.simple
             && hot.flags & COMPLEX_NODE == 0
@@ -169,6 +172,16 @@ impl PreFilter {
 }
 
 impl PreFilter {
+    /// [`PreFilter::fits_quickly`] from the node's [`Row`] (the same test on the same numbers).
+    #[inline]
+    pub(crate) fn fits_row(&self, row: &Row) -> bool {
+        self.simple
+            && row.brief.flags & COMPLEX_NODE == 0
+            && row.pods_fit
+            && self.milli_cpu <= row.free_cpu
+            && self.memory <= row.free_mem
+    }
+
     pub(crate) fn new(pod: &PodInfo) -> Self {
         let r = &pod.requests;
         PreFilter {

@@ -1523,3 +1523,59 @@ fn spread_scratch_reuse_matches_fresh_buffers() {
         }
     }
 }
+
+/// The cache's filter rows ([`super::cache::Row`], in scheduling order) stay those of the
+/// nodes' hot numbers through node additions in several zones, relabelling into another
+/// zone, cordoning, removals (slots reused), pod binds, moves, terminations and removals;
+/// and `fits_row` decides like `fits_quickly` on every node.
+#[test]
+fn filter_rows_follow_the_hot_numbers() {
+    use rand::Rng;
+    let mut r = rng();
+    let mut cache = Cache::new();
+    let mut pods: Vec<PodInfo> = Vec::new();
+    for step in 0..3_000 {
+        let names: Vec<String> = cache.node_names().map(str::to_string).collect();
+        match r.random_range(0..10) {
+            0 | 1 => {
+                let mut s = node(&format!("n{}", r.random_range(0..40)), 4000, 1 << 33);
+                if r.random_range(0..4) != 0 {
+                    s.labels
+                        .insert(LABEL_ZONE.into(), format!("z{}", r.random_range(0..3)));
+                }
+                s.unschedulable = r.random_range(0..8) == 0;
+                s.allocatable_pods = r.random_range(1..6);
+                cache.upsert_node(s);
+            }
+            2 if !names.is_empty() => {
+                cache.remove_node(&names[r.random_range(0..names.len())]);
+            }
+            3 if !pods.is_empty() => {
+                let p = pods.swap_remove(r.random_range(0..pods.len()));
+                cache.remove_pod(&p.namespace, &p.name);
+            }
+            4 if !pods.is_empty() => {
+                let p = &pods[r.random_range(0..pods.len())];
+                cache.set_pod_terminating(&p.namespace, &p.name);
+            }
+            _ if !names.is_empty() => {
+                let p = pod(
+                    &format!("p{}", r.random_range(0..200)),
+                    &[c(r.random_range(0..900), r.random_range(0..(1i64 << 32)))],
+                );
+                cache.add_pod(&names[r.random_range(0..names.len())], &p);
+                pods.push(p);
+            }
+            _ => {}
+        }
+        assert!(cache.rows_match_hot(), "step {step}");
+        let p = pod(
+            "new",
+            &[c(r.random_range(0..2_000), r.random_range(0..(1i64 << 33)))],
+        );
+        let pre = PreFilter::new(&p);
+        for (&slot, row) in cache.order().iter().zip(cache.rows()) {
+            assert_eq!(pre.fits_row(row), pre.fits_quickly(cache.hot(slot)));
+        }
+    }
+}

@@ -295,6 +295,7 @@ impl Scheduler {
         let pre = PreFilter::new(pod);
         let hard = HardSpread::new(&self.cache, pod);
         let order = self.cache.order();
+        let rows = self.cache.rows();
         // `order[(nextStartNodeIndex + i) % n]` for i in 0..n, with the index wrapped by hand
         // instead of a division per node.
         let mut j = if n == 0 {
@@ -303,13 +304,12 @@ impl Scheduler {
             self.next_start_node_index % n
         };
         for _ in 0..n {
-            let slot = order[j];
+            let (slot, row) = (order[j], &rows[j]);
             j += 1;
             if j == n {
                 j = 0;
             }
-            let hot = self.cache.hot(slot);
-            let mut verdict = if pre.fits_quickly(hot) {
+            let mut verdict = if pre.fits_row(row) {
                 None
             } else {
                 filter::run_filters(&pre, pod, &self.cache, slot)
@@ -331,7 +331,7 @@ impl Scheduler {
                         break;
                     }
                     self.feasible.push(slot);
-                    self.briefs.push(hot.brief());
+                    self.briefs.push(row.brief);
                 }
                 Some(r) => self.rejected.push((slot, r)),
             }

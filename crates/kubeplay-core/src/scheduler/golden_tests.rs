@@ -1524,6 +1524,65 @@ fn spread_scratch_reuse_matches_fresh_buffers() {
     }
 }
 
+/// The system-defaults scoring's per-count and per-zone parts and its normalisation table
+/// give the general path's scores, through reused buffers, with matching-pod counts past the
+/// part table (256) and raw score ranges past the normalisation table (4,096) as well as
+/// within both.
+#[test]
+fn spread_part_tables_match_general_path() {
+    use super::spread::SpreadScratch;
+    use rand::Rng;
+    let mut r = rng();
+    let mut scratch = SpreadScratch::default();
+    let (mut ln, mut a, mut b) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..12 {
+        let mut cache = Cache::new();
+        let n = r.random_range(2..8);
+        for i in 0..n {
+            let mut s = node(&format!("n{i}"), 4000, 1 << 33);
+            if r.random_range(0..4) != 0 {
+                s.labels
+                    .insert(LABEL_ZONE.into(), format!("z{}", r.random_range(0..3)));
+            }
+            cache.upsert_node(s);
+        }
+        let names: Vec<String> = cache.node_names().map(str::to_string).collect();
+        // Skewed placement: the first node gets most pods (up to thousands).
+        let pods = [40, 400, 12_000][round % 3];
+        for k in 0..pods {
+            let mut p = pod(&format!("p{k}"), &[]);
+            p.labels
+                .insert("app".into(), format!("a{}", r.random_range(0..2)));
+            let on = if r.random_range(0..3) == 0 {
+                &names[r.random_range(0..names.len())]
+            } else {
+                &names[0]
+            };
+            cache.add_pod(on, &p);
+        }
+        for app in ["a0", "a1"] {
+            let mut incoming = pod("new", &[]);
+            incoming.default_spread_selector = Some(Selector::from_labels(&[("app", app)]));
+            let feasible: Vec<usize> = cache.order().to_vec();
+            let briefs: Vec<_> = feasible.iter().map(|&s| cache.hot(s).brief()).collect();
+            SoftSpread::score_with(
+                &cache,
+                &incoming,
+                &mut None,
+                &feasible,
+                &briefs,
+                &mut ln,
+                &mut a,
+                &mut scratch,
+            );
+            SoftSpread::score_impl(
+                &cache, &incoming, &mut None, &feasible, &mut ln, &mut b, false,
+            );
+            assert_eq!(a, b, "round {round} {app}");
+        }
+    }
+}
+
 /// The cache's filter rows ([`super::cache::Row`], in scheduling order) stay those of the
 /// nodes' hot numbers through node additions in several zones, relabelling into another
 /// zone, cordoning, removals (slots reused), pod binds, moves, terminations and removals;

@@ -314,6 +314,35 @@ pub(crate) struct SpreadScratch {
     memo: Vec<u8>,
     matching: Vec<u32>,
     zones: Vec<Option<u64>>,
+    /// Zone part of the raw score per zone id (see [`SoftSpread::score_system_defaults`]).
+    zone_part: Vec<u128>,
+    /// Hostname part of the raw score per matching-pod count, filled as counts turn up.
+    host_part: Vec<u128>,
+    /// Normalised score per `raw − min`, `u8::MAX` until computed.
+    norm: Vec<u8>,
+}
+
+/// Matching-pod counts up to this get a [`SpreadScratch::host_part`] entry; higher ones (rare:
+/// a node holds at most its pod capacity) are multiplied out.
+const HOST_PART_MAX: usize = 256;
+/// Raw score ranges up to this normalise through [`SpreadScratch::norm`].
+const NORM_TABLE_MAX: usize = 4096;
+
+/// `cnt·w + (maxSkew − 1)` in 64.64 for the hostname constraint (maxSkew 3), from `table`
+/// (entry `c` is that of count `c`), grown to `cnt` on demand.
+#[inline]
+fn host_part(table: &mut Vec<u128>, w: u128, cnt: u64) -> u128 {
+    if let Some(&v) = table.get(cnt as usize) {
+        return v;
+    }
+    if cnt as usize >= HOST_PART_MAX {
+        return u128::from(cnt) * w + (2u128 << 64);
+    }
+    while table.len() <= cnt as usize {
+        let c = table.len() as u128;
+        table.push(c * w + (2u128 << 64));
+    }
+    table[cnt as usize]
 }
 
 impl SoftSpread {
@@ -682,6 +711,19 @@ impl SoftSpread {
                 *c += memo.sum_matching(cache, |g| u64::from(cache.group_zone_count(g, z as u32)));
             }
         }
+        // The raw score is Σ over the node's keys of cnt·weight + (maxSkew − 1), rounded. Its
+        // two parts depend only on the node's zone and on its matching-pod count, which take
+        // few values: compute each part once per zone and once per count (same u128 values)
+        // instead of two u128 multiplications per node.
+        let zone_part = &mut scratch.zone_part;
+        zone_part.clear();
+        zone_part.extend(
+            zone_count
+                .iter()
+                .map(|c| u128::from(c.unwrap_or(0)) * w_zone + (4u128 << 64)),
+        );
+        let host_table = &mut scratch.host_part;
+        host_table.clear();
         let (mut min, mut max) = (i64::MAX, 0i64);
         // (group, matches) of the last single-group node: replicas of one ReplicaSet share it.
         let mut last = (NO_GROUP, false);
@@ -702,11 +744,10 @@ impl SoftSpread {
                         0
                     }
                 };
-                acc += u128::from(cnt) * w_host + (2u128 << 64);
+                acc += host_part(host_table, w_host, cnt);
             }
             if hot.zone != NO_ZONE {
-                let cnt = zone_count[hot.zone as usize].unwrap_or(0);
-                acc += u128::from(cnt) * w_zone + (4u128 << 64);
+                acc += zone_part[hot.zone as usize];
             }
             let raw = ((acc + (ONE >> 1)) >> 64) as i64;
             *o = raw;
@@ -719,8 +760,24 @@ impl SoftSpread {
             return;
         }
         let inv = u64::MAX / max as u64;
+        let normalize =
+            |s: i64| super::score::div_by((100 * (max + min - s)) as u64, max as u64, inv);
+        let range = (max - min) as usize;
+        if range >= NORM_TABLE_MAX {
+            out.iter_mut().for_each(|s| *s = normalize(*s) as i64);
+            return;
+        }
+        // Raw scores span a few hundred values at most: normalise each value once (0..=100,
+        // so u8::MAX marks a value not yet seen).
+        let norm = &mut scratch.norm;
+        norm.clear();
+        norm.resize(range + 1, u8::MAX);
         for s in out.iter_mut() {
-            *s = super::score::div_by((100 * (max + min - *s)) as u64, max as u64, inv) as i64;
+            let k = (*s - min) as usize;
+            if norm[k] == u8::MAX {
+                norm[k] = normalize(*s) as u8;
+            }
+            *s = i64::from(norm[k]);
         }
     }
 }

@@ -977,11 +977,10 @@ impl Sim {
             .push(at, Ev::Kubelet(key.clone(), epoch, act, slot));
     }
 
+    /// Whether `node` exists and its kubelet runs: the store's hash table of kubelets answers
+    /// without searching the node tree (this runs on most kubelet timers).
     fn kubelet_alive(&self, node: &str) -> bool {
-        self.store
-            .nodes
-            .get(node)
-            .is_some_and(|n| n.rt.kubelet_running)
+        self.store.kubelet_running(node)
     }
 
     /// Apply `f` to a pod's runtime, re-render status, bump resourceVersion, and notify

@@ -223,6 +223,7 @@ impl Sim {
         self.store
             .nodes
             .insert(name.clone(), NodeRec { node: n, rt });
+        self.store.node_changed(&name);
         self.tr(
             "Node",
             name.clone(),
@@ -888,6 +889,7 @@ impl Sim {
         let Some(n) = self.store.nodes.remove(name) else {
             return;
         };
+        self.store.node_changed(name);
         self.store.unindex_meta(
             &(Kind::Node, (String::new(), name.to_string())),
             &n.node.metadata,
@@ -910,6 +912,7 @@ impl Sim {
         }
         n.rt.kubelet_running = false;
         n.rt.kubelet_epoch += 1;
+        self.store.node_changed(name);
         self.tr("Sim", name.into(), "KubeletStopped", String::new());
         Ok(())
     }
@@ -930,6 +933,7 @@ impl Sim {
         n.rt.kubelet_running = true;
         n.rt.kubelet_epoch += 1;
         let epoch = n.rt.kubelet_epoch;
+        self.store.node_changed(name);
         self.tr("Sim", name.into(), "KubeletStarted", String::new());
         self.heartbeat_now(name, epoch);
         let pods: Vec<Key> = self.store.pods_on(name).collect();

@@ -236,9 +236,9 @@ impl Sim {
             field_path: None,
             warning: false,
             reason: "Starting",
-            message: "Starting kubelet.".into(),
+            message: format_args!("Starting kubelet."),
             component: "kubelet",
-            host: Some(name.clone()),
+            host: Some(&name),
         });
         self.emit(Emit {
             kind: "Node",
@@ -246,7 +246,7 @@ impl Sim {
             field_path: None,
             warning: false,
             reason: "RegisteredNode",
-            message: format!("Node {name} event: Registered Node {name} in Controller"),
+            message: format_args!("Node {name} event: Registered Node {name} in Controller"),
             component: "node-controller",
             host: None,
         });

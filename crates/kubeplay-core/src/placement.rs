@@ -201,7 +201,7 @@ impl Sim {
                         field_path: None,
                         warning: true,
                         reason: "FailedScheduling",
-                        message,
+                        message: format_args!("{message}"),
                         component: "default-scheduler",
                         host: None,
                     });
@@ -270,7 +270,7 @@ impl Sim {
         let decision = Box::new(SchedulingDecision {
             at_ms: self.now,
             node: Some(n.clone()),
-            message: message.clone(),
+            message,
             detail: verdicts,
         });
         self.pod_update(key, |rec, now| {
@@ -281,6 +281,8 @@ impl Sim {
             rec.decision = Some(decision);
         });
         if let Some(rec) = self.store.pod(key) {
+            // The event's message is the decision's, just stored with the pod (no copy).
+            let message = rec.decision.as_ref().map_or("", |d| d.message.as_str());
             crate::sim::record_event(
                 &mut self.events,
                 self.now,
@@ -290,7 +292,7 @@ impl Sim {
                     field_path: None,
                     warning: false,
                     reason: "Scheduled",
-                    message,
+                    message: format_args!("{message}"),
                     component: "default-scheduler",
                     host: None,
                 },

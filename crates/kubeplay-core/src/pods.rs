@@ -266,7 +266,7 @@ impl Sim {
         meta: &crate::api::ObjectMeta,
         warning: bool,
         reason: &'static str,
-        message: String,
+        message: std::fmt::Arguments<'_>,
         component: &'static str,
     ) {
         self.emit(Emit {

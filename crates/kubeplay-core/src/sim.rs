@@ -182,35 +182,37 @@ impl std::fmt::Display for KeyFmt<'_> {
     }
 }
 
-/// Arguments of one Kubernetes Event.
+/// Arguments of one Kubernetes Event, all borrowed: the log copies what a new event needs
+/// into the strings of the event it evicts, and a repeat needs no copy at all, so a caller
+/// allocates nothing (the message is formatted straight into the log's buffer).
 pub(crate) struct Emit<'a> {
     pub kind: &'static str,
     pub meta: &'a ObjectMeta,
-    pub field_path: Option<String>,
+    pub field_path: Option<&'a str>,
     pub warning: bool,
     pub reason: &'static str,
-    pub message: String,
+    pub message: std::fmt::Arguments<'a>,
     pub component: &'static str,
-    pub host: Option<String>,
+    pub host: Option<&'a str>,
 }
 
 /// [`Sim::emit`] on the log alone, so a caller can pass metadata borrowed from the store
 /// instead of cloning an identity copy first.
 pub(crate) fn record_event(events: &mut EventLog, now: Ms, e: Emit<'_>) {
-    events.record_occurrence_str(
+    events.record_occurrence(
         &Occurrence {
             namespace: e.meta.namespace.as_deref().unwrap_or("default"),
             involved_kind: e.kind,
             involved_name: &e.meta.name,
             involved_uid: e.meta.uid.as_deref().unwrap_or_default(),
-            field_path: e.field_path.as_deref().map(|p| [p, "", ""]),
+            field_path: e.field_path.map(|p| [p, "", ""]),
             type_: if e.warning { "Warning" } else { "Normal" },
             reason: e.reason,
             source_component: e.component,
-            source_host: e.host.as_deref(),
+            source_host: e.host,
             at_ms: now,
         },
-        &e.message,
+        e.message,
     );
 }
 

@@ -427,7 +427,7 @@ impl Sim {
                     &d.metadata,
                     false,
                     "ScalingReplicaSet",
-                    format!("Scaled up replica set {name} from 0 to {new_replicas}"),
+                    format_args!("Scaled up replica set {name} from 0 to {new_replicas}"),
                     "deployment-controller",
                 );
             }
@@ -538,7 +538,7 @@ impl Sim {
             &d.metadata,
             false,
             "ScalingReplicaSet",
-            format!(
+            format_args!(
                 "Scaled {op} replica set {} from {old} to {new_scale}",
                 rs_key.1
             ),

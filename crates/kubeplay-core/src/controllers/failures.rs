@@ -321,7 +321,7 @@ impl Failures {
                         field_path: None,
                         warning,
                         reason,
-                        message,
+                        message: format_args!("{message}"),
                         component,
                         host: None,
                     });
@@ -355,7 +355,7 @@ impl Failures {
                         field_path: None,
                         warning: false,
                         reason: "DeletingNode",
-                        message: deleting_node_message(&node),
+                        message: format_args!("{}", deleting_node_message(&node)),
                         component: "cloud-node-lifecycle-controller",
                         host: None,
                     });

@@ -219,15 +219,14 @@ impl Sim {
                 for _ in 0..size {
                     let pod =
                         self.pod_from_template(&ns, &prefix, &rs.spec.template, owner.clone());
-                    // The message is formatted from the pod before it moves (no name copy).
-                    let message = format!("Created pod: {}", pod.metadata.name);
-                    self.create_pod(pod);
+                    // The message borrows the name from the key `create_pod` returns.
+                    let pod_key = self.create_pod(pod);
                     self.controller_event(
                         "ReplicaSet",
                         &rs.metadata,
                         false,
                         "SuccessfulCreate",
-                        message,
+                        format_args!("Created pod: {}", pod_key.1),
                         "replicaset-controller",
                     );
                 }
@@ -248,7 +247,7 @@ impl Sim {
                     &rs.metadata,
                     false,
                     "SuccessfulDelete",
-                    format!("Deleted pod: {}", v.name),
+                    format_args!("Deleted pod: {}", v.name),
                     "replicaset-controller",
                 );
             }

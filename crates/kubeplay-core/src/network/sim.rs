@@ -461,7 +461,7 @@ fn publish(sim: &mut Sim, net: &mut Network) {
             field_path: None,
             warning: false,
             reason: ev.reason(),
-            message: ev.message().to_string(),
+            message: format_args!("{}", ev.message()),
             component: "service-controller",
             host: None,
         });

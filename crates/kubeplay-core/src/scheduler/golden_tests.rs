@@ -1583,6 +1583,63 @@ fn spread_part_tables_match_general_path() {
     }
 }
 
+/// The one-pass scoring (no PreferNoSchedule taint, no preferred affinity) gives the general
+/// passes' per-node scores, totals, highest total and picks, over pods of several shapes
+/// (best-effort ones included) scheduled one after another on nodes of several sizes, zones
+/// and images.
+#[test]
+fn fused_score_pass_matches_general() {
+    use rand::Rng;
+    let mut r = rng();
+    let mut nodes = Vec::new();
+    for i in 0..60 {
+        let mut s = node(
+            &format!("n{i}"),
+            [2000, 4000, 8000][i % 3],
+            [4i64 << 30, 8 << 30, 16 << 30][i % 3 / 2 + i % 2],
+        );
+        if i % 7 != 0 {
+            s.labels
+                .insert(LABEL_ZONE.into(), format!("z{}", r.random_range(0..3)));
+        }
+        if i % 4 == 0 {
+            s.images = vec![super::types::NodeImage {
+                name: "nginx:1.25".into(),
+                size_bytes: (60 + 40 * (i as i64 % 3)) << 20,
+            }];
+        }
+        nodes.push(s);
+    }
+    let mut a = Scheduler::new();
+    a.cache = cache_with(nodes, &[]);
+    let mut b = a.clone();
+    b.general_score_only = true;
+    let (mut ra, mut rb) = (rng(), rng());
+    for k in 0..400 {
+        let shape = r.random_range(0..4);
+        let mut p = if shape == 0 {
+            pod(&format!("p{k}"), &[])
+        } else {
+            pod(&format!("p{k}"), &[c(100 * shape, 64 << (20 + shape))])
+        };
+        let app = format!("a{}", r.random_range(0..3));
+        p.labels.insert("app".into(), app.clone());
+        p.default_spread_selector = Some(Selector::from_labels(&[("app", &app)]));
+        if r.random_range(0..2) == 0 {
+            p.images = vec!["nginx:1.25".into()];
+        }
+        let da = a.schedule(&p, &mut ra, false);
+        let db = b.schedule(&p, &mut rb, false);
+        assert_eq!(da, db, "pod {k}");
+        assert_eq!(a.scored, b.scored, "pod {k}");
+        assert_eq!(a.max_total, b.max_total, "pod {k}");
+        if let Some(n) = da.node {
+            a.cache.add_pod(&n, &p);
+            b.cache.add_pod(&n, &p);
+        }
+    }
+}
+
 /// The cache's filter rows ([`super::cache::Row`], in scheduling order) stay those of the
 /// nodes' hot numbers through node additions in several zones, relabelling into another
 /// zone, cordoning, removals (slots reused), pod binds, moves, terminations and removals;

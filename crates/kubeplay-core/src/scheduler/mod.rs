@@ -177,6 +177,9 @@ pub struct Scheduler {
     spread_scratch: SpreadScratch,
     /// The [`cache::Brief`] of each node in `feasible`.
     briefs: Vec<cache::Brief>,
+    /// Tests: score through the general passes only (`fused_score_pass_matches_general`).
+    #[cfg(test)]
+    general_score_only: bool,
 }
 
 impl Scheduler {
@@ -377,6 +380,61 @@ impl Scheduler {
             total_nodes,
             std::mem::take(&mut self.image_memo),
         );
+        // Neither a PreferNoSchedule taint on any feasible node nor a preferred affinity term
+        // (the usual case): every TaintToleration raw score is 0 and so normalises to 100,
+        // NodeAffinity is 0. Then PodTopologySpread is scored first and one pass over the
+        // nodes builds each node's final scores, total and the highest total; the same values
+        // as the general passes below.
+        #[cfg(test)]
+        let fused = !self.general_score_only;
+        #[cfg(not(test))]
+        let fused = true;
+        if fused && !has_preferred && briefs.iter().all(|b| b.flags & cache::F_PREFER_TAINTS == 0) {
+            SoftSpread::score_with(
+                cache,
+                pod,
+                &mut self.defaults_cache,
+                feasible,
+                briefs,
+                &mut self.ln_table,
+                spread,
+                &mut self.spread_scratch,
+            );
+            let mut max_total = i64::MIN;
+            for ((&slot, hot), &pod_topology_spread) in feasible.iter().zip(briefs).zip(&*spread) {
+                let image_locality = if any_image && hot.flags & cache::F_IMAGES != 0 {
+                    images.score(cache.slot(slot))
+                } else {
+                    no_image_score
+                };
+                let (node_resources_fit, balanced_allocation) =
+                    cache.fit_scores(slot, shape, |hot| {
+                        (
+                            score::least_allocated(pod, hot),
+                            if skip_balanced {
+                                0
+                            } else {
+                                score::balanced_allocation(pod, hot)
+                            },
+                        )
+                    });
+                let mut s = PluginScores {
+                    taint_toleration: score::MAX_NODE_SCORE,
+                    node_affinity: 0,
+                    node_resources_fit,
+                    pod_topology_spread,
+                    balanced_allocation,
+                    image_locality,
+                    total: 0,
+                };
+                s.weigh();
+                max_total = max_total.max(s.total);
+                self.scored.push(s);
+            }
+            self.image_memo = images.into_buffer();
+            self.max_total = max_total;
+            return;
+        }
         let mut max_taint = 0;
         let mut max_affinity = 0;
         for (&slot, hot) in feasible.iter().zip(briefs) {

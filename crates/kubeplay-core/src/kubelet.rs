@@ -1189,12 +1189,8 @@ impl Sim {
     }
 
     fn sandbox_ready(&mut self, key: &Key) {
-        // The node's name is copied out of the pod record: the node table is borrowed
-        // mutably next.
-        let Some(node) = self.store.pod(key).and_then(|r| r.rt.node.clone()) else {
-            return;
-        };
-        let (ip, host_ip) = match self.store.nodes.get_mut(&node) {
+        // The store lends the pod and its node together: no copy of the node's name.
+        let (ip, host_ip) = match self.store.pod_node_mut(key) {
             Some(n) if n.rt.kubelet_running => (n.rt.alloc_ip(), n.rt.ip),
             _ => return,
         };

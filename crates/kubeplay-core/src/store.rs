@@ -783,6 +783,14 @@ impl Store {
         self.pods.get(key)
     }
 
+    /// The node a pod is bound to, mutably (None if the pod, its binding or the node is
+    /// missing): the name is borrowed from the pod record, so the kubelet copies no name to
+    /// reach the node from its pod.
+    pub fn pod_node_mut(&mut self, key: &Key) -> Option<&mut NodeRec> {
+        let node = self.pods.get(key)?.rt.node.as_deref()?;
+        self.nodes.get_mut(node)
+    }
+
     fn pod_index(&mut self, key: &Key, rec: &PodRec, add: bool) {
         self.pod_index_meta(key, rec, add);
         let node = rec.rt.node.as_deref();

@@ -401,36 +401,40 @@ impl Scheduler {
                 &mut self.spread_scratch,
             );
             let mut max_total = i64::MIN;
-            for ((&slot, hot), &pod_topology_spread) in feasible.iter().zip(briefs).zip(&*spread) {
-                let image_locality = if any_image && hot.flags & cache::F_IMAGES != 0 {
-                    images.score(cache.slot(slot))
-                } else {
-                    no_image_score
-                };
-                let (node_resources_fit, balanced_allocation) =
-                    cache.fit_scores(slot, shape, |hot| {
-                        (
-                            score::least_allocated(pod, hot),
-                            if skip_balanced {
-                                0
-                            } else {
-                                score::balanced_allocation(pod, hot)
-                            },
-                        )
-                    });
-                let mut s = PluginScores {
-                    taint_toleration: score::MAX_NODE_SCORE,
-                    node_affinity: 0,
-                    node_resources_fit,
-                    pod_topology_spread,
-                    balanced_allocation,
-                    image_locality,
-                    total: 0,
-                };
-                s.weigh();
-                max_total = max_total.max(s.total);
-                self.scored.push(s);
-            }
+            // `extend` over zipped slices writes each entry without a capacity check.
+            self.scored
+                .extend(feasible.iter().zip(briefs).zip(&*spread).map(
+                    |((&slot, hot), &pod_topology_spread)| {
+                        let image_locality = if any_image && hot.flags & cache::F_IMAGES != 0 {
+                            images.score(cache.slot(slot))
+                        } else {
+                            no_image_score
+                        };
+                        let (node_resources_fit, balanced_allocation) =
+                            cache.fit_scores(slot, shape, |hot| {
+                                (
+                                    score::least_allocated(pod, hot),
+                                    if skip_balanced {
+                                        0
+                                    } else {
+                                        score::balanced_allocation(pod, hot)
+                                    },
+                                )
+                            });
+                        let mut s = PluginScores {
+                            taint_toleration: score::MAX_NODE_SCORE,
+                            node_affinity: 0,
+                            node_resources_fit,
+                            pod_topology_spread,
+                            balanced_allocation,
+                            image_locality,
+                            total: 0,
+                        };
+                        s.weigh();
+                        max_total = max_total.max(s.total);
+                        s
+                    },
+                ));
             self.image_memo = images.into_buffer();
             self.max_total = max_total;
             return;

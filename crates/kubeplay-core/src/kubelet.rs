@@ -518,21 +518,12 @@ impl std::fmt::Write for StackText {
 /// resourceVersion every status write stamps).
 pub(crate) fn put_u64(o: &mut Option<String>, v: u64) {
     let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    let mut r = v;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (r % 10) as u8;
-        r /= 10;
-        if r == 0 {
-            break;
-        }
-    }
+    let digits = crate::digits::decimal(v, &mut digits);
     // Pushed as chars (ASCII digits): no UTF-8 check, and no comparison first (a new version
     // always differs from the previous one).
     let s = o.get_or_insert_with(String::new);
     s.clear();
-    s.extend(digits[i..].iter().map(|&d| char::from(d)));
+    s.extend(digits.iter().map(|&d| char::from(d)));
 }
 
 /// Overwrite `o` with the RFC 3339 rendering of `at`.
@@ -678,18 +669,8 @@ fn container_hash(uid: &str, name: &str, run: u32) -> u64 {
     h.write(b"/");
     h.write(name.as_bytes());
     h.write(b"/");
-    let mut digits = [0u8; 10];
-    let mut i = digits.len();
-    let mut r = run;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (r % 10) as u8;
-        r /= 10;
-        if r == 0 {
-            break;
-        }
-    }
-    h.write(&digits[i..]);
+    let mut digits = [0u8; 20];
+    h.write(crate::digits::decimal(u64::from(run), &mut digits));
     h.0
 }
 

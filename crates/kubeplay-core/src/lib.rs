@@ -27,6 +27,7 @@ pub mod caps;
 pub mod childset;
 pub mod clock;
 pub mod controllers;
+mod digits;
 pub mod events;
 pub mod hash;
 pub mod invariants;

@@ -133,16 +133,8 @@ fn hash_tail_str(hash: &mut Fnv64, what: &str, detail: &str) {
 }
 
 /// `format!("{v:09}")`'s bytes, written into `buf`: decimal, zero-padded to 9 digits.
-fn pad9(mut v: u64, buf: &mut [u8; 20]) -> &[u8] {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
+fn pad9(v: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len() - crate::digits::decimal(v, buf).len();
     while buf.len() - i < 9 {
         i -= 1;
         buf[i] = b'0';

@@ -1025,7 +1025,9 @@ impl Sim {
         };
         if newly_dirty {
             let h = self.store.pods().handle(key);
-            self.dirty_pods.push((key.clone(), h));
+            // The pod was just edited, so the handle names it (and later its key).
+            debug_assert_ne!(h, crate::store::PodHandle::NONE);
+            self.dirty_pods.push(h);
         }
         self.pod_watchers(key);
         Some(out)

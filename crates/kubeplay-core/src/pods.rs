@@ -146,7 +146,8 @@ impl Sim {
             },
         );
         let h = self.store.pods().handle(&key);
-        self.stale_pods.push((key.clone(), h));
+        debug_assert_ne!(h, crate::store::PodHandle::NONE);
+        self.stale_pods.push(h);
         self.tr_key("Pod", &key, "Created", format_args!(""));
         match bound_to {
             Some(node) => self.bind(&key, &node, None),

@@ -141,9 +141,11 @@ pub struct Sim {
     pub(crate) node_seq: u32,
     pub(crate) fired_hooks: Vec<Hook>,
     pub(crate) scheduler: crate::scheduler::Scheduler,
-    pub(crate) dirty_pods: Vec<(Key, PodHandle)>,
+    /// Pods changed in this step, awaiting a new resourceVersion. Handles only: a handle
+    /// retired meanwhile still names its key (`PodMap::key_of`) until the lists are drained.
+    pub(crate) dirty_pods: Vec<PodHandle>,
     /// Pods whose resourceVersion moved but whose `status` awaits rendering.
-    pub(crate) stale_pods: Vec<(Key, PodHandle)>,
+    pub(crate) stale_pods: Vec<PodHandle>,
     steps: u64,
     stopwatch: Stopwatch,
 }
@@ -389,16 +391,16 @@ impl Sim {
     fn stamp_dirty_pods(&mut self) {
         // Drained in place: the list keeps its capacity for the next step.
         let mut dirty = std::mem::take(&mut self.dirty_pods);
-        for (key, h) in dirty.drain(..) {
+        for h in dirty.drain(..) {
             let rv = self.store.next_rv_num();
-            let newly_stale = self.store.update_pod_at(&key, h, |rec| {
+            let newly_stale = self.store.update_pod_handle(h, |rec| {
                 rec.rt.status_dirty = false;
                 // Written over the previous version's digits (same text as `next_rv`).
                 crate::kubelet::put_u64(&mut rec.pod.metadata.resource_version, rv);
                 !std::mem::replace(&mut rec.rt.status_stale, true)
             });
             if newly_stale == Some(true) {
-                self.stale_pods.push((key, h));
+                self.stale_pods.push(h);
             }
         }
         self.dirty_pods = dirty;
@@ -410,8 +412,8 @@ impl Sim {
     fn render_stale_pods(&mut self) {
         let mut stale = std::mem::take(&mut self.stale_pods);
         let mut memo = crate::clock::Rfc3339Memo::default();
-        for (key, h) in stale.drain(..) {
-            self.store.update_pod_at(&key, h, |rec| {
+        for h in stale.drain(..) {
+            self.store.update_pod_handle(h, |rec| {
                 if std::mem::replace(&mut rec.rt.status_stale, false) {
                     // Rendered over the previous status, reusing its strings; the result is
                     // what a fresh render gives (checked in debug builds).
@@ -423,6 +425,10 @@ impl Sim {
             });
         }
         self.stale_pods = stale;
+        if self.dirty_pods.is_empty() {
+            // No handle is kept any more: the keys of removed pods can go.
+            self.store.forget_retired_pods();
+        }
     }
 
     /// Schedule a timer for another subsystem; when it fires it is queued in

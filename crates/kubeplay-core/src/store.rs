@@ -151,6 +151,13 @@ pub struct PodMap {
     gens: Vec<u32>,
     /// Slot of the last lookup or hint (`u32::MAX`: none); trusted only through `slot_holds`.
     last: Cell<u32>,
+    /// (slot, generation it had, previous entry of the same slot or `u32::MAX`, key) of the
+    /// records removed since [`PodMap::forget_retired`]: a retired [`PodHandle`] still names
+    /// its key ([`PodMap::key_of`]), so queues of handles need no copy of each key. The key
+    /// moves here from the slab (no copy); chained per slot through `retired_head`.
+    retired: Vec<(u32, u32, u32, Key)>,
+    /// Per slot: index in `retired` of its latest entry (`u32::MAX`: none).
+    retired_head: Vec<u32>,
 }
 
 /// Whether `rec` is the pod named `key` (namespace as the store keys it).
@@ -171,6 +178,8 @@ impl Default for PodMap {
             free: Vec::new(),
             gens: Vec::new(),
             last: Cell::new(u32::MAX),
+            retired: Vec::new(),
+            retired_head: Vec::new(),
         }
     }
 }
@@ -374,6 +383,7 @@ impl PodMap {
                 self.slab.push(Some((key, rec)));
                 self.self_named.push(named);
                 self.gens.push(0);
+                self.retired_head.push(u32::MAX);
                 (self.slab.len() - 1) as u32
             }
         };
@@ -397,9 +407,40 @@ impl PodMap {
         if !self.self_named[i as usize] {
             self.foreign -= 1;
         }
-        self.gens[i as usize] = self.gens[i as usize].wrapping_add(1);
+        let gen = self.gens[i as usize];
+        self.gens[i as usize] = gen.wrapping_add(1);
         self.free.push(i);
-        self.slab[i as usize].take().map(|(_, r)| r)
+        let (k, r) = self.slab[i as usize].take()?;
+        let prev = std::mem::replace(
+            &mut self.retired_head[i as usize],
+            self.retired.len() as u32,
+        );
+        self.retired.push((i, gen, prev, k));
+        Some(r)
+    }
+
+    /// The key the pod `h` was taken on is (or, once removed, was) stored under; `None` for
+    /// [`PodHandle::NONE`] or a handle retired before the last [`PodMap::forget_retired`].
+    pub fn key_of(&self, h: PodHandle) -> Option<&Key> {
+        let i = h.slot as usize;
+        if self.gens.get(i) == Some(&h.gen) {
+            return self.slab.get(i)?.as_ref().map(|(k, _)| k);
+        }
+        let mut j = *self.retired_head.get(i)?;
+        while let Some((_, gen, prev, k)) = self.retired.get(j as usize) {
+            if *gen == h.gen {
+                return Some(k);
+            }
+            j = *prev;
+        }
+        None
+    }
+
+    /// Drop the keys of removed records: handles taken before no longer name a key.
+    pub fn forget_retired(&mut self) {
+        for (i, ..) in self.retired.drain(..) {
+            self.retired_head[i as usize] = u32::MAX;
+        }
     }
 
     /// Number of pods.
@@ -648,13 +689,19 @@ impl Store {
     /// Notes a pod write in the journal, if one is kept.
     #[inline]
     fn note_pod(&mut self, key: &Key) {
-        let Some(j) = &mut self.pod_journal else {
+        Self::note_pod_in(&mut self.pod_journal, self.pods.len(), key);
+    }
+
+    /// [`Store::note_pod`] on the journal alone (`pods`: the number of pods), for callers
+    /// holding a borrow of the pod map.
+    fn note_pod_in(journal: &mut Option<PodJournal>, pods: usize, key: &Key) {
+        let Some(j) = journal else {
             return;
         };
         if j.keys.last() == Some(key) || !j.complete {
             return;
         }
-        if j.keys.len() >= PodJournal::cap(self.pods.len()) {
+        if j.keys.len() >= PodJournal::cap(pods) {
             j.keys = Vec::new();
             j.complete = false;
             return;
@@ -862,12 +909,65 @@ impl Store {
             pods_by_node,
             requested,
             counts,
+            pod_journal,
             ..
         } = self;
+        let n = pods.len();
         let rec = match pods.get_mut_at(h) {
             Some(rec) => rec,
             None => pods.get_mut(key)?,
         };
+        let idx = Contribs {
+            pods_by_node,
+            requested,
+            counts,
+        };
+        Some(Self::edit_pod(idx, pod_journal, n, key, rec, f))
+    }
+
+    /// [`Store::update_pod_at`] on the pod `h` names while it is live, else on the pod now
+    /// stored under the key `h` was taken on (as `update_pod_at` with that key): the caller
+    /// keeps the handle alone. `None` when neither is found.
+    pub fn update_pod_handle<R>(
+        &mut self,
+        h: PodHandle,
+        f: impl FnOnce(&mut PodRec) -> R,
+    ) -> Option<R> {
+        let n = self.pods.len();
+        let live = self.pods.gens.get(h.slot as usize) == Some(&h.gen);
+        if !live {
+            // The record was removed (deleted, or re-inserted by `update_pod_meta`): the key
+            // decides, as for a stale handle with its key. Rare, so the key is copied.
+            let key = self.pods.key_of(h)?.clone();
+            return self.update_pod_at(&key, PodHandle::NONE, f);
+        }
+        let Store {
+            pods,
+            pods_by_node,
+            requested,
+            counts,
+            pod_journal,
+            ..
+        } = self;
+        pods.last.set(h.slot);
+        let (key, rec) = pods.slab.get_mut(h.slot as usize)?.as_mut()?;
+        let idx = Contribs {
+            pods_by_node,
+            requested,
+            counts,
+        };
+        Some(Self::edit_pod(idx, pod_journal, n, key, rec, f))
+    }
+
+    /// The body of [`Store::update_pod_at`] once the record is found.
+    fn edit_pod<R>(
+        mut idx: Contribs<'_>,
+        journal: &mut Option<PodJournal>,
+        pods: usize,
+        key: &Key,
+        rec: &mut PodRec,
+        f: impl FnOnce(&mut PodRec) -> R,
+    ) -> R {
         let before = Contrib::of(rec);
         let owners = owners_hash(&rec.pod.metadata);
         let out = f(rec);
@@ -883,16 +983,17 @@ impl Store {
             let node = rec.rt.node.as_deref();
             let owner = controller_uid(&rec.pod.metadata);
             let node_set = before.bound != after.bound;
-            let mut idx = Contribs {
-                pods_by_node,
-                requested,
-                counts,
-            };
             idx.apply(key, node, owner, before, false, node_set);
             idx.apply(key, node, owner, after, true, node_set);
         }
-        self.note_pod(key);
-        Some(out)
+        Self::note_pod_in(journal, pods, key);
+        out
+    }
+
+    /// The pod map's [`PodMap::forget_retired`]: call once no [`PodHandle`] taken before is
+    /// kept for [`Store::update_pod_handle`].
+    pub fn forget_retired_pods(&mut self) {
+        self.pods.forget_retired();
     }
 
     /// Edit a pod including its metadata (owners); everything is re-indexed.
@@ -1040,6 +1141,82 @@ mod tests {
             }
         }
         assert!(m.keys().eq(live.iter()));
+    }
+
+    /// A handle names the key it was taken on, live or retired (removed, or removed and
+    /// re-inserted as `update_pod_meta` does), until `forget_retired`; after that only live
+    /// handles do. Checked against a plain list of (handle, key) across random edits.
+    #[test]
+    fn handles_name_their_keys() {
+        let mut m = PodMap::default();
+        let mut taken: Vec<(PodHandle, Key)> = Vec::new();
+        let mut x: u64 = 11;
+        for step in 0..5_000u32 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let k = key("default", &format!("p{}", x % 300));
+            if x.is_multiple_of(3) {
+                m.remove(&k);
+            } else if x.is_multiple_of(5) && m.get(&k).is_some() {
+                // Remove and re-insert: the old handle retires, the pod lives on.
+                let r = m.remove(&k).unwrap();
+                m.insert(k.clone(), r);
+            } else if m.get(&k).is_none() {
+                m.insert(k.clone(), rec(&k.0, &k.1));
+            }
+            let h = m.handle(&k);
+            assert_eq!(h == PodHandle::NONE, m.get(&k).is_none());
+            if h != PodHandle::NONE {
+                taken.push((h, k));
+            }
+            for (h, k) in &taken {
+                assert_eq!(m.key_of(*h), Some(k), "step {step}");
+            }
+            if step % 700 == 699 {
+                m.forget_retired();
+                let gens = m.gens.clone();
+                taken.retain(|(h, _)| gens[h.slot as usize] == h.gen);
+                for (h, k) in &taken {
+                    assert_eq!(m.key_of(*h), Some(k));
+                }
+                assert!(m.retired.is_empty());
+            }
+        }
+        assert_eq!(m.key_of(PodHandle::NONE), None);
+        // A handle retired before `forget_retired` names nothing.
+        let k = key("default", "gone");
+        m.insert(k.clone(), rec(&k.0, &k.1));
+        let h = m.handle(&k);
+        m.remove(&k);
+        assert_eq!(m.key_of(h), Some(&k));
+        m.forget_retired();
+        assert_eq!(m.key_of(h), None);
+    }
+
+    /// `update_pod_handle` edits the pod `update_pod_at` with the handle's key edits: the same
+    /// pod while the handle is live, the pod now under that key once it retired, none after a
+    /// delete.
+    #[test]
+    fn update_by_handle_matches_update_by_key() {
+        let mut s = Store::default();
+        let k = key("default", "web-0");
+        s.insert_pod(k.clone(), rec(&k.0, &k.1));
+        let h = s.pods().handle(&k);
+        assert_eq!(s.update_pod_handle(h, |r| r.rt.epoch += 1), Some(()));
+        assert_eq!(s.pod(&k).unwrap().rt.epoch, 1);
+        // Re-inserted (as update_pod_meta does): the retired handle reaches it by key.
+        s.update_pod_meta(&k, |r| r.rt.epoch += 1);
+        assert_ne!(s.pods().handle(&k), h);
+        assert_eq!(s.update_pod_handle(h, |r| r.rt.epoch += 1), Some(()));
+        assert_eq!(s.pod(&k).unwrap().rt.epoch, 3);
+        // Deleted: nothing to edit; re-created under the same name: the new pod, as by key.
+        let h2 = s.pods().handle(&k);
+        s.remove_pod(&k);
+        assert_eq!(s.update_pod_handle(h2, |r| r.rt.epoch += 1), None);
+        s.insert_pod(k.clone(), rec(&k.0, &k.1));
+        assert_eq!(s.update_pod_handle(h2, |r| r.rt.epoch += 10), Some(()));
+        assert_eq!(s.pod(&k).unwrap().rt.epoch, 10);
     }
 
     /// The kubelet table answers like the node tree (`kubelet_running` of the node, false for

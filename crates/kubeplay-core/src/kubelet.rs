@@ -954,8 +954,10 @@ impl Sim {
         };
         let epoch = rec.rt.epoch;
         let slot = self.store.pods().slot(key).unwrap_or(u32::MAX);
-        self.queue
-            .push(at, Ev::Kubelet(key.clone(), epoch, act, slot));
+        self.queue.push(
+            at,
+            Ev::Kubelet(self.kubelet_keys.copy(key), epoch, act, slot),
+        );
     }
 
     /// Whether `node` exists and its kubelet runs: the store's hash table of kubelets answers

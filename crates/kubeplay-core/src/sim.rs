@@ -125,6 +125,39 @@ pub enum Hook {
     Failures(u64),
 }
 
+/// Spare pod keys whose strings are overwritten to copy another key: a pod arms several
+/// kubelet timers, each with its own copy of the key, and a fired timer's key gives its
+/// buffers to a later one (pod names share a length, so the copy seldom allocates). Only
+/// capacity is reused: a copy equals `key.clone()`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct KeyPool {
+    spare: Vec<Key>,
+}
+
+impl KeyPool {
+    /// Keys kept at most (the pool only bridges a fired timer and the next ones it arms).
+    const MAX: usize = 64;
+
+    /// A copy of `key`, in a spare key's buffers when there is one.
+    pub(crate) fn copy(&mut self, key: &Key) -> Key {
+        match self.spare.pop() {
+            Some(mut k) => {
+                k.0.clone_from(&key.0);
+                k.1.clone_from(&key.1);
+                k
+            }
+            None => key.clone(),
+        }
+    }
+
+    /// Keep `key`'s buffers for a later [`KeyPool::copy`].
+    pub(crate) fn give(&mut self, key: Key) {
+        if self.spare.len() < Self::MAX {
+            self.spare.push(key);
+        }
+    }
+}
+
 /// The simulated cluster.
 #[derive(Clone)]
 pub struct Sim {
@@ -146,6 +179,8 @@ pub struct Sim {
     pub(crate) dirty_pods: Vec<PodHandle>,
     /// Pods whose resourceVersion moved but whose `status` awaits rendering.
     pub(crate) stale_pods: Vec<PodHandle>,
+    /// Keys of fired kubelet timers, reused for the next timers' keys.
+    pub(crate) kubelet_keys: KeyPool,
     steps: u64,
     stopwatch: Stopwatch,
 }
@@ -250,6 +285,7 @@ impl Sim {
             scheduler: crate::scheduler::Scheduler::new(),
             dirty_pods: Vec::new(),
             stale_pods: Vec::new(),
+            kubelet_keys: KeyPool::default(),
             steps: 0,
             stopwatch: Stopwatch::default(),
         };
@@ -372,7 +408,8 @@ impl Sim {
             Ev::SchedRetry(key, attempt) => self.sched_retry(&key, attempt),
             Ev::Kubelet(key, epoch, act, slot) => {
                 self.store.pods().hint(&key, slot);
-                self.kubelet(&key, epoch, act)
+                self.kubelet(&key, epoch, act);
+                self.kubelet_keys.give(key);
             }
             Ev::Heartbeat(node, epoch) => self.heartbeat(&node, epoch),
             Ev::Gc(uid) => self.gc_owner(&uid),
@@ -643,5 +680,42 @@ impl Sim {
             .pod(&(namespace.to_string(), name.to_string()))?
             .decision
             .as_deref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pooled copy equals the plain clone whatever the spare key held before (longer,
+    /// shorter, empty), and the pool stays bounded.
+    #[test]
+    fn key_pool_copies_equal_clones() {
+        let mut pool = KeyPool::default();
+        let names = [
+            "web-7d4b9c-x2x9z",
+            "a",
+            "",
+            "kube-system-very-long-pod-name-0123456789",
+        ];
+        for (i, n) in names.iter().cycle().take(40).enumerate() {
+            let key: Key = (
+                ["default", "kube-system", ""][i % 3].to_string(),
+                n.to_string(),
+            );
+            let copy = pool.copy(&key);
+            assert_eq!(copy, key.clone(), "copy {i}");
+            if i % 4 != 3 {
+                pool.give(copy);
+            }
+        }
+        for i in 0..200 {
+            pool.give((format!("ns{i}"), format!("p{i}")));
+        }
+        assert_eq!(pool.spare.len(), KeyPool::MAX);
+        assert_eq!(
+            pool.copy(&("x".into(), "y".into())),
+            ("x".into(), "y".into())
+        );
     }
 }

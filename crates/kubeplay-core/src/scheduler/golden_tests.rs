@@ -1457,16 +1457,51 @@ fn hard_spread_zone_and_min_domains() {
     );
 }
 
+/// PodTopologySpread scored both ways for the tests below: the system-defaults path in
+/// buffers reused from call to call (what the scheduler does) and the general path.
+#[derive(Default)]
+struct SpreadBothWays {
+    scratch: super::spread::SpreadScratch,
+    ln: Vec<u128>,
+    fast: Vec<i64>,
+    general: Vec<i64>,
+}
+
+impl SpreadBothWays {
+    /// Scores `incoming` over `feasible` both ways and asserts the same scores.
+    fn assert_agree(&mut self, cache: &Cache, incoming: &PodInfo, feasible: &[usize], what: &str) {
+        let briefs: Vec<_> = feasible.iter().map(|&s| cache.hot(s).brief()).collect();
+        SoftSpread::score_with(
+            cache,
+            incoming,
+            &mut None,
+            feasible,
+            &briefs,
+            &mut self.ln,
+            &mut self.fast,
+            &mut self.scratch,
+        );
+        SoftSpread::score_impl(
+            cache,
+            incoming,
+            &mut None,
+            feasible,
+            &mut self.ln,
+            &mut self.general,
+            false,
+        );
+        assert_eq!(self.fast, self.general, "{what}");
+    }
+}
+
 /// The system-defaults path in buffers reused across pods and clusters (selectors settled up
 /// front or not, more or fewer label groups and zones than the last time) scores exactly like
 /// the general path in fresh ones.
 #[test]
 fn spread_scratch_reuse_matches_fresh_buffers() {
-    use super::spread::SpreadScratch;
     use rand::Rng;
     let mut r = rng();
-    let mut scratch = SpreadScratch::default();
-    let (mut ln, mut a, mut b) = (Vec::new(), Vec::new(), Vec::new());
+    let mut both = SpreadBothWays::default();
     for round in 0..60 {
         let mut cache = Cache::new();
         for i in 0..r.random_range(2..30) {
@@ -1505,21 +1540,7 @@ fn spread_scratch_reuse_matches_fresh_buffers() {
             if feasible.is_empty() {
                 continue;
             }
-            let briefs: Vec<_> = feasible.iter().map(|&s| cache.hot(s).brief()).collect();
-            SoftSpread::score_with(
-                &cache,
-                &incoming,
-                &mut None,
-                &feasible,
-                &briefs,
-                &mut ln,
-                &mut a,
-                &mut scratch,
-            );
-            SoftSpread::score_impl(
-                &cache, &incoming, &mut None, &feasible, &mut ln, &mut b, false,
-            );
-            assert_eq!(a, b, "round {round}");
+            both.assert_agree(&cache, &incoming, &feasible, &format!("round {round}"));
         }
     }
 }
@@ -1530,11 +1551,9 @@ fn spread_scratch_reuse_matches_fresh_buffers() {
 /// within both.
 #[test]
 fn spread_part_tables_match_general_path() {
-    use super::spread::SpreadScratch;
     use rand::Rng;
     let mut r = rng();
-    let mut scratch = SpreadScratch::default();
-    let (mut ln, mut a, mut b) = (Vec::new(), Vec::new(), Vec::new());
+    let mut both = SpreadBothWays::default();
     for round in 0..12 {
         let mut cache = Cache::new();
         let n = r.random_range(2..8);
@@ -1564,21 +1583,12 @@ fn spread_part_tables_match_general_path() {
             let mut incoming = pod("new", &[]);
             incoming.default_spread_selector = Some(Selector::from_labels(&[("app", app)]));
             let feasible: Vec<usize> = cache.order().to_vec();
-            let briefs: Vec<_> = feasible.iter().map(|&s| cache.hot(s).brief()).collect();
-            SoftSpread::score_with(
+            both.assert_agree(
                 &cache,
                 &incoming,
-                &mut None,
                 &feasible,
-                &briefs,
-                &mut ln,
-                &mut a,
-                &mut scratch,
+                &format!("round {round} {app}"),
             );
-            SoftSpread::score_impl(
-                &cache, &incoming, &mut None, &feasible, &mut ln, &mut b, false,
-            );
-            assert_eq!(a, b, "round {round} {app}");
         }
     }
 }

@@ -5,6 +5,10 @@
 //! Every request takes the full path: ELB round-robin, kube-proxy's iptables cascade over 100
 //! rules (one 31-bit draw per rule tried), pod lookup, latency model, two stat updates.
 
+/// The allocator the native CLI and the other benchmark use.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use kubeplay_core::network::{
     ipv4, ClusterView, ContainerPortView, Labels, Listener, LoadSpec, Network, NodeView, PodPhase,
     PodView, Protocol, ServicePortSpec, ServiceSpec, ServiceType, ServiceView, TargetPort,

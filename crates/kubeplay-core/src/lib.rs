@@ -25,6 +25,7 @@ pub mod api;
 pub mod app;
 pub mod caps;
 pub mod childset;
+mod chunked;
 pub mod clock;
 pub mod controllers;
 mod digits;

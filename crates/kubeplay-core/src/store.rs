@@ -11,6 +11,7 @@
 //! new ones around the caller's edit.
 use crate::api::{Deployment, InstanceGroup, Kind, Namespace, Node, Pod, ReplicaSet, Service};
 use crate::childset::{ChildSet, KeySet, Name};
+use crate::chunked::ChunkedVec;
 use crate::clock::Ms;
 use crate::kubelet::{PodPhase, PodRt};
 use crate::node::NodeRt;
@@ -141,7 +142,8 @@ pub struct PodMap {
     /// Records stored under a key they do not name (lookups then use the tree).
     foreign: usize,
     /// (key, record): iteration hands out the key from here.
-    slab: Vec<Option<(Key, PodRec)>>,
+    /// In chunks: growing it never copies the records (see `chunked`).
+    slab: ChunkedVec<Option<(Key, PodRec)>>,
     /// Per slot: the record names the key it is stored under (always, unless a caller stored
     /// a pod under another key); only such slots may serve a lookup without the tree.
     self_named: Vec<bool>,
@@ -173,7 +175,7 @@ impl Default for PodMap {
             len: 0,
             by_hash: Vec::new(),
             foreign: 0,
-            slab: Vec::new(),
+            slab: ChunkedVec::new(),
             self_named: Vec::new(),
             free: Vec::new(),
             gens: Vec::new(),

@@ -17,6 +17,7 @@ use crate::clock::{go_duration, rfc3339, Ms, Rfc3339Memo, SECOND_MS};
 use crate::sim::{key_str, Ev, Sim};
 use crate::store::Key;
 use crate::workqueue::ControllerId;
+use std::borrow::Cow;
 
 /// Delay from binding to the kubelet's first sync of the pod.
 pub const PICKUP_MS: Ms = 50;
@@ -453,6 +454,12 @@ fn put_opt(o: &mut Option<String>, v: Option<&str>) {
     }
 }
 
+/// Overwrite `o` with the constant `v`: borrowed, nothing allocated (condition types and
+/// statuses, reasons, phase and QoS class are constants; the API types hold them as `Cow`).
+fn put_static(o: &mut Option<Cow<'static, str>>, v: Option<&'static str>) {
+    *o = v.map(Cow::Borrowed);
+}
+
 /// Text formatted on the stack: `write!` into a `String` grows it piece by piece (an image id
 /// of ~100 bytes took five reallocations on a pod's first render), and most re-renders write
 /// the text that is already there. Longer text spills into a `String`.
@@ -540,10 +547,10 @@ fn put_time(o: &mut Option<String>, at: Option<Ms>, memo: &mut Rfc3339Memo) {
 /// Overwrite `out` with the condition `cond` used to build.
 fn put_cond(
     out: &mut Condition,
-    type_: &str,
+    type_: &'static str,
     ok: bool,
     at: Option<Ms>,
-    reason: Option<&str>,
+    reason: Option<&'static str>,
     msg: Option<&str>,
     memo: &mut Rfc3339Memo,
 ) {
@@ -558,13 +565,13 @@ fn put_cond(
         message,
         observed_generation,
     } = out;
-    put(t, type_);
+    *t = Cow::Borrowed(type_);
     put(status, if ok { "True" } else { "False" });
     *last_probe_time = None;
     *last_heartbeat_time = None;
     *last_update_time = None;
     put_time(last_transition_time, at, memo);
-    put_opt(r, reason);
+    put_static(r, reason);
     put_opt(message, msg);
     *observed_generation = None;
 }
@@ -572,7 +579,7 @@ fn put_cond(
 /// Overwrite `out` with a state detail (`exit_code`/times from the runtime state).
 fn put_detail(
     out: &mut Option<Box<StateDetail>>,
-    reason: Option<&str>,
+    reason: Option<&'static str>,
     message: Option<&str>,
     exit_code: Option<i32>,
     started: Option<Ms>,
@@ -588,7 +595,7 @@ fn put_detail(
         signal,
         container_id,
     } = &mut **out.get_or_insert_with(Box::default);
-    put_opt(r, reason);
+    put_static(r, reason);
     put_opt(m, message);
     *e = exit_code;
     put_time(started_at, started, memo);
@@ -761,6 +768,11 @@ pub fn render_status_memo(pod: &Pod, rt: &PodRt, out: &mut PodStatus, memo: &mut
         (Some(_), _) | (None, Some(_)) => 1,
         _ => 0,
     };
+    if conditions.capacity() == 0 && rt.scheduled_ms.is_some() {
+        // A bound pod's first render has only PodScheduled, and the kubelet adds the other
+        // four soon after: room for all five at once instead of growing 1 -> 5.
+        conditions.reserve_exact(5);
+    }
     resize_default(conditions, if started { 4 } else { 0 } + sched);
     let mut i = 0;
     if started {
@@ -789,7 +801,16 @@ pub fn render_status_memo(pod: &Pod, rt: &PodRt, out: &mut PodStatus, memo: &mut
             msg = conditions[2].message.take();
             let m = msg.get_or_insert_with(String::new);
             m.clear();
-            m.push_str("containers with unready status: [");
+            const HEAD: &str = "containers with unready status: [";
+            // Sized once (head, names with their separators, `]`) instead of growing.
+            let names: usize = rt
+                .containers
+                .iter()
+                .filter(|c| !c.ready)
+                .map(|c| c.name.len() + 1)
+                .sum();
+            m.reserve(HEAD.len() + names);
+            m.push_str(HEAD);
             for (n, c) in rt.containers.iter().filter(|c| !c.ready).enumerate() {
                 if n > 0 {
                     m.push(' ');
@@ -866,7 +887,7 @@ pub fn render_status_memo(pod: &Pod, rt: &PodRt, out: &mut PodStatus, memo: &mut
         .containers
         .iter()
         .all(|c| c.resources.requests.is_empty() && c.resources.limits.is_empty());
-    put_opt(phase, Some(rt.phase.as_str()));
+    put_static(phase, Some(rt.phase.as_str()));
     *message = None;
     *reason = None;
     *nominated_node_name = None;
@@ -880,7 +901,7 @@ pub fn render_status_memo(pod: &Pod, rt: &PodRt, out: &mut PodStatus, memo: &mut
     }
     put_time(start_time, rt.start_ms, memo);
     init_container_statuses.clear();
-    put_opt(
+    put_static(
         qos_class,
         Some(if best_effort {
             "BestEffort"
@@ -1952,6 +1973,68 @@ mod tests {
             put_u64(&mut o, v);
             assert_eq!(o, Some(v.to_string()));
         }
+    }
+
+    /// The constants borrowed into a status (condition types and reasons, phase, QoS class,
+    /// state reasons) print as owned strings would: a status read back from its JSON (every
+    /// string owned) is equal to the rendered one and prints the same; the unready-containers
+    /// message sized up front is the text `format!` gives.
+    #[test]
+    fn borrowed_status_text_matches_owned() {
+        let pod: Pod = serde_json::from_value(serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "p", "namespace": "default", "uid": "u-1"},
+            "spec": {"containers": [
+                {"name": "app", "image": "nginx:1.27"},
+                {"name": "sidecar-with-a-long-name", "image": "busybox:1"}
+            ]}
+        }))
+        .unwrap();
+        let mut rt = PodRt::new(&pod, 1_000);
+        rt.unschedulable = Some("0/3 nodes are available".into());
+        let mut renders = vec![render_status(&pod, &rt)];
+        rt.unschedulable = None;
+        rt.node = Some("n1".into());
+        rt.scheduled_ms = Some(2_000);
+        rt.start_ms = Some(3_000);
+        renders.push(render_status(&pod, &rt));
+        rt.sandbox_ms = Some(4_000);
+        rt.containers[0].state = CState::Running { since_ms: 5_000 };
+        rt.phase = PodPhase::Running;
+        renders.push(render_status(&pod, &rt));
+        let ready = &renders[2].conditions[2];
+        assert_eq!(ready.reason.as_deref(), Some("ContainersNotReady"));
+        assert_eq!(
+            ready.message.as_deref(),
+            Some(
+                format!(
+                    "containers with unready status: [{} {}]",
+                    "app", "sidecar-with-a-long-name"
+                )
+                .as_str()
+            )
+        );
+        for c in &mut rt.containers {
+            c.state = CState::Running { since_ms: 6_000 };
+            c.ready = true;
+        }
+        rt.ready = true;
+        rt.ready_change_ms = Some(7_000);
+        renders.push(render_status(&pod, &rt));
+        for st in &renders {
+            let json = serde_json::to_string(st).unwrap();
+            let owned: PodStatus = serde_json::from_str(&json).unwrap();
+            assert!(owned
+                .conditions
+                .iter()
+                .all(|c| matches!(c.type_, Cow::Owned(_))));
+            assert_eq!(&owned, st);
+            assert_eq!(serde_json::to_string(&owned).unwrap(), json);
+        }
+        assert_eq!(renders[3].conditions.len(), 5);
+        assert_eq!(renders[3].phase.as_deref(), Some("Running"));
+        assert_eq!(renders[3].qos_class.as_deref(), Some("BestEffort"));
     }
 
     /// Golden rows of upstream `TestSyncPodBackoff` (kuberuntime_manager_test.go), backoff

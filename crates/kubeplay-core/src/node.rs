@@ -360,9 +360,9 @@ pub fn build_instance_group(
 
 /// A condition with the given type/status/reason/message at `now` (RFC 3339 text).
 pub fn node_condition(
-    type_: &str,
+    type_: &'static str,
     status: &str,
-    reason: &str,
+    reason: &'static str,
     message: &str,
     now: &str,
 ) -> Condition {

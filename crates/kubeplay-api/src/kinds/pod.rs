@@ -563,9 +563,10 @@ pub struct TopologySpreadConstraint {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PodStatus {
-    /// `Pending`, `Running`, `Succeeded`, `Failed`, `Unknown`.
+    /// `Pending`, `Running`, `Succeeded`, `Failed`, `Unknown` (a `Cow`: the kubelet writes a
+    /// constant).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub phase: Option<String>,
+    pub phase: Option<Cow<'static, str>>,
     /// `PodScheduled`, `Initialized`, `ContainersReady`, `Ready`…
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<Condition>,
@@ -593,9 +594,9 @@ pub struct PodStatus {
     /// App container states.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub container_statuses: Vec<ContainerStatus>,
-    /// `Guaranteed`, `Burstable` or `BestEffort`.
+    /// `Guaranteed`, `Burstable` or `BestEffort` (a constant, borrowed).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub qos_class: Option<String>,
+    pub qos_class: Option<Cow<'static, str>>,
     /// All pod IPs (kept raw).
     #[serde(rename = "podIPs", skip_serializing_if = "Option::is_none")]
     pub pod_ips: Option<Box<Raw>>,
@@ -677,9 +678,10 @@ impl ContainerState {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StateDetail {
-    /// Reason (`CrashLoopBackOff`, `Completed`, `Error`).
+    /// Reason (`CrashLoopBackOff`, `Completed`, `Error`; the kubelet's are constants,
+    /// borrowed).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<Cow<'static, str>>,
     /// Message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,

@@ -494,7 +494,7 @@ fn set_conditions(sim: &mut Sim, node: &str, status: &str, reason: &str, message
     for c in st
         .conditions
         .iter_mut()
-        .filter(|c| types.contains(&c.type_.as_str()))
+        .filter(|c| types.contains(&&*c.type_))
     {
         let s = if c.type_ == "Ready" || status == "Unknown" {
             status
@@ -505,7 +505,7 @@ fn set_conditions(sim: &mut Sim, node: &str, status: &str, reason: &str, message
             c.last_transition_time = Some(rfc3339(now));
         }
         c.status = s.to_string();
-        c.reason = Some(reason.to_string());
+        c.reason = Some(reason.to_string().into());
         c.message = Some(message.to_string());
     }
     sim.store.next_rv();

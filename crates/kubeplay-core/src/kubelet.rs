@@ -470,14 +470,22 @@ pub(crate) struct StackText {
 }
 
 impl StackText {
-    /// Format `args`.
-    pub(crate) fn of(args: std::fmt::Arguments<'_>) -> StackText {
+    /// `s` (no formatting machinery).
+    pub(crate) fn from_str(s: &str) -> StackText {
         use std::fmt::Write as _;
         let mut t = StackText {
             buf: [0; 128],
             len: 0,
             spill: None,
         };
+        let _ = t.write_str(s);
+        t
+    }
+
+    /// Format `args`.
+    pub(crate) fn of(args: std::fmt::Arguments<'_>) -> StackText {
+        use std::fmt::Write as _;
+        let mut t = StackText::from_str("");
         let _ = t.write_fmt(args);
         t
     }
@@ -490,7 +498,15 @@ impl StackText {
             let nibble = (v >> (60 - 4 * k)) & 15;
             *d = b"0123456789abcdef"[nibble as usize];
         }
-        // Hex digits are ASCII.
+        // Straight into the buffer when it fits (ASCII, so the text stays UTF-8); the spill
+        // path takes the digits as a `str`.
+        if self.spill.is_none() {
+            if let Some(dst) = self.buf.get_mut(self.len..self.len + 16) {
+                dst.copy_from_slice(&digits);
+                self.len += 16;
+                return;
+            }
+        }
         let _ = self.write_str(std::str::from_utf8(&digits).unwrap_or_default());
     }
 
@@ -531,6 +547,43 @@ pub(crate) fn put_u64(o: &mut Option<String>, v: u64) {
     let s = o.get_or_insert_with(String::new);
     s.clear();
     s.extend(digits.iter().map(|&d| char::from(d)));
+}
+
+/// What one status flush reuses from pod to pod: timestamp texts, and the `imageID` of the
+/// last image rendered (a ReplicaSet's pods share their image, and the id is a pure function
+/// of it: repo, digest, hex).
+#[derive(Debug, Default)]
+pub struct RenderMemo {
+    /// RFC 3339 texts.
+    pub times: Rfc3339Memo,
+    /// The image `image_id` was computed for.
+    image: String,
+    /// `image_id_of(image)`; empty until the first computation (a real id is never empty).
+    image_id: String,
+}
+
+impl RenderMemo {
+    /// [`image_id_of`]`(image)`, computed again only for a different image.
+    fn image_id(&mut self, image: &str) -> &str {
+        if self.image_id.is_empty() || self.image != image {
+            put(&mut self.image_id, image_id_of(image).as_str());
+            put(&mut self.image, image);
+        }
+        &self.image_id
+    }
+}
+
+/// `imageID` of a running container: `<qualified repo>@sha256:<digest>` with a digest made
+/// up from the image reference.
+fn image_id_of(image: &str) -> StackText {
+    // The hex digits are written directly (see `StackText::push_hex16`).
+    let (repo, _) = app::split_image(image);
+    let digest = crate::hash::fnv1a64(image.as_bytes());
+    let mut t = StackText::of(format_args!("{}@sha256:", app::QualifiedFmt(repo)));
+    for _ in 0..4 {
+        t.push_hex16(digest);
+    }
+    t
 }
 
 /// Overwrite `o` with the RFC 3339 rendering of `at`.
@@ -681,7 +734,7 @@ fn container_hash(uid: &str, name: &str, run: u32) -> u64 {
     h.0
 }
 
-fn put_container(out: &mut ContainerStatus, uid: &str, c: &ContainerRt, memo: &mut Rfc3339Memo) {
+fn put_container(out: &mut ContainerStatus, uid: &str, c: &ContainerRt, memo: &mut RenderMemo) {
     let ContainerStatus {
         name,
         ready,
@@ -699,17 +752,11 @@ fn put_container(out: &mut ContainerStatus, uid: &str, c: &ContainerRt, memo: &m
     *restart_count = c.restart_count as i32;
     put(image, &c.image);
     if running {
-        // The hex digits are written directly (see `StackText::push_hex16`): these two ids
-        // are re-rendered with every status of a running container.
-        let (repo, _) = app::split_image(&c.image);
-        let digest = crate::hash::fnv1a64(c.image.as_bytes());
-        let mut t = StackText::of(format_args!("{}@sha256:", app::QualifiedFmt(repo)));
-        for _ in 0..4 {
-            t.push_hex16(digest);
-        }
-        put(image_id, t.as_str());
+        // These two ids are re-rendered with every status of a running container: the image
+        // id comes from the flush's memo, the container id's hex digits are written directly.
+        put(image_id, memo.image_id(&c.image));
         let h = container_hash(uid, &c.name, c.run);
-        let mut t = StackText::of(format_args!("containerd://"));
+        let mut t = StackText::from_str("containerd://");
         for v in [h, h.rotate_left(13), h, h.rotate_left(29)] {
             t.push_hex16(v);
         }
@@ -719,12 +766,12 @@ fn put_container(out: &mut ContainerStatus, uid: &str, c: &ContainerRt, memo: &m
         *container_id = None;
     }
     *started = Some(matches!(c.state, CState::Running { .. }));
-    put_state(state, &c.state, memo);
+    put_state(state, &c.state, &mut memo.times);
     match &c.last_term {
         Some(t) => {
             last_state.waiting = None;
             last_state.running = None;
-            put_term(&mut last_state.terminated, t, memo);
+            put_term(&mut last_state.terminated, t, &mut memo.times);
         }
         None => *last_state = ContainerState::default(),
     }
@@ -739,11 +786,12 @@ pub fn render_status(pod: &Pod, rt: &PodRt) -> PodStatus {
 
 /// [`render_status`] into the previous render, reusing its allocations (see above).
 pub fn render_status_into(pod: &Pod, rt: &PodRt, out: &mut PodStatus) {
-    render_status_memo(pod, rt, out, &mut Rfc3339Memo::default());
+    render_status_memo(pod, rt, out, &mut RenderMemo::default());
 }
 
-/// [`render_status_into`] with timestamps taken from `memo` (one memo serves a whole flush).
-pub fn render_status_memo(pod: &Pod, rt: &PodRt, out: &mut PodStatus, memo: &mut Rfc3339Memo) {
+/// [`render_status_into`] with timestamps and image ids taken from `memo` (one memo serves a
+/// whole flush).
+pub fn render_status_memo(pod: &Pod, rt: &PodRt, out: &mut PodStatus, memo: &mut RenderMemo) {
     let PodStatus {
         phase,
         conditions,
@@ -783,7 +831,7 @@ pub fn render_status_memo(pod: &Pod, rt: &PodRt, out: &mut PodStatus, memo: &mut
             rt.sandbox_ms.or(rt.start_ms),
             None,
             None,
-            memo,
+            &mut memo.times,
         );
         put_cond(
             &mut conditions[1],
@@ -792,7 +840,7 @@ pub fn render_status_memo(pod: &Pod, rt: &PodRt, out: &mut PodStatus, memo: &mut
             rt.start_ms,
             None,
             None,
-            memo,
+            &mut memo.times,
         );
         let any_not_ready = rt.containers.iter().any(|c| !c.ready);
         let mut msg: Option<String> = None;
@@ -829,7 +877,7 @@ pub fn render_status_memo(pod: &Pod, rt: &PodRt, out: &mut PodStatus, memo: &mut
             at,
             reason,
             None,
-            memo,
+            &mut memo.times,
         );
         ready_cond[0].message = msg;
         put_cond(
@@ -839,7 +887,7 @@ pub fn render_status_memo(pod: &Pod, rt: &PodRt, out: &mut PodStatus, memo: &mut
             at,
             reason,
             ready_cond[0].message.as_deref(),
-            memo,
+            &mut memo.times,
         );
         i = 4;
     }
@@ -851,7 +899,7 @@ pub fn render_status_memo(pod: &Pod, rt: &PodRt, out: &mut PodStatus, memo: &mut
             Some(*t),
             None,
             None,
-            memo,
+            &mut memo.times,
         ),
         (None, Some(m)) => put_cond(
             &mut conditions[i],
@@ -860,7 +908,7 @@ pub fn render_status_memo(pod: &Pod, rt: &PodRt, out: &mut PodStatus, memo: &mut
             Some(rt.created_ms),
             Some("Unschedulable"),
             Some(m),
-            memo,
+            &mut memo.times,
         ),
         _ => {}
     }
@@ -899,7 +947,7 @@ pub fn render_status_memo(pod: &Pod, rt: &PodRt, out: &mut PodStatus, memo: &mut
         Some(ip) => put_opt(pod_ip, Some(crate::node::IpFmt(ip).text().as_str())),
         None => *pod_ip = None,
     }
-    put_time(start_time, rt.start_ms, memo);
+    put_time(start_time, rt.start_ms, &mut memo.times);
     init_container_statuses.clear();
     put_static(
         qos_class,
@@ -1973,6 +2021,36 @@ mod tests {
             put_u64(&mut o, v);
             assert_eq!(o, Some(v.to_string()));
         }
+    }
+
+    /// The flush memo's image ids equal a fresh computation, whatever image came before
+    /// (including the empty reference the memo starts with).
+    #[test]
+    fn render_memo_image_ids_match_fresh() {
+        let mut memo = RenderMemo::default();
+        for image in [
+            "",
+            "nginx:1.27",
+            "nginx:1.27",
+            "registry.k8s.io/pause:3.9",
+            "nginx:1.27",
+            "library/nginx",
+            "",
+            "team/app@sha256:0123",
+            "nginx:1.27",
+        ] {
+            let (repo, _) = app::split_image(image);
+            let d = crate::hash::fnv1a64(image.as_bytes());
+            let want = format!(
+                "{}@sha256:{d:016x}{d:016x}{d:016x}{d:016x}",
+                app::QualifiedFmt(repo)
+            );
+            assert_eq!(memo.image_id(image), want, "{image:?}");
+        }
+        assert_eq!(
+            StackText::from_str("containerd://").as_str(),
+            "containerd://"
+        );
     }
 
     /// The constants borrowed into a status (condition types and reasons, phase, QoS class,

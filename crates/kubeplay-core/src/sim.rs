@@ -448,7 +448,7 @@ impl Sim {
     /// the last change gives what rendering after every change would have left.
     fn render_stale_pods(&mut self) {
         let mut stale = std::mem::take(&mut self.stale_pods);
-        let mut memo = crate::clock::Rfc3339Memo::default();
+        let mut memo = crate::kubelet::RenderMemo::default();
         for h in stale.drain(..) {
             self.store.update_pod_handle(h, |rec| {
                 if std::mem::replace(&mut rec.rt.status_stale, false) {

@@ -298,11 +298,12 @@ impl PodRt {
             .iter()
             .map(|c| {
                 let image = c.image.clone().unwrap_or_default();
-                let (_, tag) = app::split_image(&image);
+                // The tag matters only without a policy (admission sets one on every created
+                // pod, so the split is usually skipped).
                 let pull_always = match c.image_pull_policy.as_deref() {
                     Some("Always") => true,
                     Some(_) => false,
-                    None => tag == "latest",
+                    None => app::split_image(&image).1 == "latest",
                 };
                 let mut ports: Vec<i32> = c.ports.iter().map(|p| p.container_port).collect();
                 if ports.is_empty() {

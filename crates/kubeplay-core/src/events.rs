@@ -6,7 +6,6 @@
 //! plays this role in a real cluster): the oldest events are dropped first, so a 150,000-pod
 //! benchmark does not keep a million events alive.
 use crate::clock::{Ms, EPOCH_UNIX_S};
-use std::collections::VecDeque;
 
 /// One Kubernetes Event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,9 +92,13 @@ impl KeyHasher {
         for c in &mut chunks {
             self.mix(u64::from_le_bytes(c.try_into().expect("8 bytes")));
         }
-        for &b in chunks.remainder() {
-            self.buf |= u64::from(b) << (8 * self.n);
-            self.n += 1;
+        // Nothing is pending here: the tail becomes the pending word in one load.
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.buf = u64::from_le_bytes(w);
+            self.n = rest.len() as u32;
         }
     }
 
@@ -257,30 +260,99 @@ impl KeyTable {
     }
 }
 
+/// One kept event as the log stores it: its six strings back to back in one buffer (one
+/// allocation to reuse, one run of cache lines to write), its name as the nanoseconds it ends
+/// in. The previous layout, an [`Event`] of seven separate strings in a `VecDeque`, cost every
+/// new event two moves of the 264-byte entry (out of the ring and back in) and a cache miss on
+/// each of the evicted event's strings, which the rest of a 150,000-pod run had long pushed
+/// out of cache.
+#[derive(Debug, Clone)]
+struct Slot {
+    /// The aggregation key (see [`EventLog::key_of`]).
+    key: u64,
+    /// `involved_name`, `namespace`, `involved_uid`, `field_path`, `source_host` and
+    /// `message`, in that order, without separators.
+    text: String,
+    /// Where each of the first five fields ends in `text` (the message runs to the end).
+    ends: [usize; 5],
+    /// Whether `field_path` / `source_host` are present (an absent one is empty in `text`).
+    has_field_path: bool,
+    has_source_host: bool,
+    involved_kind: &'static str,
+    type_: &'static str,
+    reason: &'static str,
+    source_component: &'static str,
+    /// Unix nanoseconds the name ends in (see [`EventLog::name_nanos`]).
+    nanos: u64,
+    count: u32,
+    first_ms: Ms,
+    last_ms: Ms,
+}
+
+impl Slot {
+    /// Field `i` of `text` (0 `involved_name` … 5 `message`).
+    fn field(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        let end = self.ends.get(i).copied().unwrap_or(self.text.len());
+        self.text.get(start..end).unwrap_or_default()
+    }
+
+    /// The public form: what the log used to keep.
+    fn event(&self) -> Event {
+        let involved_name = self.field(0);
+        let mut name = String::with_capacity(involved_name.len() + 17);
+        name.push_str(involved_name);
+        name.push('.');
+        push_hex(&mut name, self.nanos);
+        Event {
+            name,
+            namespace: self.field(1).to_string(),
+            involved_kind: self.involved_kind,
+            involved_name: involved_name.to_string(),
+            involved_uid: self.field(2).to_string(),
+            field_path: self.has_field_path.then(|| self.field(3).to_string()),
+            type_: self.type_,
+            reason: self.reason,
+            message: self.field(5).to_string(),
+            source_component: self.source_component,
+            source_host: self.has_source_host.then(|| self.field(4).to_string()),
+            count: self.count,
+            first_ms: self.first_ms,
+            last_ms: self.last_ms,
+        }
+    }
+}
+
 /// Capped, aggregated event log.
 #[derive(Debug, Clone)]
 pub struct EventLog {
-    /// (aggregation key, event) in creation order. Ids are handed out in that order and the
-    /// oldest is dropped first, so the log holds the ids `next_id - len + 1 ..= next_id` and
-    /// an id finds its event by offset (no per-event tree node).
-    order: VecDeque<(u64, Event)>,
+    /// A ring of kept events: oldest at `head` (0 until the ring is full), wrapping around.
+    /// Ids are handed out in creation order and the oldest is overwritten first, so the log
+    /// holds the ids `next_id - len + 1 ..= next_id` and an id finds its slot by offset (no
+    /// per-event tree node). A new event is written into the evicted one's slot in place.
+    slots: Vec<Slot>,
+    head: usize,
     by_key: KeyTable,
     next_id: u64,
     max: usize,
     /// (virtual ms of the newest event, events created before it in that ms): the
     /// sub-millisecond part of its name.
     ms_seq: Option<(Ms, u64)>,
-    /// Where [`EventLog::record_occurrence`] formats a message before it knows whether the
-    /// occurrence aggregates (then the text is only hashed) or becomes a new event (then the
-    /// buffer moves into it and the evicted event's message buffer takes its place).
+    /// Where an occurrence's text is assembled before the log knows whether it aggregates
+    /// (then the text is only hashed) or becomes a new event (then the buffer moves into its
+    /// slot and the evicted event's buffer takes its place).
     scratch: String,
+    /// The kept events in their public form, built on the first read after a change:
+    /// readers (kubectl, tests) borrow [`Event`]s while recording, the hot path, never builds
+    /// one.
+    view: std::sync::OnceLock<Vec<Event>>,
 }
 
 /// One occurrence of an event, as borrowed parts: what a recorder knows before the log decides
 /// whether it is a repeat. Recording from parts lets a repeat cost no allocation, and a new
-/// event take over the strings of the event the cap evicts (a 150,000-pod run records about
-/// four events per pod into a log capped at a few thousand, so nearly every new event evicts
-/// one; allocating and freeing its eight strings was a tenth of the run).
+/// event take over the buffer of the event the cap evicts (a 150,000-pod run records about
+/// six events per pod into a log capped at a few thousand, so nearly every new event evicts
+/// one).
 #[derive(Debug, Clone, Copy)]
 pub struct Occurrence<'a> {
     /// Namespace of the involved object.
@@ -305,33 +377,11 @@ pub struct Occurrence<'a> {
     pub at_ms: Ms,
 }
 
-/// A message being recorded: an owned buffer (whose allocation a new event can take) or a
-/// borrowed string (copied into the evicted event's buffer).
-trait Message {
-    fn text(&self) -> &str;
-    /// Put the text into `dst`: an owned buffer swaps with it (the new event takes the
-    /// allocation, the evicted event's buffer becomes the scratch), a borrowed one is copied.
-    fn swap_into(&mut self, dst: &mut String);
-}
-
-impl Message for String {
-    fn text(&self) -> &str {
-        self
-    }
-    fn swap_into(&mut self, dst: &mut String) {
-        std::mem::swap(self, dst);
-    }
-}
-
-struct MessageRef<'a>(&'a str);
-
-impl Message for MessageRef<'_> {
-    fn text(&self) -> &str {
-        self.0
-    }
-    fn swap_into(&mut self, dst: &mut String) {
-        put(dst, self.0);
-    }
+/// A message being recorded: text already at hand, or arguments still to format (straight
+/// into the log's buffer).
+enum Message<'a> {
+    Str(&'a str),
+    Fmt(std::fmt::Arguments<'a>),
 }
 
 /// Append `v` in lowercase hex without padding (`%x`), without a formatting pass.
@@ -353,85 +403,59 @@ fn push_hex(s: &mut String, v: u64) {
     }
 }
 
-/// Overwrite `s` with `v`, keeping its allocation.
-fn put(s: &mut String, v: &str) {
-    s.clear();
-    s.push_str(v);
-}
-
-/// Overwrite `o` with the concatenation of `v`'s pieces, keeping an existing allocation.
-fn put_opt(o: &mut Option<String>, v: Option<&[&str]>) {
-    match v {
-        None => *o = None,
-        Some(parts) => {
-            let s = o.get_or_insert_with(String::new);
-            s.clear();
-            for p in parts {
-                s.push_str(p);
-            }
-        }
-    }
-}
-
 impl EventLog {
     /// A log keeping at most `max` distinct events.
     pub fn new(max: usize) -> Self {
         EventLog {
-            order: VecDeque::new(),
+            slots: Vec::new(),
+            head: 0,
             by_key: KeyTable::default(),
             next_id: 0,
             max: max.max(1),
             ms_seq: None,
             scratch: String::new(),
+            view: std::sync::OnceLock::new(),
         }
     }
 
-    fn key(e: &Event) -> u64 {
-        Self::key_of(&[
-            &[e.source_component],
-            &[e.source_host.as_deref().unwrap_or("")],
-            &[e.involved_kind],
-            &[&e.namespace],
-            &[&e.involved_name],
-            &[&e.involved_uid],
-            &[e.field_path.as_deref().unwrap_or("")],
-            &[e.type_],
-            &[e.reason],
-            &[&e.message],
-        ])
-    }
-
-    /// The aggregation key: [`KeyHasher`] over each field (a field may come in pieces, hashed
-    /// as their concatenation), each field closed with its length mod 8.
-    fn key_of(fields: &[&[&str]; 10]) -> u64 {
+    /// The aggregation key of an occurrence: [`KeyHasher`] over the four fixed fields, the
+    /// assembled `text` in one run, then where its fields end. It identifies the tuple
+    /// (source component, source host, kind, namespace, name, uid, field path, type, reason,
+    /// message), with an absent field path or host equal to an empty one, as client-go's
+    /// `getEventKey` joins them.
+    fn key_of(fixed: [&str; 4], text: &str, ends: &[usize; 5]) -> u64 {
         let mut h = KeyHasher::new();
-        for field in fields {
-            for piece in *field {
-                h.write(piece.as_bytes());
-            }
+        for f in fixed {
+            h.write(f.as_bytes());
             h.end_field();
+        }
+        h.write(text.as_bytes());
+        h.end_field();
+        for &e in ends {
+            h.mix(e as u64);
         }
         h.finish()
     }
 
-    /// The id of the kept event whose aggregation key is `k`: a tag match in the table,
-    /// confirmed by the full key kept with the event.
-    fn lookup(&self, k: u64) -> Option<u64> {
-        let first = self.next_id + 1 - self.order.len() as u64;
-        let order = &self.order;
-        self.by_key.get(k, self.next_id, |id| {
-            id.checked_sub(first)
-                .and_then(|i| usize::try_from(i).ok())
-                .and_then(|i| order.get(i))
-                .is_some_and(|(key, _)| *key == k)
-        })
+    /// Physical index of the kept event with this id.
+    fn index_of(&self, id: u64) -> Option<usize> {
+        let len = self.slots.len();
+        let first = self.next_id + 1 - len as u64;
+        let off = usize::try_from(id.checked_sub(first)?).ok()?;
+        if off >= len {
+            return None;
+        }
+        let i = self.head + off;
+        Some(if i >= len { i - len } else { i })
     }
 
-    /// The kept event with this id.
-    fn by_id_mut(&mut self, id: u64) -> Option<&mut Event> {
-        let first = self.next_id + 1 - self.order.len() as u64;
-        let i = usize::try_from(id.checked_sub(first)?).ok()?;
-        self.order.get_mut(i).map(|(_, e)| e)
+    /// The index of the kept event whose aggregation key is `k`: a tag match in the table,
+    /// confirmed by the full key kept with the event.
+    fn lookup(&self, k: u64) -> Option<usize> {
+        let id = self.by_key.get(k, self.next_id, |id| {
+            self.index_of(id).is_some_and(|i| self.slots[i].key == k)
+        })?;
+        self.index_of(id)
     }
 
     /// client-go's `makeEvent` (k8s.io/client-go/tools/record/event.go) names an Event
@@ -440,13 +464,8 @@ impl EventLog {
     /// ms where real ones would differ by nanoseconds; the n-th event created in a ms gets n ns
     /// added, keeping names unique and in recording order within the ms (as a real clock
     /// would). Past a million events in one ms the offset wraps rather than spill into the next
-    /// ms.
-    fn name_for(&mut self, involved_name: &str, first_ms: Ms) -> String {
-        let nanos = self.name_nanos(first_ms);
-        format!("{involved_name}.{nanos:x}")
-    }
-
-    /// The Unix-nanosecond part of the next event's name (advances the in-ms sequence).
+    /// ms. This returns the Unix-nanosecond part of the next event's name (advancing the in-ms
+    /// sequence); the name itself is built when the event is read.
     fn name_nanos(&mut self, first_ms: Ms) -> u64 {
         let seq = match self.ms_seq {
             Some((ms, n)) if ms == first_ms => n + 1,
@@ -457,27 +476,20 @@ impl EventLog {
     }
 
     /// Record an occurrence; returns true if it was aggregated into an existing event.
-    pub fn record(&mut self, mut e: Event) -> bool {
-        let k = Self::key(&e);
-        if let Some(id) = self.lookup(k) {
-            if let Some(old) = self.by_id_mut(id) {
-                old.count += 1;
-                old.last_ms = e.last_ms;
-                return true;
-            }
-        }
-        self.next_id += 1;
-        let id = self.next_id;
-        e.name = self.name_for(&e.involved_name, e.first_ms);
-        self.by_key.insert(k, id);
-        self.order.push_back((k, e));
-        while self.order.len() > self.max {
-            let old_id = self.next_id + 1 - self.order.len() as u64;
-            if let Some((old_key, _)) = self.order.pop_front() {
-                self.by_key.remove(old_key, old_id);
-            }
-        }
-        false
+    pub fn record(&mut self, e: Event) -> bool {
+        let o = Occurrence {
+            namespace: &e.namespace,
+            involved_kind: e.involved_kind,
+            involved_name: &e.involved_name,
+            involved_uid: &e.involved_uid,
+            field_path: e.field_path.as_deref().map(|p| [p, "", ""]),
+            type_: e.type_,
+            reason: e.reason,
+            source_component: e.source_component,
+            source_host: e.source_host.as_deref(),
+            at_ms: e.last_ms,
+        };
+        self.record_message(&o, Message::Str(&e.message), e.count, e.first_ms)
     }
 
     /// [`EventLog::record`] from borrowed parts and a message still to format; returns true if
@@ -488,123 +500,137 @@ impl EventLog {
         o: &Occurrence<'_>,
         message: std::fmt::Arguments<'_>,
     ) -> bool {
-        use std::fmt::Write as _;
-        if let Some(text) = message.as_str() {
+        let m = match message.as_str() {
             // A message without arguments needs no formatting pass.
-            return self.record_occurrence_str(o, text);
-        }
-        let mut scratch = std::mem::take(&mut self.scratch);
-        scratch.clear();
-        let _ = scratch.write_fmt(message);
-        let aggregated = self.record_message(o, &mut scratch);
-        self.scratch = scratch;
-        aggregated
+            Some(text) => Message::Str(text),
+            None => Message::Fmt(message),
+        };
+        self.record_message(o, m, 1, o.at_ms)
     }
 
     /// [`EventLog::record_occurrence`] with a message already formatted (no formatting pass:
     /// the scheduler's and controllers' messages arrive as strings).
     pub fn record_occurrence_str(&mut self, o: &Occurrence<'_>, message: &str) -> bool {
-        let mut m = MessageRef(message);
-        self.record_message(o, &mut m)
+        self.record_message(o, Message::Str(message), 1, o.at_ms)
     }
 
-    /// Shared body: `message` is hashed and, for a new event, moved or copied into it (see
-    /// [`Message`]).
-    fn record_message(&mut self, o: &Occurrence<'_>, message: &mut dyn Message) -> bool {
-        let no_path = [""; 3];
-        let k = Self::key_of(&[
-            &[o.source_component],
-            &[o.source_host.unwrap_or("")],
-            &[o.involved_kind],
-            &[o.namespace],
-            &[o.involved_name],
-            &[o.involved_uid],
-            o.field_path.as_ref().unwrap_or(&no_path),
-            &[o.type_],
-            &[o.reason],
-            &[message.text()],
-        ]);
-        if let Some(id) = self.lookup(k) {
-            if let Some(old) = self.by_id_mut(id) {
-                old.count += 1;
-                old.last_ms = o.at_ms;
-                return true;
+    /// Shared body: the occurrence's text is assembled in the scratch buffer and hashed; a
+    /// repeat bumps the kept event (`count += 1`, `last_ms = o.at_ms`), a new event (with
+    /// `count`, created at `first_ms`, last seen at `o.at_ms`) takes the buffer.
+    fn record_message(
+        &mut self,
+        o: &Occurrence<'_>,
+        message: Message<'_>,
+        count: u32,
+        first_ms: Ms,
+    ) -> bool {
+        use std::fmt::Write as _;
+        // Readers see the change on their next read.
+        self.view.take();
+        let mut text = std::mem::take(&mut self.scratch);
+        text.clear();
+        // Room for the whole text at once (a formatted message is guessed at): growing by
+        // doubling, push by push, would reallocate a few times per event while the ring fills
+        // and leave buffers up to twice the text.
+        let message_len = match message {
+            Message::Str(m) => m.len(),
+            Message::Fmt(_) => 64,
+        };
+        let path_len: usize = o.field_path.iter().flatten().map(|p| p.len()).sum();
+        text.reserve(
+            o.involved_name.len()
+                + o.namespace.len()
+                + o.involved_uid.len()
+                + path_len
+                + o.source_host.map_or(0, str::len)
+                + message_len,
+        );
+        let mut ends = [0; 5];
+        text.push_str(o.involved_name);
+        ends[0] = text.len();
+        text.push_str(o.namespace);
+        ends[1] = text.len();
+        text.push_str(o.involved_uid);
+        ends[2] = text.len();
+        for p in o.field_path.iter().flatten() {
+            text.push_str(p);
+        }
+        ends[3] = text.len();
+        text.push_str(o.source_host.unwrap_or_default());
+        ends[4] = text.len();
+        match message {
+            Message::Str(m) => text.push_str(m),
+            Message::Fmt(args) => {
+                let _ = text.write_fmt(args);
             }
         }
-        // The event the cap is about to drop lends its strings to the new one. The map
-        // operations keep `record`'s order (insert the new key, then remove the evicted one).
-        let evicted_id = self.next_id + 1 - self.order.len() as u64;
-        let evicted = if self.order.len() >= self.max {
-            self.order.pop_front()
-        } else {
-            None
-        };
-        let (old_key, mut e) = match evicted {
-            Some((old_key, e)) => (Some((old_key, evicted_id)), e),
-            None => (
-                None,
-                Event {
-                    name: String::new(),
-                    namespace: String::new(),
-                    involved_kind: "",
-                    involved_name: String::new(),
-                    involved_uid: String::new(),
-                    field_path: None,
-                    type_: "",
-                    reason: "",
-                    message: String::new(),
-                    source_component: "",
-                    source_host: None,
-                    count: 1,
-                    first_ms: 0,
-                    last_ms: 0,
-                },
-            ),
-        };
+        let k = Self::key_of(
+            [o.source_component, o.involved_kind, o.type_, o.reason],
+            &text,
+            &ends,
+        );
+        if let Some(i) = self.lookup(k) {
+            let old = &mut self.slots[i];
+            old.count += 1;
+            old.last_ms = o.at_ms;
+            self.scratch = text;
+            return true;
+        }
+        let evicted_id = self.next_id + 1 - self.slots.len() as u64;
         self.next_id += 1;
         let id = self.next_id;
-        let nanos = self.name_nanos(o.at_ms);
-        e.name.clear();
-        e.name.push_str(o.involved_name);
-        e.name.push('.');
-        push_hex(&mut e.name, nanos);
-        put(&mut e.namespace, o.namespace);
-        e.involved_kind = o.involved_kind;
-        put(&mut e.involved_name, o.involved_name);
-        put(&mut e.involved_uid, o.involved_uid);
-        put_opt(&mut e.field_path, o.field_path.as_ref().map(|p| &p[..]));
-        e.type_ = o.type_;
-        e.reason = o.reason;
-        message.swap_into(&mut e.message);
-        e.source_component = o.source_component;
-        put_opt(
-            &mut e.source_host,
-            o.source_host.as_ref().map(std::slice::from_ref),
-        );
-        e.count = 1;
-        e.first_ms = o.at_ms;
-        e.last_ms = o.at_ms;
+        let nanos = self.name_nanos(first_ms);
+        let slot = Slot {
+            key: k,
+            text,
+            ends,
+            has_field_path: o.field_path.is_some(),
+            has_source_host: o.source_host.is_some(),
+            involved_kind: o.involved_kind,
+            type_: o.type_,
+            reason: o.reason,
+            source_component: o.source_component,
+            nanos,
+            count,
+            first_ms,
+            last_ms: o.at_ms,
+        };
+        // The map operations keep the old order (insert the new key, then remove the
+        // evicted one).
         self.by_key.insert(k, id);
-        self.order.push_back((k, e));
-        if let Some((old_key, old_id)) = old_key {
-            self.by_key.remove(old_key, old_id);
+        if self.slots.len() < self.max {
+            self.slots.push(slot);
+            return false;
         }
+        // Overwrite the oldest slot in place; its buffer becomes the next scratch.
+        let old = std::mem::replace(&mut self.slots[self.head], slot);
+        self.head += 1;
+        if self.head == self.slots.len() {
+            self.head = 0;
+        }
+        self.scratch = old.text;
+        self.by_key.remove(old.key, evicted_id);
         false
     }
 
     /// Events in creation order (oldest first).
     pub fn iter(&self) -> impl Iterator<Item = &Event> {
-        self.order.iter().map(|(_, e)| e)
+        self.view
+            .get_or_init(|| {
+                let (newer, older) = self.slots.split_at(self.head);
+                older.iter().chain(newer).map(Slot::event).collect()
+            })
+            .iter()
     }
 
     /// Number of distinct events kept.
     pub fn len(&self) -> usize {
-        self.order.len()
+        self.slots.len()
     }
 
     /// Whether no event is kept.
     pub fn is_empty(&self) -> bool {
-        self.order.is_empty()
+        self.slots.is_empty()
     }
 }
 
@@ -796,31 +822,173 @@ mod tests {
     #[test]
     fn key_hash_streams_pieces() {
         let text = "spec.containers{app-with-a-longer-name}";
-        let whole = EventLog::key_of(&[&[text], &[], &[], &[], &[], &[], &[], &[], &[], &[]]);
+        let hash = |pieces: &[&str]| {
+            let mut h = KeyHasher::new();
+            for p in pieces {
+                h.write(p.as_bytes());
+            }
+            h.end_field();
+            h.finish()
+        };
+        let whole = hash(&[text]);
         for a in 0..text.len() {
             for b in a..text.len() {
-                let cut: [&str; 3] = [&text[..a], &text[a..b], &text[b..]];
-                let k = EventLog::key_of(&[&cut, &[], &[], &[], &[], &[], &[], &[], &[], &[]]);
+                let k = hash(&[&text[..a], &text[a..b], &text[b..]]);
                 assert_eq!(k, whole, "cut at {a}, {b}");
             }
         }
-        let moved = EventLog::key_of(&[
-            &[&text[..5]],
-            &[&text[5..]],
-            &[],
-            &[],
-            &[],
-            &[],
-            &[],
-            &[],
-            &[],
-            &[],
-        ]);
-        assert_ne!(moved, whole);
+        let fixed = ["kubelet", "Pod", "Normal", "Pulled"];
+        let key = EventLog::key_of(fixed, text, &[5, 10, 15, 20, 25]);
+        assert_ne!(EventLog::key_of(fixed, text, &[5, 10, 15, 20, 26]), key);
+        assert_ne!(
+            EventLog::key_of(
+                ["kubele", "tPod", "Normal", "Pulled"],
+                text,
+                &[5, 10, 15, 20, 25]
+            ),
+            key
+        );
+        assert_eq!(EventLog::key_of(fixed, text, &[5, 10, 15, 20, 25]), key);
         let mut hex = String::new();
         push_hex(&mut hex, 0);
         push_hex(&mut hex, 1_767_225_605_000_000_000);
         assert_eq!(hex, format!("0{:x}", 1_767_225_605_000_000_000u64));
+    }
+
+    /// The plain version of the log: a list of whole events, aggregated by comparing every
+    /// field (an absent field path or host equals an empty one, as in the key), the oldest
+    /// dropped past the cap.
+    struct PlainLog {
+        events: std::collections::VecDeque<Event>,
+        max: usize,
+        ms_seq: Option<(Ms, u64)>,
+    }
+
+    impl PlainLog {
+        fn record(&mut self, mut e: Event) -> bool {
+            let same = |a: &Event| {
+                (
+                    a.source_component,
+                    a.source_host.as_deref().unwrap_or(""),
+                    a.involved_kind,
+                    &a.namespace,
+                    &a.involved_name,
+                    &a.involved_uid,
+                    a.field_path.as_deref().unwrap_or(""),
+                    a.type_,
+                    a.reason,
+                    &a.message,
+                ) == (
+                    e.source_component,
+                    e.source_host.as_deref().unwrap_or(""),
+                    e.involved_kind,
+                    &e.namespace,
+                    &e.involved_name,
+                    &e.involved_uid,
+                    e.field_path.as_deref().unwrap_or(""),
+                    e.type_,
+                    e.reason,
+                    &e.message,
+                )
+            };
+            if let Some(old) = self.events.iter_mut().find(|a| same(a)) {
+                old.count += 1;
+                old.last_ms = e.last_ms;
+                return true;
+            }
+            let seq = match self.ms_seq {
+                Some((ms, n)) if ms == e.first_ms => n + 1,
+                _ => 0,
+            };
+            self.ms_seq = Some((e.first_ms, seq));
+            let nanos = (EPOCH_UNIX_S * 1000 + e.first_ms) * 1_000_000 + seq % 1_000_000;
+            e.name = format!("{}.{nanos:x}", e.involved_name);
+            self.events.push_back(e);
+            if self.events.len() > self.max {
+                self.events.pop_front();
+            }
+            false
+        }
+    }
+
+    /// The ring of one-buffer slots, its key table and its lazily built view, against the
+    /// plain log: many evictions, repeats of evicted and kept events, empty and absent field
+    /// paths and hosts (which aggregate with each other, as before), empty names and
+    /// messages, fields whose bytes could slide across a boundary, long messages, and reads
+    /// between records (a read after a repeat must see the new count).
+    #[test]
+    fn slots_keep_what_plain_events_do() {
+        for max in [1, 2, 5, 64] {
+            let mut log = EventLog::new(max);
+            let mut plain = PlainLog {
+                events: Default::default(),
+                max,
+                ms_seq: None,
+            };
+            let long = "x".repeat(300);
+            let names = ["", "a", "ab", "web-7d9f8b6c5-abcde"];
+            let paths = [None, Some(""), Some("spec.containers{app}")];
+            let hosts = [None, Some(""), Some("node-17"), Some("b")];
+            let messages = ["", "b", "Pulled image", long.as_str()];
+            let mut x: u64 = 7;
+            let mut repeats = 0;
+            for i in 0..3_000u64 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                // Few distinct occurrences (most fields follow from a few bits), so repeats
+                // of kept and of evicted events are common.
+                let r = x % 64;
+                let pick = |n: usize, shift: u32| (r.rotate_right(shift) as usize) % n;
+                let name = names[pick(names.len(), 3)];
+                let e = Event {
+                    name: String::new(),
+                    namespace: ["default", "", "kube-system"][pick(3, 7)].to_string(),
+                    involved_kind: ["Pod", "Node"][pick(2, 11)],
+                    involved_name: name.to_string(),
+                    involved_uid: ["u", "", "uid-1"][pick(3, 13)].to_string(),
+                    field_path: paths[pick(paths.len(), 17)].map(str::to_string),
+                    type_: ["Normal", "Warning"][pick(2, 21)],
+                    reason: ["Pulled", "BackOff"][pick(2, 23)],
+                    message: messages[pick(messages.len(), 27)].to_string(),
+                    source_component: ["kubelet", "default-scheduler"][pick(2, 31)],
+                    source_host: hosts[pick(hosts.len(), 33)].map(str::to_string),
+                    count: 1,
+                    first_ms: i / 4,
+                    last_ms: i / 4,
+                };
+                let want = plain.record(e.clone());
+                let got = if x.is_multiple_of(3) {
+                    log.record(e)
+                } else {
+                    let o = Occurrence {
+                        namespace: &e.namespace,
+                        involved_kind: e.involved_kind,
+                        involved_name: &e.involved_name,
+                        involved_uid: &e.involved_uid,
+                        field_path: e.field_path.as_deref().map(|p| {
+                            let cut = p.len() / 2;
+                            [&p[..cut], "", &p[cut..]]
+                        }),
+                        type_: e.type_,
+                        reason: e.reason,
+                        source_component: e.source_component,
+                        source_host: e.source_host.as_deref(),
+                        at_ms: e.first_ms,
+                    };
+                    log.record_occurrence(&o, format_args!("{}", e.message))
+                };
+                assert_eq!(got, want, "aggregation at {i} (max {max})");
+                repeats += usize::from(got);
+                assert_eq!(log.len(), plain.events.len());
+                if !x.is_multiple_of(5) {
+                    assert!(log.iter().eq(plain.events.iter()), "log at {i} (max {max})");
+                }
+            }
+            assert!(log.iter().eq(plain.events.iter()));
+            assert!(log.clone().iter().eq(plain.events.iter()));
+            assert!(repeats > 100, "{repeats} repeats (max {max})");
+        }
     }
 
     #[test]

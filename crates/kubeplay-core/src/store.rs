@@ -15,7 +15,7 @@ use crate::chunked::ChunkedVec;
 use crate::clock::Ms;
 use crate::kubelet::{PodPhase, PodRt};
 use crate::node::NodeRt;
-use crate::strtable::StrTable;
+use crate::strtable::{NameMap, StrTable};
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -491,8 +491,8 @@ pub struct Store {
     rv: u64,
     /// Namespaces by name.
     pub namespaces: BTreeMap<String, Rec<Namespace>>,
-    /// Nodes by name.
-    pub nodes: BTreeMap<String, NodeRec>,
+    /// Nodes by name (listed in name order; looked up by hash, see [`NameMap`]).
+    pub nodes: NameMap<NodeRec>,
     /// kops instance groups.
     pub instance_groups: BTreeMap<Key, Rec<InstanceGroup>>,
     /// Deployments.

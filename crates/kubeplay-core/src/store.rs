@@ -628,7 +628,80 @@ struct Contribs<'a> {
     counts: &'a mut StrTable<PodCounts>,
 }
 
+impl Contrib {
+    /// What this state adds to its node's requests: CPU, memory (bound, not terminal).
+    fn node_share(self) -> Option<(i64, i64)> {
+        (self.bound && !self.terminal).then_some((self.cpu, self.mem))
+    }
+
+    /// What this state adds to its owner's counts: active, ready, terminating.
+    fn owner_share(self) -> (u32, u32, u32) {
+        match (self.terminal, self.deleting) {
+            (false, false) => (1, u32::from(self.ready), 0),
+            (false, true) => (0, 0, 1),
+            (true, _) => (0, 0, 0),
+        }
+    }
+}
+
 impl Contribs<'_> {
+    /// [`Contribs::apply`] of `before` removed then `after` added, for one pod edit (same
+    /// node and owner), in one lookup per index whose share changed: a bind changes only
+    /// the node's entries and a readiness flip only the owner's count, where the remove/add
+    /// pair looked both tables up twice. The entries end as the pair leaves them (an entry
+    /// that reaches zero goes; the shares are exact, so a remove-then-add through zero
+    /// leaves what adding the difference leaves).
+    fn change(
+        &mut self,
+        key: &Key,
+        node: Option<&str>,
+        owner: Option<&str>,
+        before: Contrib,
+        after: Contrib,
+    ) {
+        if let Some(node) = node {
+            if before.bound && !after.bound {
+                if let Some(s) = self.pods_by_node.get_mut(node) {
+                    s.remove(&key.0, &key.1);
+                    if s.is_empty() {
+                        self.pods_by_node.remove(node);
+                    }
+                }
+            } else if after.bound && !before.bound {
+                self.pods_by_node
+                    .get_or_insert_with(node, KeySet::default)
+                    .insert(&key.0, &key.1);
+            }
+            let (b, a) = (before.node_share(), after.node_share());
+            if b != a {
+                let r = self.requested.get_or_insert_with(node, Requested::default);
+                for (share, sign) in [(a, 1), (b, -1)] {
+                    if let Some((cpu, mem)) = share {
+                        r.cpu_milli += sign * cpu;
+                        r.memory_bytes += sign * mem;
+                        r.pods += sign;
+                    }
+                }
+                if r.pods == 0 {
+                    self.requested.remove(node);
+                }
+            }
+        }
+        if let Some(owner) = owner {
+            let (b, a) = (before.owner_share(), after.owner_share());
+            if b != a {
+                let cnt = self.counts.get_or_insert_with(owner, PodCounts::default);
+                // Added before subtracting: no intermediate underflow.
+                cnt.active = cnt.active + a.0 - b.0;
+                cnt.ready = cnt.ready + a.1 - b.1;
+                cnt.terminating = cnt.terminating + a.2 - b.2;
+                if *cnt == PodCounts::default() {
+                    self.counts.remove(owner);
+                }
+            }
+        }
+    }
+
     /// Node membership, node requests and owner counts of one pod state.
     fn apply(
         &mut self,
@@ -988,9 +1061,7 @@ impl Store {
             // for both contributions.
             let node = rec.rt.node.as_deref();
             let owner = controller_uid(&rec.pod.metadata);
-            let node_set = before.bound != after.bound;
-            idx.apply(key, node, owner, before, false, node_set);
-            idx.apply(key, node, owner, after, true, node_set);
+            idx.change(key, node, owner, before, after);
         }
         Self::note_pod_in(journal, pods, key);
         out
@@ -1273,5 +1344,79 @@ mod tests {
             r.rt.kubelet_running = !r.rt.kubelet_running;
         }
         assert!(s.check_indexes().is_err());
+    }
+
+    /// [`Contribs::change`] leaves the indexes exactly as the remove/add pair of
+    /// [`Contribs::apply`] does, over random walks of pod states (binding, readiness,
+    /// deletion, terminal phases, request changes) on a few nodes and owners.
+    #[test]
+    fn contrib_change_matches_remove_then_add() {
+        let mut a = (StrTable::new(), StrTable::new(), StrTable::new());
+        let mut b = (StrTable::new(), StrTable::new(), StrTable::new());
+        let mut x: u64 = 21;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        // Pod i: its node, owner and current state.
+        let mut pods: Vec<(Key, String, Option<String>, Contrib)> = Vec::new();
+        for i in 0..60u64 {
+            let c = Contrib {
+                bound: false,
+                terminal: false,
+                deleting: false,
+                ready: false,
+                cpu: (i % 4) as i64 * 100,
+                mem: (i % 3) as i64 * 1024,
+            };
+            let owner = (i % 5 != 0).then(|| format!("uid-{}", i % 3));
+            let node = format!("node-{}", i % 4);
+            pods.push((key("default", &format!("p{i}")), node, owner, c));
+        }
+        for (k, node, owner, c) in &pods {
+            for t in [&mut a, &mut b] {
+                Contribs {
+                    pods_by_node: &mut t.0,
+                    requested: &mut t.1,
+                    counts: &mut t.2,
+                }
+                .apply(k, Some(node), owner.as_deref(), *c, true, false);
+            }
+        }
+        for step in 0..20_000 {
+            let r = next();
+            let (k, node, owner, before) = &mut pods[(r % 60) as usize];
+            let mut after = *before;
+            match (r >> 8) % 6 {
+                0 => after.bound = true,
+                1 => after.ready = !after.ready,
+                2 => after.deleting = !after.deleting,
+                3 => after.terminal = (r >> 16) % 4 == 0,
+                4 => after.cpu = ((r >> 16) % 5) as i64 * 50,
+                _ => {}
+            }
+            let node_arg = (before.bound || after.bound).then_some(node.as_str());
+            let node_set = before.bound != after.bound;
+            let mut ia = Contribs {
+                pods_by_node: &mut a.0,
+                requested: &mut a.1,
+                counts: &mut a.2,
+            };
+            ia.apply(k, node_arg, owner.as_deref(), *before, false, node_set);
+            ia.apply(k, node_arg, owner.as_deref(), after, true, node_set);
+            Contribs {
+                pods_by_node: &mut b.0,
+                requested: &mut b.1,
+                counts: &mut b.2,
+            }
+            .change(k, node_arg, owner.as_deref(), *before, after);
+            *before = after;
+            assert_eq!(a.0, b.0, "pods by node, step {step}");
+            assert_eq!(a.1, b.1, "requests, step {step}");
+            assert_eq!(a.2, b.2, "counts, step {step}");
+        }
+        assert!(!a.1.is_empty() && !a.2.is_empty());
     }
 }

@@ -1705,3 +1705,89 @@ fn filter_rows_follow_the_hot_numbers() {
         }
     }
 }
+
+/// Filtering a run of fitting rows at a time (`find_feasible`'s fast scan) finds the nodes,
+/// copied rows and rejections of filtering node by node from the round-robin start: over
+/// nodes filling up, cordoned, tainted and labelled apart, with pods that take the fast scan
+/// and pods that cannot (a nodeSelector, a hard spreading constraint), several
+/// `percentageOfNodesToScore` and every start index.
+#[test]
+fn find_feasible_runs_match_per_node_filtering() {
+    use rand::Rng;
+    use spread::HardSpread;
+    let mut r = rng();
+    let mut nodes = Vec::new();
+    for i in 0..130 {
+        let mut s = node(&format!("n{i:03}"), [1000, 2000, 4000][i % 3], 4 << 30);
+        s.labels
+            .insert(LABEL_ZONE.into(), format!("z{}", r.random_range(0..3)));
+        if i % 5 == 0 {
+            s.labels.insert("disk".into(), "ssd".into());
+        }
+        s.unschedulable = r.random_range(0..15) == 0;
+        if r.random_range(0..15) == 0 {
+            s.taints = vec![Taint::new("dedicated", "x", TaintEffect::NoSchedule)];
+        }
+        s.allocatable_pods = r.random_range(3..12);
+        nodes.push(s);
+    }
+    let mut s = Scheduler::new();
+    s.cache = cache_with(nodes, &[]);
+    for k in 0..600 {
+        let mut p = pod(&format!("p{k}"), &[c(r.random_range(0..700), 64 << 20)]);
+        p.labels.insert("app".into(), "web".into());
+        match r.random_range(0..8) {
+            0 => {
+                p.node_selector.insert("disk".into(), "ssd".into());
+            }
+            1 => {
+                p.spread_constraints = vec![SpreadConstraint::new(
+                    LABEL_ZONE,
+                    1,
+                    WhenUnsatisfiable::DoNotSchedule,
+                    Selector::from_labels(&[("app", "web")]),
+                )];
+            }
+            _ => {}
+        }
+        s.percentage_of_nodes_to_score = [0, 10, 30, 100][k % 4];
+        s.next_start_node_index = r.random_range(0..130);
+        // Node by node, as upstream's loop goes.
+        let n = s.cache.num_nodes();
+        let want = num_feasible_nodes_to_find(s.percentage_of_nodes_to_score, n);
+        let pre = PreFilter::new(&p);
+        let hard = HardSpread::new(&s.cache, &p);
+        let (mut feasible, mut briefs, mut rejected) = (Vec::new(), Vec::new(), Vec::new());
+        for i in 0..n {
+            let slot = s.cache.order()[(s.next_start_node_index + i) % n];
+            let mut verdict = run_filters(&pre, &p, &s.cache, slot);
+            if verdict.is_none() {
+                if let Some(h) = &hard {
+                    verdict = h.filter(s.cache.slot(slot)).err().map(|missing| {
+                        if missing {
+                            Rejection::PodTopologySpreadMissingLabel
+                        } else {
+                            Rejection::PodTopologySpread
+                        }
+                    });
+                }
+            }
+            match verdict {
+                None if feasible.len() == want => break,
+                None => {
+                    feasible.push(slot);
+                    briefs.push(s.cache.hot(slot).brief());
+                }
+                Some(rej) => rejected.push((slot, rej)),
+            }
+        }
+        s.find_feasible(&p);
+        assert_eq!(s.feasible, feasible, "pod {k}");
+        assert_eq!(s.briefs, briefs, "pod {k}");
+        assert_eq!(s.rejected, rejected, "pod {k}");
+        if let Some(&slot) = feasible.get(r.random_range(0..feasible.len().max(1))) {
+            let name = s.cache.slot(slot).spec.name.clone();
+            s.cache.add_pod(&name, &p);
+        }
+    }
+}

@@ -170,21 +170,19 @@ impl<'a> GroupMemo<'a> {
         }
     }
 
+    /// The verdict of every group (1: matches, 2: does not) and the matching groups, when
+    /// the memo was settled up front (then [`GroupMemo::matches`] of `g` is `memo[g] == 1`).
+    fn settled(&self) -> Option<Settled<'_>> {
+        self.matching.as_deref().map(|matching| Settled {
+            memo: &self.memo,
+            matching,
+        })
+    }
+
     /// `countPodsMatchSelector(nodeInfo.Pods, selector, ns)` (terminating pods excluded).
     pub(crate) fn count_on(&mut self, cache: &Cache, node: &NodeState) -> u64 {
-        // With the matching groups known up front and far fewer of them than the node has
-        // (1,000 Deployments: one or two groups match, a node holds dozens), look each up in
-        // the node's sorted groups instead of testing every group of the node. Same sum.
-        if let Some(m) = &self.matching {
-            if m.len() * 8 < node.groups.len() {
-                return m
-                    .iter()
-                    .filter_map(|&g| {
-                        let p = node.groups.binary_search_by_key(&g, |&(x, _)| x).ok()?;
-                        Some(u64::from(node.groups[p].1))
-                    })
-                    .sum();
-            }
+        if let Some(s) = self.settled() {
+            return s.count_on(node);
         }
         let mut n = 0u64;
         for &(g, c) in &node.groups {
@@ -193,6 +191,43 @@ impl<'a> GroupMemo<'a> {
             }
         }
         n
+    }
+}
+
+/// A [`GroupMemo`] settled up front, read-only (see [`GroupMemo::settled`]).
+#[derive(Clone, Copy)]
+struct Settled<'m> {
+    memo: &'m [u8],
+    matching: &'m [u32],
+}
+
+impl Settled<'_> {
+    /// [`GroupMemo::matches`].
+    #[inline]
+    fn matches(self, g: u32) -> bool {
+        self.memo[g as usize] == 1
+    }
+
+    /// [`GroupMemo::count_on`].
+    fn count_on(self, node: &NodeState) -> u64 {
+        // With far fewer matching groups than the node has (1,000 Deployments: one or two
+        // groups match, a node holds dozens), look each up in the node's sorted groups
+        // instead of testing every group of the node. Same sum.
+        if self.matching.len() * 8 < node.groups.len() {
+            return self
+                .matching
+                .iter()
+                .filter_map(|&g| {
+                    let p = node.groups.binary_search_by_key(&g, |&(x, _)| x).ok()?;
+                    Some(u64::from(node.groups[p].1))
+                })
+                .sum();
+        }
+        node.groups
+            .iter()
+            .filter(|&&(g, _)| self.matches(g))
+            .map(|&(_, c)| u64::from(c))
+            .sum()
     }
 }
 
@@ -725,6 +760,34 @@ impl SoftSpread {
         let host_table = &mut scratch.host_part;
         host_table.clear();
         let (mut min, mut max) = (i64::MAX, 0i64);
+        if let Some(settled) = memo.settled() {
+            // Every group's verdict is known (a `matchLabels` selector): the same sums as the
+            // loop below, with a byte read for a group's verdict instead of the memo's lazy
+            // lookup, in a loop tight enough to keep its state in registers.
+            for ((o, &slot), hot) in out.iter_mut().zip(feasible).zip(briefs) {
+                let mut acc: u128 = 0;
+                if hot.flags & F_HOSTNAME != 0 {
+                    let cnt = if hot.flags & F_MORE_GROUPS != 0 {
+                        settled.count_on(cache.slot(slot))
+                    } else if hot.g0 != NO_GROUP && settled.matches(hot.g0) {
+                        u64::from(hot.c0)
+                    } else {
+                        0
+                    };
+                    acc += host_part(host_table, w_host, cnt);
+                }
+                if hot.zone != NO_ZONE {
+                    acc += zone_part[hot.zone as usize];
+                }
+                let raw = ((acc + (ONE >> 1)) >> 64) as i64;
+                *o = raw;
+                min = min.min(raw);
+                max = max.max(raw);
+            }
+            (scratch.memo, scratch.matching) = memo.into_buffers();
+            Self::normalize_defaults(out, min, max, &mut scratch.norm);
+            return;
+        }
         // (group, matches) of the last single-group node: replicas of one ReplicaSet share it.
         let mut last = (NO_GROUP, false);
         for ((o, &slot), hot) in out.iter_mut().zip(feasible).zip(briefs) {
@@ -755,6 +818,12 @@ impl SoftSpread {
             max = max.max(raw);
         }
         (scratch.memo, scratch.matching) = memo.into_buffers();
+        Self::normalize_defaults(out, min, max, &mut scratch.norm);
+    }
+
+    /// NormalizeScore of [`SoftSpread::score_system_defaults`]'s raw scores (`min` and `max`
+    /// are theirs; `norm` is a reusable buffer).
+    fn normalize_defaults(out: &mut [i64], min: i64, max: i64, norm: &mut Vec<u8>) {
         if max == 0 {
             out.iter_mut().for_each(|s| *s = 100);
             return;
@@ -769,7 +838,6 @@ impl SoftSpread {
         }
         // Raw scores span a few hundred values at most: normalise each value once (0..=100,
         // so u8::MAX marks a value not yet seen).
-        let norm = &mut scratch.norm;
         norm.clear();
         norm.resize(range + 1, u8::MAX);
         for s in out.iter_mut() {

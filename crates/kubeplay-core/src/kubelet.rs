@@ -1016,6 +1016,32 @@ pub enum KAct {
     Killed(usize, u32),
 }
 
+/// [`Sim::pod_watchers`] on a pod record in hand: queue a sync of the pod's controlling
+/// ReplicaSet at `now` unless one is already due.
+fn wake_owner(
+    work: &mut crate::workqueue::WorkQueue,
+    queue: &mut crate::queue::EventQueue<Ev>,
+    now: Ms,
+    key: &Key,
+    rec: &crate::store::PodRec,
+) {
+    let Some(o) = rec
+        .pod
+        .metadata
+        .owner_references
+        .iter()
+        .find(|o| o.controller == Some(true) && o.kind == "ReplicaSet")
+    else {
+        return;
+    };
+    if work.add(ControllerId::ReplicaSet, &key.0, &o.name, now) {
+        queue.push(
+            now,
+            Ev::Work(ControllerId::ReplicaSet, (key.0.clone(), o.name.clone())),
+        );
+    }
+}
+
 impl Sim {
     /// Arm a kubelet timer for a pod at `at`.
     pub(crate) fn kubelet_at(&mut self, key: &Key, at: Ms, act: KAct) {
@@ -1071,6 +1097,7 @@ impl Sim {
         f: impl FnOnce(&mut crate::store::PodRec, Ms) -> R,
     ) -> Option<R> {
         let now = self.now;
+        let (work, queue) = (&mut self.work, &mut self.queue);
         let edit = |rec: &mut crate::store::PodRec| {
             let out = f(rec, now);
             rec.rt.phase = if matches!(rec.rt.phase, PodPhase::Succeeded | PodPhase::Failed) {
@@ -1088,6 +1115,11 @@ impl Sim {
             }
             let newly_dirty = !rec.rt.status_dirty;
             rec.rt.status_dirty = true;
+            // The owner is woken here, from the record in hand, rather than by
+            // `pod_watchers` looking the pod up again after the edit (same wake-up: it
+            // reads only the edited metadata, and the work and event queues are apart
+            // from the store).
+            wake_owner(work, queue, now, key, rec);
             (out, newly_dirty)
         };
         let (out, newly_dirty) = if meta {
@@ -1101,33 +1133,17 @@ impl Sim {
             debug_assert_ne!(h, crate::store::PodHandle::NONE);
             self.dirty_pods.push(h);
         }
-        self.pod_watchers(key);
         Some(out)
     }
 
     /// Wake whoever watches a pod: its controller (ReplicaSet).
     pub(crate) fn pod_watchers(&mut self, key: &Key) {
         // Borrow the owner name from the store while touching only the work and event
-        // queues: no allocation unless a new wake-up is needed (this runs on every change).
+        // queues: no allocation unless a new wake-up is needed.
         let Some(rec) = self.store.pod(key) else {
             return;
         };
-        let Some(o) = rec
-            .pod
-            .metadata
-            .owner_references
-            .iter()
-            .find(|o| o.controller == Some(true) && o.kind == "ReplicaSet")
-        else {
-            return;
-        };
-        let at = self.now;
-        if self.work.add(ControllerId::ReplicaSet, &key.0, &o.name, at) {
-            self.queue.push(
-                at,
-                Ev::Work(ControllerId::ReplicaSet, (key.0.clone(), o.name.clone())),
-            );
-        }
+        wake_owner(&mut self.work, &mut self.queue, self.now, key, rec);
     }
 
     fn pod_event(

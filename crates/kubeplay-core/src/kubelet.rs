@@ -1045,11 +1045,10 @@ fn wake_owner(
 impl Sim {
     /// Arm a kubelet timer for a pod at `at`.
     pub(crate) fn kubelet_at(&mut self, key: &Key, at: Ms, act: KAct) {
-        let Some(rec) = self.store.pod(key) else {
+        let Some((slot, rec)) = self.store.pods().get_with_slot(key) else {
             return;
         };
         let epoch = rec.rt.epoch;
-        let slot = self.store.pods().slot(key).unwrap_or(u32::MAX);
         self.queue.push(
             at,
             Ev::Kubelet(self.kubelet_keys.copy(key), epoch, act, slot),

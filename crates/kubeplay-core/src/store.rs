@@ -335,6 +335,13 @@ impl PodMap {
         self.slab[i as usize].as_ref().map(|(_, r)| r)
     }
 
+    /// [`PodMap::get`] and [`PodMap::slot`] in one lookup (the kubelet arms a timer with
+    /// both, several times per pod).
+    pub fn get_with_slot(&self, key: &Key) -> Option<(u32, &PodRec)> {
+        let i = self.slot_of(key)?;
+        self.slab[i as usize].as_ref().map(|(_, r)| (i, r))
+    }
+
     fn get_mut(&mut self, key: &Key) -> Option<&mut PodRec> {
         let i = self.slot_of(key)?;
         self.slab[i as usize].as_mut().map(|(_, r)| r)
@@ -1174,6 +1181,29 @@ mod tests {
 
     fn key(ns: &str, name: &str) -> Key {
         (ns.to_string(), name.to_string())
+    }
+
+    /// [`PodMap::get_with_slot`] answers as `slot` and `get` do, for present and absent keys.
+    #[test]
+    fn get_with_slot_matches_slot_and_get() {
+        let mut m = PodMap::default();
+        for i in 0..50 {
+            m.insert(
+                key("default", &format!("p{i}")),
+                rec("default", &format!("p{i}")),
+            );
+        }
+        m.remove(&key("default", "p7"));
+        for i in 0..60 {
+            let k = key("default", &format!("p{i}"));
+            let both = m.get_with_slot(&k);
+            assert_eq!(both.map(|(s, _)| s), m.slot(&k), "{k:?}");
+            assert_eq!(
+                both.map(|(_, r)| r.pod.metadata.name.clone()),
+                m.get(&k).map(|r| r.pod.metadata.name.clone()),
+                "{k:?}"
+            );
+        }
     }
 
     /// Lookups through the hash index agree with the tree, including across slot reuse and

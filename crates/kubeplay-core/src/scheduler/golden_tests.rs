@@ -1791,3 +1791,92 @@ fn find_feasible_runs_match_per_node_filtering() {
         }
     }
 }
+
+/// The cache's per-node sums (requests, non-zero requests, pod count, host ports) stay the
+/// sums over the pods bound to the node, recomputed from their PodInfos, through binds, moves,
+/// terminations and removals of pods with and without ephemeral storage, extended resources
+/// and host ports (the pod index keeps those apart, only when present).
+#[test]
+fn node_sums_follow_the_bound_pods() {
+    use rand::Rng;
+    let mut r = rng();
+    let names: Vec<String> = (0..6).map(|i| format!("n{i}")).collect();
+    let mut cache = cache_with(
+        names.iter().map(|n| node(n, 64_000, 1 << 40)).collect(),
+        &[],
+    );
+    let mut bound: BTreeMap<String, (String, PodInfo)> = BTreeMap::new();
+    for step in 0..2_000 {
+        let name = format!("p{}", r.random_range(0..40));
+        if r.random_range(0..4) == 0 {
+            cache.remove_pod("default", &name);
+            bound.remove(&name);
+        } else if r.random_range(0..6) == 0 {
+            cache.set_pod_terminating("default", &name);
+        } else {
+            let mut k = c(r.random_range(0..900), r.random_range(0..(1i64 << 30)));
+            if r.random_range(0..3) == 0 {
+                k.ephemeral_storage = Some(r.random_range(1..1_000));
+            }
+            if r.random_range(0..3) == 0 {
+                k.scalars = vec![("example.com/gpu".into(), r.random_range(1..3))];
+            }
+            let mut p = pod(&name, &[k]);
+            if r.random_range(0..3) == 0 {
+                p.host_ports = vec![HostPort {
+                    ip: String::new(),
+                    protocol: Protocol::Tcp,
+                    port: r.random_range(1..5),
+                }];
+            }
+            let on = names[r.random_range(0..names.len())].clone();
+            cache.add_pod(&on, &p);
+            bound.insert(name, (on, p));
+        }
+        for n in &names {
+            let st = state(&cache, n);
+            let pods: Vec<&PodInfo> = bound
+                .values()
+                .filter(|(on, _)| on == n)
+                .map(|(_, p)| p)
+                .collect();
+            let sum = |f: fn(&PodInfo) -> i64| pods.iter().map(|p| f(p)).sum::<i64>();
+            let here = format!("step {step} {n}");
+            assert_eq!(
+                st.requested.milli_cpu,
+                sum(|p| p.requests.milli_cpu),
+                "{here}"
+            );
+            assert_eq!(st.requested.memory, sum(|p| p.requests.memory), "{here}");
+            assert_eq!(
+                st.requested.ephemeral_storage,
+                sum(|p| p.requests.ephemeral_storage),
+                "{here}"
+            );
+            assert_eq!(
+                st.requested.scalar("example.com/gpu"),
+                sum(|p| p.requests.scalar("example.com/gpu")),
+                "{here}"
+            );
+            assert_eq!(
+                st.non_zero_milli_cpu,
+                sum(|p| p.non_zero_requests.milli_cpu),
+                "{here}"
+            );
+            assert_eq!(
+                st.non_zero_memory,
+                sum(|p| p.non_zero_requests.memory),
+                "{here}"
+            );
+            assert_eq!(st.pod_count, pods.len() as i64, "{here}");
+            let mut ports: Vec<u16> = st.used_ports.iter().map(|h| h.port).collect();
+            let mut want: Vec<u16> = pods
+                .iter()
+                .flat_map(|p| p.host_ports.iter().map(|h| h.port))
+                .collect();
+            ports.sort_unstable();
+            want.sort_unstable();
+            assert_eq!(ports, want, "{here}");
+        }
+    }
+}

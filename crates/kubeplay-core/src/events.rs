@@ -866,8 +866,9 @@ mod tests {
 
     impl PlainLog {
         fn record(&mut self, mut e: Event) -> bool {
-            let same = |a: &Event| {
-                (
+            // The aggregation key, every field as text.
+            fn key(a: &Event) -> [&str; 10] {
+                [
                     a.source_component,
                     a.source_host.as_deref().unwrap_or(""),
                     a.involved_kind,
@@ -878,19 +879,10 @@ mod tests {
                     a.type_,
                     a.reason,
                     &a.message,
-                ) == (
-                    e.source_component,
-                    e.source_host.as_deref().unwrap_or(""),
-                    e.involved_kind,
-                    &e.namespace,
-                    &e.involved_name,
-                    &e.involved_uid,
-                    e.field_path.as_deref().unwrap_or(""),
-                    e.type_,
-                    e.reason,
-                    &e.message,
-                )
-            };
+                ]
+            }
+            let k = key(&e);
+            let same = |a: &Event| key(a) == k;
             if let Some(old) = self.events.iter_mut().find(|a| same(a)) {
                 old.count += 1;
                 old.last_ms = e.last_ms;

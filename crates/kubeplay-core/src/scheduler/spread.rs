@@ -363,28 +363,6 @@ const HOST_PART_MAX: usize = 256;
 /// Raw score ranges up to this normalise through [`SpreadScratch::norm`].
 const NORM_TABLE_MAX: usize = 4096;
 
-/// One node's raw system-default spreading score: its hostname part (from `cnt`, the matching
-/// pods on the node, asked for only when the node has a hostname label) plus its zone's part,
-/// rounded from 64.64 fixed point. Both loops of `score_system_defaults` sum through here; they
-/// differ only in how they count.
-#[inline(always)]
-fn default_raw(
-    hot: &Brief,
-    host_table: &mut Vec<u128>,
-    w_host: u128,
-    zone_part: &[u128],
-    cnt: impl FnOnce() -> u64,
-) -> i64 {
-    let mut acc: u128 = 0;
-    if hot.flags & F_HOSTNAME != 0 {
-        acc += host_part(host_table, w_host, cnt());
-    }
-    if hot.zone != NO_ZONE {
-        acc += zone_part[hot.zone as usize];
-    }
-    ((acc + (ONE >> 1)) >> 64) as i64
-}
-
 /// `cnt·w + (maxSkew − 1)` in 64.64 for the hostname constraint (maxSkew 3), from `table`
 /// (entry `c` is that of count `c`), grown to `cnt` on demand.
 #[inline]
@@ -787,15 +765,21 @@ impl SoftSpread {
             // loop below, with a byte read for a group's verdict instead of the memo's lazy
             // lookup, in a loop tight enough to keep its state in registers.
             for ((o, &slot), hot) in out.iter_mut().zip(feasible).zip(briefs) {
-                let raw = default_raw(hot, host_table, w_host, zone_part, || {
-                    if hot.flags & F_MORE_GROUPS != 0 {
+                let mut acc: u128 = 0;
+                if hot.flags & F_HOSTNAME != 0 {
+                    let cnt = if hot.flags & F_MORE_GROUPS != 0 {
                         settled.count_on(cache.slot(slot))
                     } else if hot.g0 != NO_GROUP && settled.matches(hot.g0) {
                         u64::from(hot.c0)
                     } else {
                         0
-                    }
-                });
+                    };
+                    acc += host_part(host_table, w_host, cnt);
+                }
+                if hot.zone != NO_ZONE {
+                    acc += zone_part[hot.zone as usize];
+                }
+                let raw = ((acc + (ONE >> 1)) >> 64) as i64;
                 *o = raw;
                 min = min.min(raw);
                 max = max.max(raw);
@@ -807,8 +791,9 @@ impl SoftSpread {
         // (group, matches) of the last single-group node: replicas of one ReplicaSet share it.
         let mut last = (NO_GROUP, false);
         for ((o, &slot), hot) in out.iter_mut().zip(feasible).zip(briefs) {
-            let raw = default_raw(hot, host_table, w_host, zone_part, || {
-                if hot.flags & F_MORE_GROUPS != 0 {
+            let mut acc: u128 = 0;
+            if hot.flags & F_HOSTNAME != 0 {
+                let cnt = if hot.flags & F_MORE_GROUPS != 0 {
                     memo.count_on(cache, cache.slot(slot))
                 } else if hot.g0 == NO_GROUP {
                     0
@@ -821,8 +806,13 @@ impl SoftSpread {
                     } else {
                         0
                     }
-                }
-            });
+                };
+                acc += host_part(host_table, w_host, cnt);
+            }
+            if hot.zone != NO_ZONE {
+                acc += zone_part[hot.zone as usize];
+            }
+            let raw = ((acc + (ONE >> 1)) >> 64) as i64;
             *o = raw;
             min = min.min(raw);
             max = max.max(raw);

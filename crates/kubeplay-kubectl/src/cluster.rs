@@ -157,31 +157,42 @@ impl Session {
             .collect()
     }
 
-    /// EndpointSlices as the network's EndpointSlice controller keeps them.
+    /// EndpointSlices as the network's EndpointSlice controller keeps them, rendered as
+    /// `newEndpointSlice`, `setEndpointSliceLabels` and `podToEndpoint`
+    /// (`staging/src/k8s.io/endpointslice/utils.go`) write them: `generateName` `<service>-`,
+    /// the Service's labels (less the reserved ones) plus the headless, service-name and
+    /// managed-by labels, and per endpoint the pod's uid, node, zone and hostname.
     pub(crate) fn endpoint_slices_json(&self) -> Vec<Value> {
         use kubeplay_core::network::fmt_ip;
         let mut out = Vec::new();
-        for svc in self
-            .sim
-            .objects_of(Kind::Service)
-            .iter()
-            .map(Object::to_value)
-        {
-            let (ns, name) = (s(&svc, "metadata.namespace"), s(&svc, "metadata.name"));
+        for svc in self.sim.services() {
+            let (ns, name) = (
+                svc.metadata.namespace_or_default(),
+                svc.metadata.name.as_str(),
+            );
             let Some(slices) = self.net.endpoint_slices(ns, name) else {
                 continue;
             };
+            let mut labels: serde_json::Map<String, Value> = svc
+                .metadata
+                .labels
+                .iter()
+                .filter(|(k, _)| !SLICE_RESERVED_LABELS.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), json!(v)))
+                .collect();
+            if !service_ip_set(svc) {
+                labels.insert(HEADLESS_LABEL.into(), json!(""));
+            }
+            labels.insert("kubernetes.io/service-name".into(), json!(name));
+            labels.insert(
+                "endpointslice.kubernetes.io/managed-by".into(),
+                json!("endpointslice-controller.k8s.io"),
+            );
             for sl in slices {
                 let ports: Vec<Value> = sl
                     .ports
                     .iter()
-                    .map(|p| {
-                        let mut v = json!({"port": p.port, "protocol": p.protocol.as_str()});
-                        if !p.name.is_empty() {
-                            v["name"] = json!(p.name);
-                        }
-                        v
-                    })
+                    .map(|p| endpoint_port(svc, &p.name, p.port, p.protocol.as_str(), true))
                     .collect();
                 let endpoints: Vec<Value> = sl
                     .endpoints
@@ -190,10 +201,16 @@ impl Session {
                         let mut v = json!({
                             "addresses": [fmt_ip(e.ip)],
                             "conditions": {"ready": e.ready, "serving": e.serving, "terminating": e.terminating},
-                            "targetRef": {"kind": "Pod", "name": e.pod, "namespace": ns},
+                            "targetRef": self.pod_ref(ns, &e.pod),
                         });
+                        if let Some(h) = self.pod_hostname(svc, &e.pod) {
+                            v["hostname"] = json!(h);
+                        }
                         if let Some(n) = &e.node {
                             v["nodeName"] = json!(n);
+                            if let Some(zone) = self.node_zone(n) {
+                                v["zone"] = json!(zone);
+                            }
                         }
                         v
                     })
@@ -203,17 +220,15 @@ impl Session {
                     "kind": "EndpointSlice",
                     "metadata": {
                         "name": sl.name,
+                        "generateName": format!("{name}-"),
                         "namespace": ns,
-                        "creationTimestamp": s(&svc, "metadata.creationTimestamp"),
-                        "labels": {
-                            "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io",
-                            "kubernetes.io/service-name": name,
-                        },
+                        "creationTimestamp": svc.metadata.creation_timestamp.as_deref().unwrap_or_default(),
+                        "labels": labels.clone(),
                         "ownerReferences": [{
                             "apiVersion": "v1",
                             "kind": "Service",
                             "name": name,
-                            "uid": s(&svc, "metadata.uid"),
+                            "uid": svc.metadata.uid.as_deref().unwrap_or_default(),
                             "controller": true,
                             "blockOwnerDeletion": true,
                         }],
@@ -225,6 +240,39 @@ impl Session {
             }
         }
         out
+    }
+
+    /// `targetRef` of an endpoint: the pod, with its uid while the pod exists.
+    fn pod_ref(&self, ns: &str, pod: &str) -> Value {
+        let mut target = json!({"kind": "Pod", "name": pod, "namespace": ns});
+        if let Some(uid) = self
+            .sim
+            .pod(ns, pod)
+            .and_then(|p| p.metadata.uid.as_deref())
+        {
+            target["uid"] = json!(uid);
+        }
+        target
+    }
+
+    /// The endpoint's `hostname`: `ShouldSetHostname` (`k8s.io/endpointslice/util`,
+    /// `pkg/controller/util/endpoint`) — the pod sets `spec.hostname` and its `spec.subdomain`
+    /// names this Service (same namespace: the pod was selected from it).
+    fn pod_hostname(&self, svc: &kubeplay_api::Service, pod: &str) -> Option<String> {
+        let p = self.sim.pod(svc.metadata.namespace_or_default(), pod)?;
+        let host = p.spec.hostname.as_deref().filter(|h| !h.is_empty())?;
+        (p.spec.subdomain.as_deref() == Some(svc.metadata.name.as_str())).then(|| host.to_string())
+    }
+
+    /// The node's `topology.kubernetes.io/zone` label, if set and not empty.
+    fn node_zone(&self, node: &str) -> Option<String> {
+        let rec = self.sim.store().nodes.get(node)?;
+        rec.node
+            .metadata
+            .labels
+            .get("topology.kubernetes.io/zone")
+            .filter(|z| !z.is_empty())
+            .cloned()
     }
 
     /// Endpoints objects, one per Service with a selector: the object the network's
@@ -261,28 +309,20 @@ impl Session {
         let name = svc.metadata.name.as_str();
         let ep = self.net.endpoints(ns, name)?;
         // `podToEndpointAddressForService`: ip, nodeName when set, targetRef to the pod
+        // (hostname when `ShouldSetHostname`)
         let address = |a: &EndpointAddress| {
-            let mut target = json!({"kind": "Pod", "name": a.pod, "namespace": ns});
-            if let Some(uid) = self
-                .sim
-                .pod(ns, &a.pod)
-                .and_then(|p| p.metadata.uid.as_deref())
-            {
-                target["uid"] = json!(uid);
+            let mut v = json!({"ip": fmt_ip(a.ip), "targetRef": self.pod_ref(ns, &a.pod)});
+            if let Some(h) = self.pod_hostname(svc, &a.pod) {
+                v["hostname"] = json!(h);
             }
-            let mut v = json!({"ip": fmt_ip(a.ip), "targetRef": target});
             if let Some(node) = &a.node {
                 v["nodeName"] = json!(node);
             }
             v
         };
-        let port = |p: &EndpointPort| {
-            let mut v = json!({"port": p.port, "protocol": p.protocol.as_str()});
-            if !p.name.is_empty() {
-                v["name"] = json!(p.name);
-            }
-            v
-        };
+        // `endpointPortFromServicePort`: name, resolved port, protocol, appProtocol
+        let port =
+            |p: &EndpointPort| endpoint_port(svc, &p.name, p.port, p.protocol.as_str(), false);
         let subsets: Vec<Value> = ep
             .subsets
             .iter()
@@ -317,12 +357,18 @@ impl Session {
             .iter()
             .map(|(k, v)| (k.clone(), json!(v)))
             .collect();
-        if svc.spec.cluster_ip.as_deref() == Some("None") {
-            labels.insert("service.kubernetes.io/headless".into(), json!(""));
+        if service_ip_set(svc) {
+            labels.remove(HEADLESS_LABEL);
+        } else {
+            labels.insert(HEADLESS_LABEL.into(), json!(""));
         }
-        if !labels.is_empty() {
-            meta["labels"] = Value::Object(labels);
-        }
+        // `LabelManagedBy` = `ControllerName`, set on every Endpoints the controller writes
+        // (since v1.33, with the Endpoints API's deprecation)
+        labels.insert(
+            "endpoints.kubernetes.io/managed-by".into(),
+            json!("endpoint-controller"),
+        );
+        meta["labels"] = Value::Object(labels);
         if ep.truncated {
             meta["annotations"] = json!({"endpoints.kubernetes.io/over-capacity": "truncated"});
         }
@@ -332,4 +378,51 @@ impl Session {
         }
         Some(out)
     }
+}
+
+/// `service.kubernetes.io/headless` (`v1.IsHeadlessService`).
+const HEADLESS_LABEL: &str = "service.kubernetes.io/headless";
+
+/// Labels the EndpointSlice controller owns and never copies from the Service
+/// (`isReservedLabelKey`).
+const SLICE_RESERVED_LABELS: [&str; 3] = [
+    "kubernetes.io/service-name",
+    "endpointslice.kubernetes.io/managed-by",
+    HEADLESS_LABEL,
+];
+
+/// `helper.IsServiceIPSet`: the Service has a cluster IP (not `None`, not empty).
+fn service_ip_set(svc: &kubeplay_api::Service) -> bool {
+    svc.spec
+        .cluster_ip
+        .as_deref()
+        .is_some_and(|ip| !ip.is_empty() && ip != "None")
+}
+
+/// An endpoint port as both controllers write it (`endpointPortFromServicePort`,
+/// `getEndpointPorts`): the Service port's name, the port resolved on the pod, the protocol,
+/// and the Service port's `appProtocol`. An empty name is omitted from v1 Endpoints (a plain
+/// string with `omitempty`) but kept as `name: ""` in an EndpointSlice (a pointer there,
+/// always set): `slice_name`.
+fn endpoint_port(
+    svc: &kubeplay_api::Service,
+    name: &str,
+    port: u16,
+    protocol: &str,
+    slice_name: bool,
+) -> Value {
+    let mut v = json!({"port": port, "protocol": protocol});
+    if slice_name || !name.is_empty() {
+        v["name"] = json!(name);
+    }
+    let app_protocol = svc
+        .spec
+        .ports
+        .iter()
+        .find(|p| p.name.as_deref().unwrap_or("") == name)
+        .and_then(|p| p.app_protocol.as_deref());
+    if let Some(ap) = app_protocol {
+        v["appProtocol"] = json!(ap);
+    }
+    v
 }

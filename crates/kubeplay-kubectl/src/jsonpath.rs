@@ -154,23 +154,29 @@ fn parse_path(p: &str) -> Result<Vec<Seg>, String> {
     let chars: Vec<char> = p.chars().collect();
     let mut i = 0;
     let mut segs = Vec::new();
+    // A field name runs to the next unescaped '.' or '['; a backslash escapes the character
+    // after it (`{.metadata.labels.kubernetes\.io/os}`) and is then dropped
+    // (client-go `util/jsonpath/parser.go` `parseField` and `advance`).
     let ident_end = |start: usize| {
         let mut j = start;
         while j < chars.len() && chars[j] != '.' && chars[j] != '[' {
-            j += 1;
+            j += if chars[j] == '\\' { 2 } else { 1 };
         }
-        j
+        j.min(chars.len())
+    };
+    let field = |from: usize, to: usize| -> String {
+        chars[from..to].iter().filter(|&&c| c != '\\').collect()
     };
     while i < chars.len() {
         match chars[i] {
             '.' => {
                 if chars.get(i + 1) == Some(&'.') {
                     let j = ident_end(i + 2);
-                    segs.push(Seg::Recursive(chars[i + 2..j].iter().collect()));
+                    segs.push(Seg::Recursive(field(i + 2, j)));
                     i = j;
                 } else {
                     let j = ident_end(i + 1);
-                    let name: String = chars[i + 1..j].iter().collect();
+                    let name = field(i + 1, j);
                     if name == "*" {
                         segs.push(Seg::Wildcard);
                     } else if !name.is_empty() {
@@ -212,7 +218,7 @@ fn parse_path(p: &str) -> Result<Vec<Seg>, String> {
             }
             _ => {
                 let j = ident_end(i);
-                segs.push(Seg::Field(chars[i..j].iter().collect()));
+                segs.push(Seg::Field(field(i, j)));
                 i = j;
             }
         }
@@ -494,6 +500,18 @@ mod tests {
             r("{.items[0].metadata.labels}", &v),
             r#"{"app.kubernetes.io/name":"x"}"#
         );
+        // an escaped dot is part of the key (the usual way to reach a label)
+        assert_eq!(
+            r("{.items[0].metadata.labels.app\\.kubernetes\\.io/name}", &v),
+            "x"
+        );
+        assert_eq!(r("{..app\\.kubernetes\\.io/name}", &v), "x");
+        assert_eq!(
+            r("{.items[0].metadata.labels.app.kubernetes.io/name}", &v),
+            ""
+        );
+        // a trailing backslash escapes nothing (and must not read past the end)
+        let _ = parse("{.items[0].metadata.name\\}").map(|t| t.render(&v));
         assert_eq!(r("{.nope}", &v), "");
         assert_eq!(r("{..name}", &v), "a b");
         assert_eq!(r("names: {.items[1:].metadata.name}", &v), "names: b");

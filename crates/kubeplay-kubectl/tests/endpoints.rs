@@ -256,8 +256,110 @@ fn a_headless_service_s_endpoints_carry_the_headless_label() {
     let ep = json(&mut s, "kubectl get endpoints db -o json");
     assert_eq!(
         ep["metadata"]["labels"],
-        serde_json::json!({"service.kubernetes.io/headless": ""}),
+        serde_json::json!({
+            "endpoints.kubernetes.io/managed-by": "endpoint-controller",
+            "service.kubernetes.io/headless": "",
+        }),
         "{ep}"
     );
     assert!(ep.get("subsets").is_none(), "no pods, no subsets: {ep}");
+}
+
+/// What the two controllers write beyond addresses, as a real v1.34 cluster shows it: the
+/// Endpoints' managed-by label; the slice's `generateName`, copied Service labels (reserved
+/// ones excepted) and controller labels; per endpoint the pod's uid, node, zone and — for a
+/// pod whose `subdomain` names the Service — hostname; ports with `appProtocol`, and an
+/// unnamed port as `name: ""` in the slice but without a name in Endpoints.
+#[test]
+fn endpoints_and_slices_carry_what_the_controllers_write() {
+    let mut s = Session::new(6);
+    let manifests = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  labels:\n    team: blue\n    kubernetes.io/service-name: spoofed\nspec:\n  selector:\n    app: web\n  ports:\n  - port: 80\n    targetPort: 8080\n    appProtocol: http\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web-0\n  labels:\n    app: web\nspec:\n  hostname: web-0\n  subdomain: web\n  containers:\n  - name: app\n    image: nginx\n    ports:\n    - containerPort: 8080\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web-1\n  labels:\n    app: web\nspec:\n  hostname: web-1\n  subdomain: other\n  containers:\n  - name: app\n    image: nginx\n    ports:\n    - containerPort: 8080\n";
+    apply(&mut s, manifests);
+    run(
+        &mut s,
+        "kubectl wait --for=condition=Ready pod/web-0 pod/web-1 --timeout=120s",
+    );
+    let uid = |s: &mut Session, pod: &str| {
+        run(
+            s,
+            &format!("kubectl get pod {pod} -o jsonpath={{.metadata.uid}}"),
+        )
+    };
+    let (uid0, uid1) = (uid(&mut s, "web-0"), uid(&mut s, "web-1"));
+    assert!(!uid0.is_empty() && uid0 != uid1);
+
+    let ep = json(&mut s, "kubectl get endpoints web -o json");
+    assert_eq!(
+        ep["metadata"]["labels"],
+        serde_json::json!({
+            "endpoints.kubernetes.io/managed-by": "endpoint-controller",
+            "kubernetes.io/service-name": "spoofed",
+            "team": "blue",
+        }),
+        "the Endpoints controller copies every Service label: {ep}"
+    );
+    let subset = &arr(&ep, "subsets")[0];
+    assert_eq!(
+        arr(subset, "ports"),
+        [serde_json::json!({"port": 8080, "protocol": "TCP", "appProtocol": "http"})],
+        "{ep}"
+    );
+    let addrs = arr(subset, "addresses");
+    assert_eq!(addrs.len(), 2, "{ep}");
+    for a in addrs {
+        let pod = a["targetRef"]["name"].as_str().unwrap();
+        let want_uid = if pod == "web-0" { &uid0 } else { &uid1 };
+        assert_eq!(
+            a["targetRef"]["uid"].as_str(),
+            Some(want_uid.as_str()),
+            "{a}"
+        );
+        let hostname = (pod == "web-0").then(|| serde_json::json!("web-0"));
+        assert_eq!(a.get("hostname"), hostname.as_ref(), "{a}");
+    }
+
+    let list = json(
+        &mut s,
+        "kubectl get endpointslices -l kubernetes.io/service-name=web -o json",
+    );
+    let items = arr(&list, "items");
+    assert_eq!(items.len(), 1, "{list}");
+    let slice = &items[0];
+    let meta = &slice["metadata"];
+    assert_eq!(meta["generateName"], "web-", "{meta}");
+    assert!(meta["name"].as_str().unwrap().starts_with("web-"), "{meta}");
+    assert_eq!(
+        meta["labels"],
+        serde_json::json!({
+            "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io",
+            "kubernetes.io/service-name": "web",
+            "team": "blue",
+        }),
+        "reserved labels are the controller's: {meta}"
+    );
+    assert_eq!(
+        arr(slice, "ports"),
+        [serde_json::json!({"name": "", "port": 8080, "protocol": "TCP", "appProtocol": "http"})],
+        "{slice}"
+    );
+    let endpoints = arr(slice, "endpoints");
+    assert_eq!(endpoints.len(), 2, "{slice}");
+    for e in endpoints {
+        let pod = e["targetRef"]["name"].as_str().unwrap();
+        let want_uid = if pod == "web-0" { &uid0 } else { &uid1 };
+        assert_eq!(
+            e["targetRef"]["uid"].as_str(),
+            Some(want_uid.as_str()),
+            "{e}"
+        );
+        let node = e["nodeName"].as_str().unwrap().to_string();
+        let zone = run(
+            &mut s,
+            &format!("kubectl get node {node} -o jsonpath='{{.metadata.labels.topology\\.kubernetes\\.io/zone}}'"),
+        );
+        assert!(!zone.is_empty(), "kops nodes are zoned");
+        assert_eq!(e["zone"].as_str(), Some(zone.as_str()), "{e}");
+        let hostname = (pod == "web-0").then(|| serde_json::json!("web-0"));
+        assert_eq!(e.get("hostname"), hostname.as_ref(), "{e}");
+    }
 }

@@ -57,9 +57,24 @@ impl LoadResult {
     /// errors joined the way `NewInvalid` does (one bare, several as `[e1, e2]`); other errors
     /// one per line.
     pub fn kubectl_errors(&self) -> Vec<String> {
+        self.kubectl_error_items()
+            .into_iter()
+            .map(|(_, text)| text)
+            .collect()
+    }
+
+    /// [`LoadResult::kubectl_errors`] with, for each line, the index in `diagnostics` of its
+    /// first diagnostic (so a shell can tell what kind of error the line is, and which
+    /// document it is about).
+    pub fn kubectl_error_items(&self) -> Vec<(usize, String)> {
         let mut out = Vec::new();
         let mut group: Option<InvalidGroup> = None;
-        for d in self.diagnostics.iter().filter(|d| d.is_error()) {
+        for (i, d) in self
+            .diagnostics
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.is_error())
+        {
             match (&d.subject, d.category) {
                 (Some(s), Category::Invalid) => {
                     let same = group
@@ -68,6 +83,7 @@ impl LoadResult {
                     if !same {
                         flush(group.take(), &mut out);
                         group = Some(InvalidGroup {
+                            first: i,
                             at: (d.doc_index, d.item_index),
                             head: format!("The {} {:?} is invalid: ", s.kind, s.name),
                             errors: Vec::new(),
@@ -79,27 +95,35 @@ impl LoadResult {
                 }
                 _ => {
                     flush(group.take(), &mut out);
-                    out.push(d.render());
+                    out.push((i, d.render()));
                 }
             }
         }
         flush(group, &mut out);
         out
     }
+
+    /// The document (or List item) a diagnostic is about.
+    pub fn document_of(&self, d: &Diagnostic) -> Option<&Document> {
+        self.documents
+            .iter()
+            .find(|doc| (doc.doc_index, doc.item_index) == (d.doc_index, d.item_index))
+    }
 }
 
 /// Validation errors of one object, collected for [`LoadResult::kubectl_errors`].
 struct InvalidGroup {
+    first: usize,
     at: (usize, Option<usize>),
     head: String,
     errors: Vec<String>,
 }
 
-fn flush(group: Option<InvalidGroup>, out: &mut Vec<String>) {
+fn flush(group: Option<InvalidGroup>, out: &mut Vec<(usize, String)>) {
     if let Some(g) = group {
         match g.errors.as_slice() {
-            [one] => out.push(format!("{}{one}", g.head)),
-            many => out.push(format!("{}[{}]", g.head, many.join(", "))),
+            [one] => out.push((g.first, format!("{}{one}", g.head))),
+            many => out.push((g.first, format!("{}[{}]", g.head, many.join(", ")))),
         }
     }
 }
@@ -157,6 +181,8 @@ pub struct Document {
     pub name: String,
     /// `apiVersion`.
     pub api_version: String,
+    /// `metadata.namespace` (empty when not set).
+    pub namespace: String,
     /// Index of the YAML document, from 0.
     pub doc_index: usize,
     /// Index in a `kind: List`'s items.
@@ -379,10 +405,17 @@ fn load_object(out: &mut LoadResult, node: &Node, doc_index: usize, item_index: 
         return;
     }
     let kind = Kind::from_name(&kind_text);
+    let namespace = node
+        .get("metadata")
+        .and_then(|m| m.get("namespace"))
+        .and_then(Node::as_str)
+        .unwrap_or("")
+        .to_string();
     out.documents.push(Document {
         kind: kind_text.clone(),
         name: name.clone(),
         api_version: api_version.clone(),
+        namespace,
         doc_index,
         item_index,
         position: node.pos,

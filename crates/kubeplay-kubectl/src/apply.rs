@@ -15,8 +15,42 @@ pub(crate) struct LoadedFile {
     /// Warnings, printed before the results.
     pub messages: Vec<String>,
     /// Rejected objects, printed after the results (kubectl aggregates errors at the end).
-    pub errors: Vec<String>,
+    pub errors: Vec<FileError>,
     pub failed: bool,
+}
+
+/// An object of a file the API server would refuse.
+pub(crate) enum FileError {
+    /// Its text as kubectl prints it (validation: `The Deployment "web" is invalid: …`).
+    Text(String),
+    /// It does not decode as its kind (a string where an integer goes…). kubectl sends
+    /// manifests as unstructured JSON, so this is the API server's 400 for that one object
+    /// (`transformDecodeError` in `apiserver/pkg/endpoints/handlers/rest.go`); the file's
+    /// other objects still apply. The object's name and namespace say whether kubectl was
+    /// creating it or patching it.
+    Decode {
+        kind: kubeplay_api::Kind,
+        namespace: String,
+        name: String,
+        /// `Deployment in version "v1" cannot be handled as a Deployment: json: …`
+        message: String,
+    },
+}
+
+impl FileError {
+    /// The kind, namespace and name of a decode failure (`get/delete -f` still find the
+    /// object by them: kubectl reads names from the unstructured manifest).
+    fn decode_target(&self) -> Option<(kubeplay_api::Kind, String, String)> {
+        match self {
+            FileError::Decode {
+                kind,
+                namespace,
+                name,
+                ..
+            } => Some((*kind, namespace.clone(), name.clone())),
+            FileError::Text(_) => None,
+        }
+    }
 }
 
 /// Expand `-f` values into files (folders list their manifests, sorted).
@@ -67,7 +101,11 @@ pub(crate) fn load_file(path: &str, text: &str, namespace: &str) -> LoadedFile {
     let fatal: Vec<String> = r
         .diagnostics
         .iter()
-        .filter(|d| d.is_error() && d.category != kubeplay_api::Category::Invalid)
+        .filter(|d| {
+            d.is_error()
+                && d.category != kubeplay_api::Category::Invalid
+                && !(d.category == kubeplay_api::Category::Decode && d.subject.is_some())
+        })
         .map(|d| format!("error: error parsing {path}: {}", d.render()))
         .collect();
     if !fatal.is_empty() {
@@ -80,8 +118,35 @@ pub(crate) fn load_file(path: &str, text: &str, namespace: &str) -> LoadedFile {
             failed: true,
         };
     }
-    // Invalid objects are rejected one by one (the API server's 422); the rest apply.
-    let errors = r.kubectl_errors();
+    // Invalid objects are rejected one by one (the API server's 422, or its 400 for an object
+    // that does not decode as its kind); the rest apply.
+    let errors: Vec<FileError> = r
+        .kubectl_error_items()
+        .into_iter()
+        .map(|(i, text)| {
+            let d = &r.diagnostics[i];
+            match (&d.subject, d.category, r.document_of(d)) {
+                (Some(subject), kubeplay_api::Category::Decode, Some(doc)) => {
+                    let version = doc.api_version.rsplit('/').next().unwrap_or("");
+                    let ns = match (subject.kind.namespaced(), doc.namespace.is_empty()) {
+                        (false, _) => String::new(),
+                        (true, true) => namespace.to_string(),
+                        (true, false) => doc.namespace.clone(),
+                    };
+                    FileError::Decode {
+                        kind: subject.kind,
+                        namespace: ns,
+                        name: subject.name.clone(),
+                        message: format!(
+                            "{k} in version {version:?} cannot be handled as a {k}: {text}",
+                            k = subject.kind
+                        ),
+                    }
+                }
+                _ => FileError::Text(text),
+            }
+        })
+        .collect();
     let mut objects: Vec<Object> = Vec::new();
     for lo in r.objects {
         let mut o = lo.object;
@@ -120,7 +185,11 @@ pub(crate) fn server_error(verb: &str, path: &str, msg: &str) -> String {
 }
 
 fn res_of(o: &Object) -> &'static Resource {
-    resource::by_kind(o.kind().as_str()).unwrap_or(&resource::RESOURCES[4])
+    res_of_kind(o.kind())
+}
+
+fn res_of_kind(kind: kubeplay_api::Kind) -> &'static Resource {
+    resource::by_kind(kind.as_str()).unwrap_or(&resource::RESOURCES[4])
 }
 
 impl Session {
@@ -147,7 +216,7 @@ impl Session {
             }
             if lf.failed && lf.objects.is_empty() {
                 for e in &lf.errors {
-                    text.push_str(e);
+                    text.push_str(&self.file_error_text(e, &lf.path, create));
                     text.push('\n');
                 }
                 ok = false;
@@ -212,12 +281,35 @@ impl Session {
                 }
             }
             for e in &lf.errors {
-                text.push_str(e);
+                text.push_str(&self.file_error_text(e, &lf.path, create));
                 text.push('\n');
                 ok = false;
             }
         }
         CommandOutput { text, ok }
+    }
+
+    /// How kubectl prints a rejected object of a file: validation errors as they are, a
+    /// decode failure as the server's BadRequest on the create (or, for an object that
+    /// exists, the patch) kubectl sent.
+    fn file_error_text(&self, e: &FileError, path: &str, create: bool) -> String {
+        match e {
+            FileError::Text(t) => t.clone(),
+            FileError::Decode {
+                kind,
+                namespace,
+                name,
+                message,
+            } => {
+                let exists = self.sim.get(*kind, namespace, name).is_some();
+                let verb = if exists && !create {
+                    "applying patch"
+                } else {
+                    "creating"
+                };
+                server_error(verb, path, message)
+            }
+        }
     }
 
     /// The objects a verb names: `-f` files when given, else `TYPE NAME…` or `TYPE/NAME…`
@@ -245,18 +337,40 @@ impl Session {
         let mut out: Vec<Target> = Vec::new();
         for (path, body) in list {
             let lf = load_file(&path, &body, &ns);
-            if lf.failed && lf.objects.is_empty() {
+            // objects that do not decode as their kind are still named by the manifest
+            let undecoded = lf.errors.iter().filter_map(FileError::decode_target);
+            let named: Vec<(kubeplay_api::Kind, String, String)> = lf
+                .objects
+                .iter()
+                .map(|o| {
+                    let ns = o.namespace().unwrap_or("").to_string();
+                    (o.kind(), ns, o.name().to_string())
+                })
+                .chain(undecoded)
+                .collect();
+            if lf.failed && named.is_empty() {
                 let mut all = lf.messages.clone();
-                all.extend(lf.errors.iter().cloned());
+                all.extend(
+                    lf.errors
+                        .iter()
+                        .map(|e| self.file_error_text(e, &path, false)),
+                );
                 return Err(all.join("\n"));
             }
-            for o in lf.objects {
-                let res = res_of(&o);
-                match out.iter_mut().find(|t| t.res == res) {
-                    Some(t) => t.names.push(o.name().to_string()),
+            // one target per type and namespace: a manifest's objects are found where it
+            // put them, whatever `-n` says
+            for (kind, namespace, name) in named {
+                let res = res_of_kind(kind);
+                let namespace = Some(namespace).filter(|_| res.namespaced);
+                match out
+                    .iter_mut()
+                    .find(|t| t.res == res && t.namespace == namespace)
+                {
+                    Some(t) => t.names.push(name),
                     None => out.push(Target {
                         res,
-                        names: vec![o.name().to_string()],
+                        names: vec![name],
+                        namespace,
                     }),
                 }
             }

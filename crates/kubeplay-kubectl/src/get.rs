@@ -16,6 +16,9 @@ pub struct Target {
     pub res: &'static Resource,
     /// Names given (empty: all that match the selectors).
     pub names: Vec<String>,
+    /// The namespace the names are in when a manifest said so (`-f`); else `-n` or the
+    /// session's namespace.
+    pub namespace: Option<String>,
 }
 
 /// The types `kubectl get all` expands to (those the simulator has).
@@ -41,6 +44,7 @@ pub fn targets(args: &[String]) -> Result<Vec<Target>, String> {
                 None => out.push(Target {
                     res,
                     names: vec![n.to_string()],
+                    namespace: None,
                 }),
             }
         }
@@ -57,6 +61,7 @@ pub fn targets(args: &[String]) -> Result<Vec<Target>, String> {
                     out.push(Target {
                         res,
                         names: names.clone(),
+                        namespace: None,
                     });
                 }
             }
@@ -66,6 +71,7 @@ pub fn targets(args: &[String]) -> Result<Vec<Target>, String> {
         out.push(Target {
             res,
             names: names.clone(),
+            namespace: None,
         });
     }
     Ok(out)
@@ -212,8 +218,9 @@ impl Session {
                     .filter(|o| fields.matches(o))
                     .collect();
             } else {
+                let ns = t.namespace.as_deref().unwrap_or(&ns);
                 for n in &t.names {
-                    match self.get_one(t.res, &ns, n) {
+                    match self.get_one(t.res, ns, n) {
                         Some(o) => items.push(o),
                         None => {
                             if !p.is("ignore-not-found") {

@@ -19,7 +19,7 @@ const POLL_MS: u64 = 250;
 fn one_target(args: &[String], verb: &str) -> Result<(&'static Resource, String), String> {
     let t = targets(args)?;
     match t.as_slice() {
-        [Target { res, names }] if names.len() == 1 => Ok((res, names[0].clone())),
+        [Target { res, names, .. }] if names.len() == 1 => Ok((res, names[0].clone())),
         [Target { names, .. }] if names.is_empty() => Err(format!(
             "error: resource(s) were provided, but no name was specified\nSee 'kubectl {verb} -h' for help and examples"
         )),

@@ -503,3 +503,50 @@ fn an_advance_cut_between_events_equals_a_straight_one() {
     assert_eq!(straight.0, cut.0);
     assert_eq!(straight.1, cut.1);
 }
+
+/// An object that does not decode as its kind is the API server's 400 for that object alone:
+/// `error when creating` while it does not exist, `error when applying patch` once it does;
+/// the file's other objects apply, and `delete -f` still names it.
+#[test]
+fn a_mistyped_object_is_refused_alone_and_still_named_by_the_file() {
+    let mistyped = "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  namespace: team\nspec:\n  selector:\n    app: web\n  ports:\n  - port: 80\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: team\nspec:\n  replicas: two\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: web\n        image: nginx\n";
+    let files = MemFiles {
+        files: vec![("m.yaml".into(), mistyped.into())],
+    };
+    let refusal = "Deployment in version \"v1\" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32";
+    let mut s = Session::new(3);
+    assert!(s.run_line("kubectl create namespace team").ok);
+    let out = s.run_line_with("kubectl apply -f m.yaml", &files);
+    assert!(!out.ok);
+    assert_eq!(
+        out.text,
+        format!("service/s created\nError from server (BadRequest): error when creating \"m.yaml\": {refusal}\n")
+    );
+    // once a Deployment of that name exists, kubectl's apply is a patch
+    assert!(
+        s.run_line("kubectl create deployment web --image=nginx -n team")
+            .ok
+    );
+    let out = s.run_line_with("kubectl apply -f m.yaml", &files);
+    assert!(!out.ok);
+    assert_eq!(
+        out.text,
+        format!("service/s unchanged\nError from server (BadRequest): error when applying patch \"m.yaml\": {refusal}\n")
+    );
+    // create -f always creates: the Service exists, the Deployment is still refused
+    let out = s.run_line_with("kubectl create -f m.yaml", &files);
+    assert!(
+        out.text
+            .contains(&format!("error when creating \"m.yaml\": {refusal}")),
+        "{}",
+        out.text
+    );
+    let out = s.run_line_with("kubectl delete -f m.yaml", &files);
+    assert!(out.ok, "{}", out.text);
+    assert!(out.text.contains("service \"s\" deleted"), "{}", out.text);
+    assert!(
+        out.text.contains("deployment.apps \"web\" deleted"),
+        "{}",
+        out.text
+    );
+}

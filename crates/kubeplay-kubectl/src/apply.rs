@@ -17,6 +17,9 @@ pub(crate) struct LoadedFile {
     /// Rejected objects, printed after the results (kubectl aggregates errors at the end).
     pub errors: Vec<FileError>,
     pub failed: bool,
+    /// Every object of a simulated kind the file names, valid or not, as (kind, namespace,
+    /// name): what kubectl's unstructured builder gives `get -f` and `delete -f`.
+    pub named: Vec<(kubeplay_api::Kind, String, String)>,
 }
 
 /// An object of a file the API server would refuse.
@@ -35,22 +38,6 @@ pub(crate) enum FileError {
         /// `Deployment in version "v1" cannot be handled as a Deployment: json: …`
         message: String,
     },
-}
-
-impl FileError {
-    /// The kind, namespace and name of a decode failure (`get/delete -f` still find the
-    /// object by them: kubectl reads names from the unstructured manifest).
-    fn decode_target(&self) -> Option<(kubeplay_api::Kind, String, String)> {
-        match self {
-            FileError::Decode {
-                kind,
-                namespace,
-                name,
-                ..
-            } => Some((*kind, namespace.clone(), name.clone())),
-            FileError::Text(_) => None,
-        }
-    }
 }
 
 /// Expand `-f` values into files (folders list their manifests, sorted).
@@ -89,11 +76,67 @@ pub(crate) fn expand_files(
     Ok(out)
 }
 
+/// kubectl's `--validate`: what the API server does with fields the kind does not have
+/// (`cmdutil.GetValidationDirective`; the server's `fieldValidation` parameter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Validation {
+    /// Refuse the object (`strict decoding error: unknown field …`): kubectl's default.
+    Strict,
+    /// Apply it and print `Warning: unknown field …`.
+    Warn,
+    /// Apply it silently.
+    Ignore,
+}
+
+impl Validation {
+    /// `--validate` as `GetValidationDirective` reads it: a Go boolean (`true` is strict,
+    /// `false` ignore) or `strict`, `warn`, `ignore`; absent is strict.
+    pub(crate) fn from_flag(p: &Parsed) -> Result<Validation, String> {
+        let Some(v) = p.get("validate") else {
+            return Ok(Validation::Strict);
+        };
+        match v {
+            "1" | "t" | "T" | "TRUE" | "true" | "True" | "strict" => Ok(Validation::Strict),
+            "0" | "f" | "F" | "FALSE" | "false" | "False" | "ignore" => Ok(Validation::Ignore),
+            "warn" => Ok(Validation::Warn),
+            other => Err(format!(
+                "error: invalid - validate option {other:?}; must be one of: strict (or true), warn, ignore (or false)"
+            )),
+        }
+    }
+}
+
 /// Load one file's text with the manifests loader, rendering its diagnostics as kubectl
-/// would print them.
-pub(crate) fn load_file(path: &str, text: &str, namespace: &str) -> LoadedFile {
+/// would print them under the `--validate` directive.
+pub(crate) fn load_file(
+    path: &str,
+    text: &str,
+    namespace: &str,
+    validate: Validation,
+) -> LoadedFile {
+    use kubeplay_api::Category;
     let r = kubeplay_api::load(text);
-    let mut messages: Vec<String> = r.warnings().map(kubeplay_api::Diagnostic::render).collect();
+    // Documents with unknown fields, each with its fields' messages, under strict validation:
+    // the API server refuses them before it looks at anything else.
+    let mut strict: Vec<((usize, Option<usize>), Vec<String>)> = Vec::new();
+    let mut messages: Vec<String> = Vec::new();
+    for d in r.warnings() {
+        if d.category != Category::UnknownField {
+            messages.push(d.render());
+            continue;
+        }
+        match validate {
+            Validation::Warn => messages.push(d.render()),
+            Validation::Ignore => {}
+            Validation::Strict => {
+                let at = (d.doc_index, d.item_index);
+                match strict.iter_mut().find(|(k, _)| *k == at) {
+                    Some((_, fields)) => fields.push(d.message.clone()),
+                    None => strict.push((at, vec![d.message.clone()])),
+                }
+            }
+        }
+    }
     for n in &r.not_simulated {
         messages.push(format!("Warning: {}", n.render()));
     }
@@ -103,8 +146,8 @@ pub(crate) fn load_file(path: &str, text: &str, namespace: &str) -> LoadedFile {
         .iter()
         .filter(|d| {
             d.is_error()
-                && d.category != kubeplay_api::Category::Invalid
-                && !(d.category == kubeplay_api::Category::Decode && d.subject.is_some())
+                && d.category != Category::Invalid
+                && !(d.category == Category::Decode && d.subject.is_some())
         })
         .map(|d| format!("error: error parsing {path}: {}", d.render()))
         .collect();
@@ -116,39 +159,67 @@ pub(crate) fn load_file(path: &str, text: &str, namespace: &str) -> LoadedFile {
             messages,
             errors: Vec::new(),
             failed: true,
+            named: Vec::new(),
         };
     }
-    // Invalid objects are rejected one by one (the API server's 422, or its 400 for an object
-    // that does not decode as its kind); the rest apply.
-    let errors: Vec<FileError> = r
-        .kubectl_error_items()
-        .into_iter()
-        .map(|(i, text)| {
-            let d = &r.diagnostics[i];
-            match (&d.subject, d.category, r.document_of(d)) {
-                (Some(subject), kubeplay_api::Category::Decode, Some(doc)) => {
-                    let version = doc.api_version.rsplit('/').next().unwrap_or("");
-                    let ns = match (subject.kind.namespaced(), doc.namespace.is_empty()) {
-                        (false, _) => String::new(),
-                        (true, true) => namespace.to_string(),
-                        (true, false) => doc.namespace.clone(),
-                    };
-                    FileError::Decode {
-                        kind: subject.kind,
-                        namespace: ns,
-                        name: subject.name.clone(),
-                        message: format!(
-                            "{k} in version {version:?} cannot be handled as a {k}: {text}",
-                            k = subject.kind
-                        ),
-                    }
-                }
-                _ => FileError::Text(text),
-            }
+    let named = r
+        .documents
+        .iter()
+        .filter_map(|doc| {
+            let kind = kubeplay_api::Kind::from_name(&doc.kind)?;
+            let ns = object_namespace(kind, doc, namespace);
+            Some((kind, ns, doc.name.clone()))
         })
         .collect();
+    let refused_strictly = |at: (usize, Option<usize>)| strict.iter().any(|(k, _)| *k == at);
+    // The API server's 400 for an object that does not decode as its kind (`… cannot be
+    // handled as a Deployment: json: …` or `…: strict decoding error: unknown field …`).
+    let decode_error = |d: &kubeplay_api::Diagnostic, why: &str| -> Option<FileError> {
+        let (subject, doc) = (d.subject.as_ref()?, r.document_of(d)?);
+        let version = doc.api_version.rsplit('/').next().unwrap_or("");
+        Some(FileError::Decode {
+            kind: subject.kind,
+            namespace: object_namespace(subject.kind, doc, namespace),
+            name: subject.name.clone(),
+            message: format!(
+                "{k} in version {version:?} cannot be handled as a {k}: {why}",
+                k = subject.kind
+            ),
+        })
+    };
+    // Rejected objects one by one, in document order (the API server's 422 for an invalid
+    // one, its 400 for one that does not decode); the rest apply.
+    let mut errors: Vec<((usize, Option<usize>), FileError)> = Vec::new();
+    for (i, text) in r.kubectl_error_items() {
+        let d = &r.diagnostics[i];
+        let at = (d.doc_index, d.item_index);
+        let e = match d.category {
+            // a type mistake is found while decoding, before strict field checks finish
+            Category::Decode => decode_error(d, &text),
+            _ if refused_strictly(at) => continue,
+            _ => None,
+        };
+        errors.push((at, e.unwrap_or(FileError::Text(text))));
+    }
+    for (at, fields) in &strict {
+        if errors.iter().any(|(k, _)| k == at) {
+            continue; // refused for its type mistake already
+        }
+        let first = r
+            .diagnostics
+            .iter()
+            .find(|d| (d.doc_index, d.item_index) == *at && d.category == Category::UnknownField);
+        let why = format!("strict decoding error: {}", fields.join(", "));
+        if let Some(e) = first.and_then(|d| decode_error(d, &why)) {
+            errors.push((*at, e));
+        }
+    }
+    errors.sort_by_key(|(at, _)| *at);
     let mut objects: Vec<Object> = Vec::new();
     for lo in r.objects {
+        if refused_strictly((lo.doc_index, lo.item_index)) {
+            continue;
+        }
         let mut o = lo.object;
         if o.kind().namespaced() && o.meta().namespace.is_none() {
             o.meta_mut().namespace = Some(namespace.to_string());
@@ -160,8 +231,23 @@ pub(crate) fn load_file(path: &str, text: &str, namespace: &str) -> LoadedFile {
         path: path.to_string(),
         objects,
         messages,
-        errors,
+        errors: errors.into_iter().map(|(_, e)| e).collect(),
         failed,
+        named,
+    }
+}
+
+/// The namespace a manifest's object goes to: its own, else the command's (`-n` or the
+/// session's); none for cluster-scoped kinds.
+fn object_namespace(
+    kind: kubeplay_api::Kind,
+    doc: &kubeplay_api::Document,
+    default: &str,
+) -> String {
+    match (kind.namespaced(), doc.namespace.is_empty()) {
+        (false, _) => String::new(),
+        (true, true) => default.to_string(),
+        (true, false) => doc.namespace.clone(),
     }
 }
 
@@ -204,12 +290,16 @@ impl Session {
             Ok(l) => l,
             Err(e) => return CommandOutput::err(e),
         };
+        let validate = match Validation::from_flag(p) {
+            Ok(v) => v,
+            Err(e) => return CommandOutput::err(e),
+        };
         let ns = self.ns(p);
         let mut text = String::new();
         let mut ok = true;
         let dry = p.get("dry-run").is_some_and(|d| d != "none");
         for (path, body) in list {
-            let lf = load_file(&path, &body, &ns);
+            let lf = load_file(&path, &body, &ns, validate);
             for m in &lf.messages {
                 text.push_str(m);
                 text.push('\n');
@@ -336,18 +426,10 @@ impl Session {
         let ns = self.ns(p);
         let mut out: Vec<Target> = Vec::new();
         for (path, body) in list {
-            let lf = load_file(&path, &body, &ns);
-            // objects that do not decode as their kind are still named by the manifest
-            let undecoded = lf.errors.iter().filter_map(FileError::decode_target);
-            let named: Vec<(kubeplay_api::Kind, String, String)> = lf
-                .objects
-                .iter()
-                .map(|o| {
-                    let ns = o.namespace().unwrap_or("").to_string();
-                    (o.kind(), ns, o.name().to_string())
-                })
-                .chain(undecoded)
-                .collect();
+            // get/delete -f read names only (kubectl's unstructured builder): every object of
+            // the file counts, unknown fields or not
+            let lf = load_file(&path, &body, &ns, Validation::Ignore);
+            let named = lf.named;
             if lf.failed && named.is_empty() {
                 let mut all = lf.messages.clone();
                 all.extend(

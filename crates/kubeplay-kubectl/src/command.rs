@@ -143,9 +143,15 @@ pub fn verb_flags(verb: &str) -> Option<&'static [Flag]> {
             bool_flag("force", None),
             bool_flag("prune", None),
             value_flag("field-manager", None),
-            bool_flag("validate", None),
+            opt_flag("validate", "strict"),
         ),
-        "create" => fl!(FILENAME, RECURSIVE, OUTPUT, DRY_RUN),
+        "create" => fl!(
+            FILENAME,
+            RECURSIVE,
+            OUTPUT,
+            DRY_RUN,
+            opt_flag("validate", "strict")
+        ),
         "create deployment" => fl!(
             value_flag("image", None),
             value_flag("replicas", Some('r')),

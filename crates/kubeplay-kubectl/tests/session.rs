@@ -550,3 +550,52 @@ fn a_mistyped_object_is_refused_alone_and_still_named_by_the_file() {
         out.text
     );
 }
+
+/// `--validate` as kubectl v1.34 has it (`GetValidationDirective`): by default (strict) the
+/// API server refuses an object with a field its kind does not have, naming every such field;
+/// `warn` applies it with one warning per field; `false`/`ignore` apply it silently; anything
+/// else is kubectl's own error. The file's other objects apply in every mode.
+#[test]
+fn unknown_fields_follow_the_validate_directive() {
+    let typo = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replica: 3\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n        port: 80\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n";
+    let files = MemFiles {
+        files: vec![("typo.yaml".into(), typo.into())],
+    };
+    let mut s = Session::new(4);
+    for flag in ["", " --validate", " --validate=true", " --validate=strict"] {
+        let out = s.run_line_with(&format!("kubectl apply -f typo.yaml{flag}"), &files);
+        assert!(!out.ok, "{flag}: {}", out.text);
+        assert!(
+            out.text.ends_with("Error from server (BadRequest): error when creating \"typo.yaml\": Deployment in version \"v1\" cannot be handled as a Deployment: strict decoding error: unknown field \"spec.replica\", unknown field \"spec.template.spec.containers[0].port\"\n"),
+            "{flag}: {}",
+            out.text
+        );
+        assert!(!out.text.contains("Warning"), "{flag}: {}", out.text);
+        assert!(s.run_line("kubectl get svc web").ok, "the Service applies");
+        assert!(!s.run_line("kubectl get deploy web").ok, "{flag}: refused");
+    }
+    let out = s.run_line_with("kubectl apply -f typo.yaml --validate=warn", &files);
+    assert!(out.ok, "{}", out.text);
+    assert_eq!(
+        out.text,
+        "Warning: unknown field \"spec.replica\"\nWarning: unknown field \"spec.template.spec.containers[0].port\"\ndeployment.apps/web created\nservice/web unchanged\n"
+    );
+    assert!(s.run_line("kubectl delete deploy web").ok);
+    for flag in ["false", "ignore"] {
+        let out = s.run_line_with(
+            &format!("kubectl apply -f typo.yaml --validate={flag}"),
+            &files,
+        );
+        assert_eq!(
+            (out.ok, out.text.as_str()),
+            (true, "deployment.apps/web created\nservice/web unchanged\n"),
+            "{flag}"
+        );
+        assert!(s.run_line("kubectl delete deploy web").ok);
+    }
+    let out = s.run_line_with("kubectl create -f typo.yaml --validate=maybe", &files);
+    assert_eq!(
+        (out.ok, out.text.trim_end()),
+        (false, "error: invalid - validate option \"maybe\"; must be one of: strict (or true), warn, ignore (or false)")
+    );
+}

@@ -106,6 +106,9 @@ impl Validation {
     }
 }
 
+/// Where an object is in a file: its YAML document and, in a `kind: List`, its item.
+type DocAt = (usize, Option<usize>);
+
 /// Load one file's text with the manifests loader, rendering its diagnostics as kubectl
 /// would print them under the `--validate` directive.
 pub(crate) fn load_file(
@@ -118,7 +121,7 @@ pub(crate) fn load_file(
     let r = kubeplay_api::load(text);
     // Documents with unknown fields, each with its fields' messages, under strict validation:
     // the API server refuses them before it looks at anything else.
-    let mut strict: Vec<((usize, Option<usize>), Vec<String>)> = Vec::new();
+    let mut strict: Vec<(DocAt, Vec<String>)> = Vec::new();
     let mut messages: Vec<String> = Vec::new();
     for d in r.warnings() {
         if d.category != Category::UnknownField {
@@ -171,7 +174,7 @@ pub(crate) fn load_file(
             Some((kind, ns, doc.name.clone()))
         })
         .collect();
-    let refused_strictly = |at: (usize, Option<usize>)| strict.iter().any(|(k, _)| *k == at);
+    let refused_strictly = |at: DocAt| strict.iter().any(|(k, _)| *k == at);
     // The API server's 400 for an object that does not decode as its kind (`… cannot be
     // handled as a Deployment: json: …` or `…: strict decoding error: unknown field …`).
     let decode_error = |d: &kubeplay_api::Diagnostic, why: &str| -> Option<FileError> {
@@ -189,7 +192,7 @@ pub(crate) fn load_file(
     };
     // Rejected objects one by one, in document order (the API server's 422 for an invalid
     // one, its 400 for one that does not decode); the rest apply.
-    let mut errors: Vec<((usize, Option<usize>), FileError)> = Vec::new();
+    let mut errors: Vec<(DocAt, FileError)> = Vec::new();
     for (i, text) in r.kubectl_error_items() {
         let d = &r.diagnostics[i];
         let at = (d.doc_index, d.item_index);

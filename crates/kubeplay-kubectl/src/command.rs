@@ -277,6 +277,16 @@ pub fn verb_flags(verb: &str) -> Option<&'static [Flag]> {
         ),
         "version" => fl!(bool_flag("client", None), OUTPUT),
         "cluster-info" => fl!(),
+        "config" => fl!(),
+        "config get-contexts" => fl!(OUTPUT, bool_flag("no-headers", None)),
+        "config set-context" => fl!(bool_flag("current", None)),
+        "config view" => fl!(
+            OUTPUT,
+            bool_flag("minify", None),
+            bool_flag("raw", None),
+            bool_flag("flatten", None)
+        ),
+        v if v.starts_with("config ") => fl!(),
         "api-resources" => fl!(
             bool_flag("namespaced", None),
             OUTPUT,
@@ -292,6 +302,26 @@ pub fn verb_flags(verb: &str) -> Option<&'static [Flag]> {
     })
 }
 
+/// `kubectl config`'s sub-commands (all of them, for honest messages; `kubeconfig.rs` runs
+/// the ones the playground's single context supports).
+const CONFIG_SUBS: &[&str] = &[
+    "current-context",
+    "delete-cluster",
+    "delete-context",
+    "delete-user",
+    "get-clusters",
+    "get-contexts",
+    "get-users",
+    "rename-context",
+    "set",
+    "set-cluster",
+    "set-context",
+    "set-credentials",
+    "unset",
+    "use-context",
+    "view",
+];
+
 /// Sub-verbs of grouped commands.
 fn sub_verbs(verb: &str) -> Option<&'static [&'static str]> {
     Some(match verb {
@@ -300,6 +330,7 @@ fn sub_verbs(verb: &str) -> Option<&'static [&'static str]> {
         "create" => &["deployment", "service", "namespace"],
         "create service" => &["clusterip", "loadbalancer", "nodeport"],
         "top" => &["nodes", "pods"],
+        "config" => CONFIG_SUBS,
         _ => return None,
     })
 }
@@ -461,6 +492,7 @@ fn parse_kubectl(words: &[String]) -> Result<Line, String> {
                 if verb == "top"
                     || verb == "set"
                     || verb == "rollout"
+                    || verb == "config"
                     || verb == "create service" =>
             {
                 return Err(

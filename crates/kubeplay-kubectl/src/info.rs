@@ -403,9 +403,10 @@ impl Session {
 
     /// `kubectl cluster-info`.
     pub(crate) fn cluster_info(&mut self) -> CommandOutput {
-        CommandOutput::ok(
-            "Kubernetes control plane is running at https://api.kubeplay.local\nCoreDNS is running at https://api.kubeplay.local/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.",
-        )
+        use crate::kubeconfig::SERVER;
+        CommandOutput::ok(format!(
+            "Kubernetes control plane is running at {SERVER}\nCoreDNS is running at {SERVER}/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.",
+        ))
     }
 
     /// `kubectl events`: events sorted by time, optionally `--for TYPE/NAME` and

@@ -39,6 +39,7 @@ impl Session {
             "api-resources" => self.api_resources(p),
             "events" => self.events_verb(p),
             v if v.starts_with("rollout ") => self.rollout(&v["rollout ".len()..], p),
+            v if v.starts_with("config ") => self.config_cmd(&v["config ".len()..], p),
             other => CommandOutput::err(format!(
                 "error: \"kubectl {other}\" is not available in the kubeplay simulator"
             )),

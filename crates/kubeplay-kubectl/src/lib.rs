@@ -32,6 +32,8 @@ mod info;
 pub mod json;
 pub mod jsonpath;
 #[cfg(feature = "engine")]
+mod kubeconfig;
+#[cfg(feature = "engine")]
 mod kubectl;
 #[cfg(feature = "engine")]
 mod mutate;

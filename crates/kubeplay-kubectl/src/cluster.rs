@@ -55,7 +55,7 @@ impl Session {
                     .sim
                     .objects_of(k)
                     .iter()
-                    .map(Object::to_value)
+                    .map(|o| as_served(o.to_value()))
                     .collect(),
                 None => Vec::new(),
             },
@@ -85,7 +85,7 @@ impl Session {
             return self.endpoints_of(ns, name);
         }
         match kind_of(res) {
-            Some(k) => self.sim.get(k, ns, name).map(|o| o.to_value()),
+            Some(k) => self.sim.get(k, ns, name).map(|o| as_served(o.to_value())),
             None => self
                 .list_in(res, Some(ns))
                 .into_iter()
@@ -378,6 +378,55 @@ impl Session {
         }
         Some(out)
     }
+}
+
+/// An object as the API server serializes it, with the fields Go's JSON encoder writes that
+/// the engine's types leave out: a container's `resources: {}` (a struct, never omitted), and
+/// in a pod's status `podIPs`/`hostIPs` (the lists `podIP`/`hostIP` mirror), `lastProbeTime:
+/// null` on each condition (a `metav1.Time` without `omitempty`) and `lastState: {}` on each
+/// container status. Only what every v1.34 pod shows; nothing here reaches the engine.
+pub(crate) fn as_served(mut v: Value) -> Value {
+    fn containers_resources(pod_spec: Option<&mut Value>) {
+        let Some(spec) = pod_spec else { return };
+        for list in ["initContainers", "containers"] {
+            if let Some(cs) = spec.get_mut(list).and_then(Value::as_array_mut) {
+                for c in cs.iter_mut().filter_map(Value::as_object_mut) {
+                    c.entry("resources").or_insert_with(|| json!({}));
+                }
+            }
+        }
+    }
+    fn ip_list(status: &mut serde_json::Map<String, Value>, one: &str, list: &str) {
+        if let Some(ip) = status.get(one).cloned().filter(|ip| ip.is_string()) {
+            status.entry(list).or_insert_with(|| json!([{"ip": ip}]));
+        }
+    }
+    match v.get("kind").and_then(Value::as_str) {
+        Some("Pod") => {
+            containers_resources(v.get_mut("spec"));
+            if let Some(status) = v.get_mut("status").and_then(Value::as_object_mut) {
+                ip_list(status, "podIP", "podIPs");
+                ip_list(status, "hostIP", "hostIPs");
+                if let Some(cs) = status.get_mut("conditions").and_then(Value::as_array_mut) {
+                    for c in cs.iter_mut().filter_map(Value::as_object_mut) {
+                        c.entry("lastProbeTime").or_insert(Value::Null);
+                    }
+                }
+                for list in ["initContainerStatuses", "containerStatuses"] {
+                    if let Some(cs) = status.get_mut(list).and_then(Value::as_array_mut) {
+                        for c in cs.iter_mut().filter_map(Value::as_object_mut) {
+                            c.entry("lastState").or_insert_with(|| json!({}));
+                        }
+                    }
+                }
+            }
+        }
+        Some("Deployment" | "ReplicaSet") => {
+            containers_resources(v.pointer_mut("/spec/template/spec"));
+        }
+        _ => {}
+    }
+    v
 }
 
 /// `service.kubernetes.io/headless` (`v1.IsHeadlessService`).

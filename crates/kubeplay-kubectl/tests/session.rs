@@ -599,3 +599,43 @@ fn unknown_fields_follow_the_validate_directive() {
         (false, "error: invalid - validate option \"maybe\"; must be one of: strict (or true), warn, ignore (or false)")
     );
 }
+
+/// `get -o json` shows a pod the way the API server serializes it: the IP lists next to
+/// `podIP`/`hostIP`, `lastProbeTime: null` on conditions, `lastState: {}` and `resources: {}`.
+#[test]
+fn a_pod_reads_like_the_api_server_serializes_it() {
+    let mut s = running_session(11);
+    let out = s.run_line("kubectl get pods -o json");
+    assert!(out.ok, "{}", out.text);
+    let list: serde_json::Value = serde_json::from_str(&out.text).expect("json");
+    let pod = &list["items"][0];
+    let status = &pod["status"];
+    assert_eq!(
+        status["podIPs"],
+        serde_json::json!([{"ip": status["podIP"]}])
+    );
+    assert_eq!(
+        status["hostIPs"],
+        serde_json::json!([{"ip": status["hostIP"]}])
+    );
+    let conditions = status["conditions"].as_array().expect("conditions");
+    assert_eq!(conditions.len(), 5);
+    for c in conditions {
+        assert_eq!(
+            c.get("lastProbeTime"),
+            Some(&serde_json::Value::Null),
+            "{c}"
+        );
+    }
+    assert_eq!(
+        status["containerStatuses"][0]["lastState"],
+        serde_json::json!({})
+    );
+    assert_eq!(
+        pod["spec"]["containers"][0]["resources"],
+        serde_json::json!({})
+    );
+    // and a JSONPath over the new lists works as on a cluster
+    let ips = s.run_line("kubectl get pods -o jsonpath='{.items[*].status.podIPs[*].ip}'");
+    assert_eq!(ips.text.split_whitespace().count(), 2, "{}", ips.text);
+}

@@ -384,7 +384,10 @@ impl Session {
 /// the engine's types leave out: a container's `resources: {}` (a struct, never omitted), and
 /// in a pod's status `podIPs`/`hostIPs` (the lists `podIP`/`hostIP` mirror), `lastProbeTime:
 /// null` on each condition (a `metav1.Time` without `omitempty`) and `lastState: {}` on each
-/// container status. Only what every v1.34 pod shows; nothing here reaches the engine.
+/// container status; and `observedGeneration` (PodObservedGenerationTracking, beta and on
+/// since v1.34, kubernetes#132912) on each condition and, once a kubelet reports the pod, on
+/// its status. The engine's kubelet and scheduler report at once, so the generation they
+/// observed is the pod's. Only what every v1.34 pod shows; nothing here reaches the engine.
 pub(crate) fn as_served(mut v: Value) -> Value {
     fn containers_resources(pod_spec: Option<&mut Value>) {
         let Some(spec) = pod_spec else { return };
@@ -404,12 +407,25 @@ pub(crate) fn as_served(mut v: Value) -> Value {
     match v.get("kind").and_then(Value::as_str) {
         Some("Pod") => {
             containers_resources(v.get_mut("spec"));
+            let generation = v.pointer("/metadata/generation").cloned();
+            let on_node = v
+                .pointer("/spec/nodeName")
+                .and_then(Value::as_str)
+                .is_some_and(|n| !n.is_empty());
             if let Some(status) = v.get_mut("status").and_then(Value::as_object_mut) {
                 ip_list(status, "podIP", "podIPs");
                 ip_list(status, "hostIP", "hostIPs");
+                if let (Some(g), true) = (&generation, on_node) {
+                    status
+                        .entry("observedGeneration")
+                        .or_insert_with(|| g.clone());
+                }
                 if let Some(cs) = status.get_mut("conditions").and_then(Value::as_array_mut) {
                     for c in cs.iter_mut().filter_map(Value::as_object_mut) {
                         c.entry("lastProbeTime").or_insert(Value::Null);
+                        if let Some(g) = &generation {
+                            c.entry("observedGeneration").or_insert_with(|| g.clone());
+                        }
                     }
                 }
                 for list in ["initContainerStatuses", "containerStatuses"] {

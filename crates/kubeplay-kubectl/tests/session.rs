@@ -601,7 +601,8 @@ fn unknown_fields_follow_the_validate_directive() {
 }
 
 /// `get -o json` shows a pod the way the API server serializes it: the IP lists next to
-/// `podIP`/`hostIP`, `lastProbeTime: null` on conditions, `lastState: {}` and `resources: {}`.
+/// `podIP`/`hostIP`, `lastProbeTime: null` on conditions, `lastState: {}` and `resources: {}`,
+/// and v1.34's `observedGeneration` on the status and each condition.
 #[test]
 fn a_pod_reads_like_the_api_server_serializes_it() {
     let mut s = running_session(11);
@@ -626,7 +627,12 @@ fn a_pod_reads_like_the_api_server_serializes_it() {
             Some(&serde_json::Value::Null),
             "{c}"
         );
+        assert_eq!(
+            c["observedGeneration"], pod["metadata"]["generation"],
+            "{c}"
+        );
     }
+    assert_eq!(status["observedGeneration"], serde_json::json!(1));
     assert_eq!(
         status["containerStatuses"][0]["lastState"],
         serde_json::json!({})

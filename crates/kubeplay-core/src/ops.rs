@@ -209,7 +209,8 @@ impl Sim {
             "bootID": crate::names::uid(&mut self.rng),
             "containerRuntimeVersion": "containerd://1.7.28",
             "kernelVersion": "6.8.0-1040-aws",
-            "kubeProxyVersion": KUBELET_VERSION,
+            // no kubeProxyVersion: since v1.33 the kubelet leaves it unset
+            // (DisableNodeKubeProxyVersion on by default, kubernetes#129713)
             "kubeletVersion": KUBELET_VERSION,
             "machineID": format!("ec2{:029x}", u128::from(rt.ip) * 104_729),
             "operatingSystem": "linux",

@@ -2,5 +2,6 @@
 //! prints JSON values the way `kubectl get -o yaml` does.
 pub mod de;
 pub mod emit;
+pub mod json;
 pub mod resolve;
 pub mod tree;

@@ -328,11 +328,32 @@ impl Sim {
         let ns = obj.namespace().unwrap_or("").to_string();
         let key: Key = (ns.clone(), name.clone());
         match obj {
-            Object::Namespace(_) => {
-                if self.store.namespaces.contains_key(&name) {
-                    return Ok(ApplyAction::Unchanged);
+            Object::Namespace(applied) => {
+                // the manifest's labels and annotations (kubectl apply's last-applied among
+                // them); the API server keeps `kubernetes.io/metadata.name` whatever they say
+                let mut labels = (*applied.metadata.labels).clone();
+                labels.insert("kubernetes.io/metadata.name".into(), name.clone());
+                let annotations = applied.metadata.annotations;
+                if let Some(cur) = self.store.namespaces.get(&name) {
+                    if *cur.obj.metadata.labels == labels
+                        && cur.obj.metadata.annotations == annotations
+                    {
+                        return Ok(ApplyAction::Unchanged);
+                    }
+                    let rv = self.store.next_rv();
+                    if let Some(cur) = self.store.namespaces.get_mut(&name) {
+                        cur.obj.metadata.labels = labels.into();
+                        cur.obj.metadata.annotations = annotations;
+                        cur.obj.metadata.resource_version = Some(rv);
+                    }
+                    self.tr("Namespace", name.clone(), "Updated", String::new());
+                    return Ok(ApplyAction::Configured);
                 }
                 self.create_namespace(&name);
+                if let Some(cur) = self.store.namespaces.get_mut(&name) {
+                    cur.obj.metadata.labels = labels.into();
+                    cur.obj.metadata.annotations = annotations;
+                }
                 Ok(ApplyAction::Created)
             }
             Object::Node(n) => {

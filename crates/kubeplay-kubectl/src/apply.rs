@@ -111,11 +111,14 @@ type DocAt = (usize, Option<usize>);
 
 /// Load one file's text with the manifests loader, rendering its diagnostics as kubectl
 /// would print them under the `--validate` directive.
+/// With `last_applied` (kubectl apply, not create), each object carries
+/// `kubectl.kubernetes.io/last-applied-configuration` as kubectl writes it.
 pub(crate) fn load_file(
     path: &str,
     text: &str,
     namespace: &str,
     validate: Validation,
+    last_applied: bool,
 ) -> LoadedFile {
     use kubeplay_api::Category;
     let r = kubeplay_api::load(text);
@@ -218,6 +221,9 @@ pub(crate) fn load_file(
         }
     }
     errors.sort_by_key(|(at, _)| *at);
+    // the documents again as trees, for the manifests as written (only apply needs them)
+    let trees = last_applied
+        .then(|| kubeplay_api::yaml::tree::parse(text, &kubeplay_api::Limits::default()));
     let mut objects: Vec<Object> = Vec::new();
     for lo in r.objects {
         if refused_strictly((lo.doc_index, lo.item_index)) {
@@ -226,6 +232,22 @@ pub(crate) fn load_file(
         let mut o = lo.object;
         if o.kind().namespaced() && o.meta().namespace.is_none() {
             o.meta_mut().namespace = Some(namespace.to_string());
+        }
+        let written = trees.as_ref().and_then(|t| {
+            let root = &t.docs.get(lo.doc_index)?.root;
+            match lo.item_index {
+                None => Some(root),
+                Some(i) => match &root.get("items")?.value {
+                    kubeplay_api::yaml::tree::Value::Seq(items) => items.get(i),
+                    _ => None,
+                },
+            }
+        });
+        if let Some(node) = written {
+            let ns = o.meta().namespace.clone();
+            o.meta_mut()
+                .annotations
+                .insert(LAST_APPLIED.into(), last_applied_configuration(node, ns));
         }
         objects.push(o);
     }
@@ -238,6 +260,98 @@ pub(crate) fn load_file(
         failed,
         named,
     }
+}
+
+/// `kubectl.kubernetes.io/last-applied-configuration` (`v1.LastAppliedConfigAnnotation`).
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// The annotation's text as `util.GetModifiedConfiguration` makes it: the manifest as written
+/// (YAML converted to JSON), with the namespace kubectl's builder filled in and its own
+/// `annotations` (without a previous last-applied, `{}` when none), encoded by Go's JSON
+/// encoder with its trailing newline.
+fn last_applied_configuration(
+    node: &kubeplay_api::yaml::tree::Node,
+    namespace: Option<String>,
+) -> String {
+    use kubeplay_api::yaml::json::{to_go_json, to_json};
+    use serde_json::Value;
+    let mut v = to_json(node);
+    if let Some(obj) = v.as_object_mut() {
+        let meta = obj
+            .entry("metadata")
+            .or_insert_with(|| Value::Object(Default::default()));
+        if let Some(meta) = meta.as_object_mut() {
+            let annotations = meta
+                .entry("annotations")
+                .or_insert_with(|| Value::Object(Default::default()));
+            match annotations.as_object_mut() {
+                Some(a) => {
+                    a.remove(LAST_APPLIED);
+                }
+                None => *annotations = Value::Object(Default::default()),
+            }
+            if let Some(ns) = namespace {
+                meta.entry("namespace").or_insert(Value::String(ns));
+            }
+        }
+    }
+    let mut text = to_go_json(&v);
+    text.push('\n');
+    text
+}
+
+/// kubectl apply's three-way merge where the engine's replace would lose what others wrote:
+/// a Node's labels, annotations, taints and `unschedulable` also carry what the kubelet and
+/// the node controller set (`kubernetes.io/hostname`, not-ready taints). An entry or field
+/// stays unless this apply or the previous one (its last-applied annotation) names it
+/// (`strategicpatch.CreateThreeWayMergePatch`). Other kinds' fields are all the user's here,
+/// so the manifest replaces them as the engine does.
+fn three_way(applied: Object, live: &Object) -> Object {
+    let (mut n, cur) = match (applied, live) {
+        (Object::Node(n), Object::Node(cur)) => (n, cur),
+        (other, _) => return other,
+    };
+    let previous: Option<serde_json::Value> = cur
+        .metadata
+        .annotations
+        .get(LAST_APPLIED)
+        .and_then(|t| serde_json::from_str(t).ok());
+    let prev = |path: &str| previous.as_ref().and_then(|v| v.pointer(path));
+    n.metadata.labels = merge_applied(
+        &cur.metadata.labels,
+        prev("/metadata/labels"),
+        &n.metadata.labels,
+    )
+    .into();
+    n.metadata.annotations = merge_applied(
+        &cur.metadata.annotations,
+        prev("/metadata/annotations"),
+        &n.metadata.annotations,
+    );
+    if n.spec.taints.is_empty() && prev("/spec/taints").is_none() {
+        n.spec.taints = cur.spec.taints.clone();
+    }
+    if n.spec.unschedulable.is_none() && prev("/spec/unschedulable").is_none() {
+        n.spec.unschedulable = cur.spec.unschedulable;
+    }
+    Object::Node(n)
+}
+
+/// A string map after the three-way merge: the manifest's entries set, entries the previous
+/// apply set that the manifest drops removed, entries set by anyone else kept.
+fn merge_applied(
+    live: &kubeplay_api::Labels,
+    previous: Option<&serde_json::Value>,
+    applied: &kubeplay_api::Labels,
+) -> kubeplay_api::Labels {
+    let mut out = live.clone();
+    if let Some(prev) = previous.and_then(serde_json::Value::as_object) {
+        for k in prev.keys().filter(|k| !applied.contains_key(*k)) {
+            out.remove(k);
+        }
+    }
+    out.extend(applied.iter().map(|(k, v)| (k.clone(), v.clone())));
+    out
 }
 
 /// The namespace a manifest's object goes to: its own, else the command's (`-n` or the
@@ -302,7 +416,7 @@ impl Session {
         let mut ok = true;
         let dry = p.get("dry-run").is_some_and(|d| d != "none");
         for (path, body) in list {
-            let lf = load_file(&path, &body, &ns, validate);
+            let lf = load_file(&path, &body, &ns, validate, !create || p.is("save-config"));
             for m in &lf.messages {
                 text.push_str(m);
                 text.push('\n');
@@ -327,10 +441,19 @@ impl Session {
                 let res = res_of(&o);
                 let name = o.name().to_string();
                 let kind = o.kind();
-                let exists = self
-                    .sim
-                    .get(kind, o.namespace().unwrap_or(""), &name)
-                    .is_some();
+                let current = self.sim.get(kind, o.namespace().unwrap_or(""), &name);
+                let exists = current.is_some();
+                // apply to an object made imperatively (create, create deployment, expose…):
+                // kubectl warns, then patches the annotation in
+                let unannotated = current
+                    .as_ref()
+                    .is_some_and(|c| !c.meta().annotations.contains_key(LAST_APPLIED));
+                if !create && unannotated {
+                    text.push_str(&format!(
+                        "Warning: resource {}/{name} is missing the {LAST_APPLIED} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n",
+                        res.plural_qualified()
+                    ));
+                }
                 if create && exists {
                     text.push_str(&server_error(
                         "creating",
@@ -349,6 +472,10 @@ impl Session {
                     ));
                     continue;
                 }
+                let o = match (create, current) {
+                    (false, Some(live)) => three_way(o, &live),
+                    _ => o,
+                };
                 let outcome = self.apply_objects(vec![o]);
                 for oc in outcome {
                     match oc.result {
@@ -431,7 +558,7 @@ impl Session {
         for (path, body) in list {
             // get/delete -f read names only (kubectl's unstructured builder): every object of
             // the file counts, unknown fields or not
-            let lf = load_file(&path, &body, &ns, Validation::Ignore);
+            let lf = load_file(&path, &body, &ns, Validation::Ignore, false);
             let named = lf.named;
             if lf.failed && named.is_empty() {
                 let mut all = lf.messages.clone();

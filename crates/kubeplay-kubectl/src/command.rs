@@ -150,7 +150,8 @@ pub fn verb_flags(verb: &str) -> Option<&'static [Flag]> {
             RECURSIVE,
             OUTPUT,
             DRY_RUN,
-            opt_flag("validate", "strict")
+            opt_flag("validate", "strict"),
+            bool_flag("save-config", None)
         ),
         "create deployment" => fl!(
             value_flag("image", None),

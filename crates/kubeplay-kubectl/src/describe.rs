@@ -40,11 +40,18 @@ fn time_str(ts: &str) -> String {
 }
 
 /// `Labels:` / `Annotations:` style map: first pair on the label line, the rest indented.
+/// Annotations are printed without `kubectl.kubernetes.io/last-applied-configuration`
+/// (upstream `skipAnnotations` in `printAnnotationsMultiline`).
 fn map_lines(w: &mut W, level: usize, title: &str, m: Option<&Value>) {
+    let annotations = title == "Annotations";
     let mut pairs: Vec<(String, String)> = m
         .and_then(Value::as_object)
         .map(|m| {
             m.iter()
+                .filter(|(k, _)| {
+                    !(annotations
+                        && k.as_str() == "kubectl.kubernetes.io/last-applied-configuration")
+                })
                 .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
                 .collect()
         })
@@ -54,7 +61,6 @@ fn map_lines(w: &mut W, level: usize, title: &str, m: Option<&Value>) {
         w.line(level, &format!("{title}:\t<none>"));
         return;
     }
-    let annotations = title == "Annotations";
     for (n, (k, v)) in pairs.iter().enumerate() {
         let text = if annotations {
             format!("{k}: {v}")

@@ -645,3 +645,117 @@ fn a_pod_reads_like_the_api_server_serializes_it() {
     let ips = s.run_line("kubectl get pods -o jsonpath='{.items[*].status.podIPs[*].ip}'");
     assert_eq!(ips.text.split_whitespace().count(), 2, "{}", ips.text);
 }
+
+/// `kubectl apply` records the manifest as written in
+/// `kubectl.kubernetes.io/last-applied-configuration` (`GetModifiedConfiguration`: YAML as
+/// JSON, keys sorted, `annotations: {}`, the namespace filled in, Go's HTML-safe escaping, a
+/// trailing newline); `create` does not (unless `--save-config`), and applying over such an
+/// object warns as kubectl does. Re-applying a Node keeps what the kubelet set.
+#[test]
+fn apply_records_the_last_applied_configuration() {
+    let files = MemFiles {
+        files: vec![
+            (
+                "web.yaml".into(),
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: c\n    image: nginx\n    command: [sh, -c, 'sleep 1 && echo <done>']\n    env:\n    - {name: MODE, value: 'yes'}\n".into(),
+            ),
+            (
+                "ns.yaml".into(),
+                "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n  labels: {tier: a}\n".into(),
+            ),
+            (
+                "node.yaml".into(),
+                "apiVersion: v1\nkind: Node\nmetadata:\n  name: extra\n  labels: {a: b}\nstatus:\n  capacity: {cpu: '2', memory: 4Gi, pods: '110'}\n".into(),
+            ),
+            (
+                "node2.yaml".into(),
+                "apiVersion: v1\nkind: Node\nmetadata:\n  name: extra\n  labels: {c: d}\nstatus:\n  capacity: {cpu: '2', memory: 4Gi, pods: '110'}\n".into(),
+            ),
+        ],
+    };
+    let mut s = Session::new(12);
+    let run = |s: &mut Session, line: &str| s.run_line_with(line, &files);
+    assert_eq!(
+        run(&mut s, "kubectl apply -f web.yaml").text,
+        "pod/web created\n"
+    );
+    let out = run(&mut s, "kubectl get pod web -o json");
+    let pod: serde_json::Value = serde_json::from_str(&out.text).expect("json");
+    assert_eq!(
+        pod["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"],
+        "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"annotations\":{},\"name\":\"web\",\"namespace\":\"default\"},\"spec\":{\"containers\":[{\"command\":[\"sh\",\"-c\",\"sleep 1 \\u0026\\u0026 echo \\u003cdone\\u003e\"],\"env\":[{\"name\":\"MODE\",\"value\":\"yes\"}],\"image\":\"nginx\",\"name\":\"c\"}]}}\n"
+    );
+    assert_eq!(
+        run(&mut s, "kubectl apply -f web.yaml").text,
+        "pod/web unchanged\n"
+    );
+    assert!(!run(&mut s, "kubectl describe pod web")
+        .text
+        .contains("last-applied"));
+
+    // imperative first: create, then apply warns and patches the annotation in
+    assert!(run(&mut s, "kubectl create deployment api --image=nginx").ok);
+    let yaml = run(&mut s, "kubectl get deploy api -o yaml").text;
+    assert!(!yaml.contains("last-applied"), "{yaml}");
+    let warning = "Warning: resource deployments.apps/api is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n";
+    let files2 = MemFiles {
+        files: vec![("api.yaml".into(), yaml)],
+    };
+    let out = s.run_line_with("kubectl apply -f api.yaml", &files2);
+    assert!(out.text.starts_with(warning), "{}", out.text);
+    assert!(
+        out.text.ends_with("deployment.apps/api configured\n"),
+        "{}",
+        out.text
+    );
+    assert_eq!(
+        s.run_line_with("kubectl apply -f api.yaml", &files2).text,
+        "deployment.apps/api unchanged\n"
+    );
+
+    // a Namespace keeps its applied labels and annotation, so a second apply is a no-op
+    assert_eq!(
+        run(&mut s, "kubectl apply -f ns.yaml").text,
+        "namespace/team created\n"
+    );
+    assert_eq!(
+        run(&mut s, "kubectl apply -f ns.yaml").text,
+        "namespace/team unchanged\n"
+    );
+    assert_eq!(
+        run(&mut s, "kubectl get ns team -o jsonpath={.metadata.labels}").text,
+        "{\"kubernetes.io/metadata.name\":\"team\",\"tier\":\"a\"}"
+    );
+
+    // a Node: the manifest's labels come and go, the kubelet's hostname label stays
+    let labels =
+        |s: &mut Session| run(s, "kubectl get node extra -o jsonpath={.metadata.labels}").text;
+    assert!(run(&mut s, "kubectl apply -f node.yaml").ok);
+    assert_eq!(
+        labels(&mut s),
+        "{\"a\":\"b\",\"kubernetes.io/hostname\":\"extra\"}"
+    );
+    assert_eq!(
+        run(&mut s, "kubectl apply -f node.yaml").text,
+        "node/extra unchanged\n"
+    );
+    assert_eq!(
+        run(&mut s, "kubectl apply -f node2.yaml").text,
+        "node/extra configured\n"
+    );
+    assert_eq!(
+        labels(&mut s),
+        "{\"c\":\"d\",\"kubernetes.io/hostname\":\"extra\"}"
+    );
+
+    // create --save-config records it too
+    let mut t = Session::new(13);
+    assert!(
+        t.run_line_with("kubectl create -f web.yaml --save-config", &files)
+            .ok
+    );
+    assert_eq!(
+        t.run_line_with("kubectl apply -f web.yaml", &files).text,
+        "pod/web unchanged\n"
+    );
+}

@@ -306,16 +306,35 @@ fn last_applied_configuration(
 /// stays unless this apply or the previous one (its last-applied annotation) names it
 /// (`strategicpatch.CreateThreeWayMergePatch`). Other kinds' fields are all the user's here,
 /// so the manifest replaces them as the engine does.
+///
+/// `spec.replicas` of a Deployment or ReplicaSet likewise: a manifest that leaves it out (and
+/// whose previous apply left it out) keeps the live count, so `kubectl scale` (or an
+/// autoscaler) is not undone by the next apply, the reason manifests drop `replicas`.
 fn three_way(applied: Object, live: &Object) -> Object {
+    // the path is in the manifest this apply sends / the one the last apply sent
+    let names = |annotations: &kubeplay_api::Labels, path: &str| {
+        last_applied_json(annotations).is_some_and(|v| v.pointer(path).is_some())
+    };
+    let keeps_replicas = |applied: &kubeplay_api::Labels| {
+        !names(applied, "/spec/replicas") && !names(&live.meta().annotations, "/spec/replicas")
+    };
     let (mut n, cur) = match (applied, live) {
         (Object::Node(n), Object::Node(cur)) => (n, cur),
+        (Object::Deployment(mut d), Object::Deployment(cur)) => {
+            if keeps_replicas(&d.metadata.annotations) {
+                d.spec.replicas = cur.spec.replicas;
+            }
+            return Object::Deployment(d);
+        }
+        (Object::ReplicaSet(mut rs), Object::ReplicaSet(cur)) => {
+            if keeps_replicas(&rs.metadata.annotations) {
+                rs.spec.replicas = cur.spec.replicas;
+            }
+            return Object::ReplicaSet(rs);
+        }
         (other, _) => return other,
     };
-    let previous: Option<serde_json::Value> = cur
-        .metadata
-        .annotations
-        .get(LAST_APPLIED)
-        .and_then(|t| serde_json::from_str(t).ok());
+    let previous = last_applied_json(&cur.metadata.annotations);
     let prev = |path: &str| previous.as_ref().and_then(|v| v.pointer(path));
     n.metadata.labels = merge_applied(
         &cur.metadata.labels,
@@ -335,6 +354,11 @@ fn three_way(applied: Object, live: &Object) -> Object {
         n.spec.unschedulable = cur.spec.unschedulable;
     }
     Object::Node(n)
+}
+
+/// The manifest an object's last apply sent, parsed.
+fn last_applied_json(annotations: &kubeplay_api::Labels) -> Option<serde_json::Value> {
+    serde_json::from_str(annotations.get(LAST_APPLIED)?).ok()
 }
 
 /// A string map after the three-way merge: the manifest's entries set, entries the previous

@@ -748,6 +748,34 @@ fn apply_records_the_last_applied_configuration() {
         "{\"c\":\"d\",\"kubernetes.io/hostname\":\"extra\"}"
     );
 
+    // `kubectl scale` survives an apply whose manifest leaves replicas out (and is reset by
+    // one that names them)
+    let d = |replicas: &str| {
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n{replicas}  selector:\n    matchLabels: {{app: web}}\n  template:\n    metadata:\n      labels: {{app: web}}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n")
+    };
+    let deploys = MemFiles {
+        files: vec![
+            ("free.yaml".into(), d("")),
+            ("two.yaml".into(), d("  replicas: 2\n")),
+        ],
+    };
+    let replicas = |s: &mut Session| {
+        s.run_line("kubectl get deploy web -o jsonpath={.spec.replicas}")
+            .text
+    };
+    assert!(s.run_line_with("kubectl apply -f free.yaml", &deploys).ok);
+    assert!(s.run_line("kubectl scale deploy web --replicas=3").ok);
+    assert_eq!(
+        s.run_line_with("kubectl apply -f free.yaml", &deploys).text,
+        "deployment.apps/web unchanged\n"
+    );
+    assert_eq!(replicas(&mut s), "3");
+    assert_eq!(
+        s.run_line_with("kubectl apply -f two.yaml", &deploys).text,
+        "deployment.apps/web configured\n"
+    );
+    assert_eq!(replicas(&mut s), "2");
+
     // create --save-config records it too
     let mut t = Session::new(13);
     assert!(

@@ -300,60 +300,60 @@ fn last_applied_configuration(
     text
 }
 
-/// kubectl apply's three-way merge where the engine's replace would lose what others wrote:
-/// a Node's labels, annotations, taints and `unschedulable` also carry what the kubelet and
-/// the node controller set (`kubernetes.io/hostname`, not-ready taints). An entry or field
-/// stays unless this apply or the previous one (its last-applied annotation) names it
-/// (`strategicpatch.CreateThreeWayMergePatch`). Other kinds' fields are all the user's here,
-/// so the manifest replaces them as the engine does.
+/// kubectl apply's three-way merge (`strategicpatch.CreateThreeWayMergePatch`) where the
+/// engine's replace would lose what others wrote. An entry stays unless this apply or the
+/// previous one (the live object's last-applied annotation) names it:
+/// - every kind's labels and annotations (`kubectl label`/`annotate` survive an apply that
+///   does not mention them; a Node keeps the kubelet's `kubernetes.io/hostname`);
+/// - a Node's taints and `unschedulable` (the node controller's not-ready taints, a cordon);
+/// - `spec.replicas` of a Deployment or ReplicaSet: a manifest that leaves it out keeps the
+///   live count, so `kubectl scale` (or an autoscaler) is not undone, the reason manifests
+///   drop `replicas`.
 ///
-/// `spec.replicas` of a Deployment or ReplicaSet likewise: a manifest that leaves it out (and
-/// whose previous apply left it out) keeps the live count, so `kubectl scale` (or an
-/// autoscaler) is not undone by the next apply, the reason manifests drop `replicas`.
-fn three_way(applied: Object, live: &Object) -> Object {
-    // the path is in the manifest this apply sends / the one the last apply sent
-    let names = |annotations: &kubeplay_api::Labels, path: &str| {
-        last_applied_json(annotations).is_some_and(|v| v.pointer(path).is_some())
-    };
-    let keeps_replicas = |applied: &kubeplay_api::Labels| {
-        !names(applied, "/spec/replicas") && !names(&live.meta().annotations, "/spec/replicas")
-    };
-    let (mut n, cur) = match (applied, live) {
-        (Object::Node(n), Object::Node(cur)) => (n, cur),
+/// Other fields the manifest omits get their defaults, as the engine's replace-style apply
+/// gives them.
+fn three_way(mut applied: Object, live: &Object) -> Object {
+    let previous = last_applied_json(&live.meta().annotations);
+    let prev = |path: &str| previous.as_ref().and_then(|v| v.pointer(path));
+    let labels = merge_applied(
+        &live.meta().labels,
+        prev("/metadata/labels"),
+        &applied.meta().labels,
+    );
+    let annotations = merge_applied(
+        &live.meta().annotations,
+        prev("/metadata/annotations"),
+        &applied.meta().annotations,
+    );
+    let names_replicas =
+        last_applied_json(&annotations).is_some_and(|v| v.pointer("/spec/replicas").is_some());
+    let keeps_replicas = !names_replicas && prev("/spec/replicas").is_none();
+    applied.meta_mut().labels = labels.into();
+    applied.meta_mut().annotations = annotations;
+    match (applied, live) {
+        (Object::Node(mut n), Object::Node(cur)) => {
+            if n.spec.taints.is_empty() && prev("/spec/taints").is_none() {
+                n.spec.taints = cur.spec.taints.clone();
+            }
+            if n.spec.unschedulable.is_none() && prev("/spec/unschedulable").is_none() {
+                n.spec.unschedulable = cur.spec.unschedulable;
+            }
+            Object::Node(n)
+        }
         (Object::Deployment(mut d), Object::Deployment(cur)) => {
-            if keeps_replicas(&d.metadata.annotations) {
+            if keeps_replicas {
                 d.spec.replicas = cur.spec.replicas;
             }
-            return Object::Deployment(d);
+            Object::Deployment(d)
         }
         (Object::ReplicaSet(mut rs), Object::ReplicaSet(cur)) => {
-            if keeps_replicas(&rs.metadata.annotations) {
+            if keeps_replicas {
                 rs.spec.replicas = cur.spec.replicas;
             }
-            return Object::ReplicaSet(rs);
+            Object::ReplicaSet(rs)
         }
-        (other, _) => return other,
-    };
-    let previous = last_applied_json(&cur.metadata.annotations);
-    let prev = |path: &str| previous.as_ref().and_then(|v| v.pointer(path));
-    n.metadata.labels = merge_applied(
-        &cur.metadata.labels,
-        prev("/metadata/labels"),
-        &n.metadata.labels,
-    )
-    .into();
-    n.metadata.annotations = merge_applied(
-        &cur.metadata.annotations,
-        prev("/metadata/annotations"),
-        &n.metadata.annotations,
-    );
-    if n.spec.taints.is_empty() && prev("/spec/taints").is_none() {
-        n.spec.taints = cur.spec.taints.clone();
+        (other, _) => other,
     }
-    if n.spec.unschedulable.is_none() && prev("/spec/unschedulable").is_none() {
-        n.spec.unschedulable = cur.spec.unschedulable;
-    }
-    Object::Node(n)
 }
 
 /// The manifest an object's last apply sent, parsed.

@@ -770,6 +770,17 @@ fn apply_records_the_last_applied_configuration() {
         "deployment.apps/web unchanged\n"
     );
     assert_eq!(replicas(&mut s), "3");
+    // so do `kubectl label`/`annotate`: the manifest never named them
+    assert!(s.run_line("kubectl label deploy web team=blue").ok);
+    assert_eq!(
+        s.run_line_with("kubectl apply -f free.yaml", &deploys).text,
+        "deployment.apps/web unchanged\n"
+    );
+    assert_eq!(
+        s.run_line("kubectl get deploy web -o jsonpath={.metadata.labels}")
+            .text,
+        "{\"team\":\"blue\"}"
+    );
     assert_eq!(
         s.run_line_with("kubectl apply -f two.yaml", &deploys).text,
         "deployment.apps/web configured\n"

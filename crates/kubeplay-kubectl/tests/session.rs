@@ -713,40 +713,30 @@ fn apply_records_the_last_applied_configuration() {
         "deployment.apps/api unchanged\n"
     );
 
-    // a Namespace keeps its applied labels and annotation, so a second apply is a no-op
-    assert_eq!(
-        run(&mut s, "kubectl apply -f ns.yaml").text,
-        "namespace/team created\n"
-    );
-    assert_eq!(
-        run(&mut s, "kubectl apply -f ns.yaml").text,
-        "namespace/team unchanged\n"
-    );
-    assert_eq!(
-        run(&mut s, "kubectl get ns team -o jsonpath={.metadata.labels}").text,
-        "{\"kubernetes.io/metadata.name\":\"team\",\"tier\":\"a\"}"
-    );
-
-    // a Node: the manifest's labels come and go, the kubelet's hostname label stays
-    let labels =
-        |s: &mut Session| run(s, "kubectl get node extra -o jsonpath={.metadata.labels}").text;
-    assert!(run(&mut s, "kubectl apply -f node.yaml").ok);
-    assert_eq!(
-        labels(&mut s),
-        "{\"a\":\"b\",\"kubernetes.io/hostname\":\"extra\"}"
-    );
-    assert_eq!(
-        run(&mut s, "kubectl apply -f node.yaml").text,
-        "node/extra unchanged\n"
-    );
-    assert_eq!(
-        run(&mut s, "kubectl apply -f node2.yaml").text,
-        "node/extra configured\n"
-    );
-    assert_eq!(
-        labels(&mut s),
-        "{\"c\":\"d\",\"kubernetes.io/hostname\":\"extra\"}"
-    );
+    // a Namespace keeps its applied labels and annotation, so a second apply is a no-op; a
+    // Node's manifest labels come and go while the kubelet's hostname label stays
+    let node_labels = "kubectl get node extra -o jsonpath={.metadata.labels}";
+    for (line, want) in [
+        ("kubectl apply -f ns.yaml", "namespace/team created\n"),
+        ("kubectl apply -f ns.yaml", "namespace/team unchanged\n"),
+        (
+            "kubectl get ns team -o jsonpath={.metadata.labels}",
+            "{\"kubernetes.io/metadata.name\":\"team\",\"tier\":\"a\"}",
+        ),
+        ("kubectl apply -f node.yaml", "node/extra created\n"),
+        (
+            node_labels,
+            "{\"a\":\"b\",\"kubernetes.io/hostname\":\"extra\"}",
+        ),
+        ("kubectl apply -f node.yaml", "node/extra unchanged\n"),
+        ("kubectl apply -f node2.yaml", "node/extra configured\n"),
+        (
+            node_labels,
+            "{\"c\":\"d\",\"kubernetes.io/hostname\":\"extra\"}",
+        ),
+    ] {
+        assert_eq!(run(&mut s, line).text, want, "{line}");
+    }
 
     // `kubectl scale` survives an apply whose manifest leaves replicas out (and is reset by
     // one that names them)

@@ -49,7 +49,7 @@ pub use kinds::{
 };
 pub use limits::Limits;
 pub use load::{load, load_with, locate, Document, LoadResult, Loaded, LoadedObject, NotSimulated};
-pub use meta::{ObjectMeta, OwnerReference};
+pub use meta::{ObjectMeta, OwnerReference, LAST_APPLIED_ANNOTATION};
 pub use object::{Kind, Object};
 pub use quantity::Quantity;
 pub use selector::{LabelSelector, Labels};

@@ -59,6 +59,11 @@ pub struct ObjectMeta {
     pub managed_fields: Option<Raw>,
 }
 
+/// `kubectl.kubernetes.io/last-applied-configuration` (`v1.LastAppliedConfigAnnotation`):
+/// the manifest `kubectl apply` last sent. kubectl writes it, `describe` hides it, and the
+/// Deployment controller does not copy it onto ReplicaSets.
+pub const LAST_APPLIED_ANNOTATION: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
 impl ObjectMeta {
     /// The namespace, or `default` when unset.
     pub fn namespace_or_default(&self) -> &str {

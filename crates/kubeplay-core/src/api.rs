@@ -15,7 +15,7 @@ pub use kubeplay_api::kinds::pod::{
 };
 pub use kubeplay_api::kinds::replicaset::{ReplicaSet, ReplicaSetSpec, ReplicaSetStatus};
 pub use kubeplay_api::kinds::service::Service;
-pub use kubeplay_api::meta::{Condition, ObjectMeta, OwnerReference};
+pub use kubeplay_api::meta::{Condition, ObjectMeta, OwnerReference, LAST_APPLIED_ANNOTATION};
 pub use kubeplay_api::quantity::Quantity;
 pub use kubeplay_api::selector::{LabelSelector, Labels};
 pub use kubeplay_api::{Kind, Object};

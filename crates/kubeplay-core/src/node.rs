@@ -377,6 +377,9 @@ pub fn ec2_name(ip: u32) -> String {
     format!("ip-{}.ec2.internal", ip_string(ip).replace('.', "-"))
 }
 
+/// The kops cluster's name (`kops.k8s.io/cluster` on instance groups; kubectl's context).
+pub const CLUSTER_NAME: &str = "kubeplay.k8s.local";
+
 /// A kops InstanceGroup object.
 pub fn build_instance_group(
     name: &str,
@@ -386,7 +389,7 @@ pub fn build_instance_group(
     zone: &str,
 ) -> InstanceGroup {
     let mut labels = Labels::new();
-    labels.insert("kops.k8s.io/cluster".into(), "kubeplay.k8s.local".into());
+    labels.insert("kops.k8s.io/cluster".into(), CLUSTER_NAME.into());
     InstanceGroup {
         api_version: "kops.k8s.io/v1alpha2".into(),
         kind: "InstanceGroup".into(),

@@ -5,7 +5,7 @@ use crate::flags::Parsed;
 use crate::get::Target;
 use crate::resource::{self, Resource};
 use crate::session::{CommandOutput, FileSource, Session};
-use kubeplay_api::Object;
+use kubeplay_api::{Object, LAST_APPLIED_ANNOTATION as LAST_APPLIED};
 use serde_json::json;
 
 /// One manifest file's loaded objects, with the messages loading printed.
@@ -261,9 +261,6 @@ pub(crate) fn load_file(
         named,
     }
 }
-
-/// `kubectl.kubernetes.io/last-applied-configuration` (`v1.LastAppliedConfigAnnotation`).
-const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
 /// The annotation's text as `util.GetModifiedConfiguration` makes it: the manifest as written
 /// (YAML converted to JSON), with the namespace kubectl's builder filled in and its own

@@ -270,7 +270,7 @@ impl Session {
         rec.node
             .metadata
             .labels
-            .get("topology.kubernetes.io/zone")
+            .get(kubeplay_core::scheduler::types::LABEL_ZONE)
             .filter(|z| !z.is_empty())
             .cloned()
     }

@@ -49,8 +49,7 @@ fn map_lines(w: &mut W, level: usize, title: &str, m: Option<&Value>) {
         .map(|m| {
             m.iter()
                 .filter(|(k, _)| {
-                    !(annotations
-                        && k.as_str() == "kubectl.kubernetes.io/last-applied-configuration")
+                    !(annotations && k.as_str() == kubeplay_api::LAST_APPLIED_ANNOTATION)
                 })
                 .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
                 .collect()

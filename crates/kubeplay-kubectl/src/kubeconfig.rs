@@ -7,9 +7,9 @@ use crate::flags::Parsed;
 use crate::session::{CommandOutput, Session};
 use serde_json::json;
 
-/// The context, cluster and user name (the kops cluster's name, see the nodes'
-/// `kops.k8s.io/cluster` label).
-pub(crate) const CONTEXT: &str = "kubeplay.k8s.local";
+/// The context, cluster and user name: the kops cluster's name, as `kops export kubeconfig`
+/// names all three.
+pub(crate) const CONTEXT: &str = kubeplay_core::node::CLUSTER_NAME;
 
 /// The API server's address in the kubeconfig and in `cluster-info`.
 pub(crate) const SERVER: &str = "https://api.kubeplay.k8s.local";

@@ -24,7 +24,6 @@ pub const DESIRED_REPLICAS: &str = "deployment.kubernetes.io/desired-replicas";
 pub const MAX_REPLICAS: &str = "deployment.kubernetes.io/max-replicas";
 /// `pod-template-hash`.
 pub const POD_TEMPLATE_HASH: &str = "pod-template-hash";
-const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
 /// The strategy numbers of a Deployment.
 pub fn strategy_of(d: &Deployment) -> Strategy {
@@ -384,7 +383,7 @@ impl Sim {
             };
             let new_replicas = util::new_rs_new_replicas(&strategy, replicas, &all, &stub);
             let mut annotations = d.metadata.annotations.clone();
-            annotations.remove(LAST_APPLIED);
+            annotations.remove(crate::api::LAST_APPLIED_ANNOTATION);
             annotations.remove(REVISION);
             annotations.insert(REVISION.into(), new_rev.to_string());
             annotations.insert(DESIRED_REPLICAS.into(), replicas.to_string());

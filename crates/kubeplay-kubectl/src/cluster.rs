@@ -173,20 +173,17 @@ impl Session {
             let Some(slices) = self.net.endpoint_slices(ns, name) else {
                 continue;
             };
-            let mut labels: serde_json::Map<String, Value> = svc
-                .metadata
-                .labels
-                .iter()
-                .filter(|(k, _)| !SLICE_RESERVED_LABELS.contains(&k.as_str()))
-                .map(|(k, v)| (k.clone(), json!(v)))
-                .collect();
-            if !service_ip_set(svc) {
-                labels.insert(HEADLESS_LABEL.into(), json!(""));
-            }
-            labels.insert("kubernetes.io/service-name".into(), json!(name));
-            labels.insert(
-                "endpointslice.kubernetes.io/managed-by".into(),
-                json!("endpointslice-controller.k8s.io"),
+            // `setEndpointSliceLabels`
+            let labels = controller_labels(
+                svc,
+                &SLICE_RESERVED_LABELS,
+                &[
+                    ("kubernetes.io/service-name", name),
+                    (
+                        "endpointslice.kubernetes.io/managed-by",
+                        "endpointslice-controller.k8s.io",
+                    ),
+                ],
             );
             for sl in slices {
                 let ports: Vec<Value> = sl
@@ -351,22 +348,12 @@ impl Session {
             "namespace": ns,
             "creationTimestamp": svc.metadata.creation_timestamp.as_deref().unwrap_or_default(),
         });
-        let mut labels: serde_json::Map<String, Value> = svc
-            .metadata
-            .labels
-            .iter()
-            .map(|(k, v)| (k.clone(), json!(v)))
-            .collect();
-        if service_ip_set(svc) {
-            labels.remove(HEADLESS_LABEL);
-        } else {
-            labels.insert(HEADLESS_LABEL.into(), json!(""));
-        }
         // `LabelManagedBy` = `ControllerName`, set on every Endpoints the controller writes
         // (since v1.33, with the Endpoints API's deprecation)
-        labels.insert(
-            "endpoints.kubernetes.io/managed-by".into(),
-            json!("endpoint-controller"),
+        let labels = controller_labels(
+            svc,
+            &[HEADLESS_LABEL],
+            &[("endpoints.kubernetes.io/managed-by", "endpoint-controller")],
         );
         meta["labels"] = Value::Object(labels);
         if ep.truncated {
@@ -455,6 +442,30 @@ const SLICE_RESERVED_LABELS: [&str; 3] = [
     "endpointslice.kubernetes.io/managed-by",
     HEADLESS_LABEL,
 ];
+
+/// The labels the endpoints and EndpointSlice controllers write on what they keep for a
+/// Service: the Service's own less the keys the controller reserves, the headless label
+/// exactly when the Service has no cluster IP, then the controller's own labels.
+fn controller_labels(
+    svc: &kubeplay_api::Service,
+    reserved: &[&str],
+    own: &[(&str, &str)],
+) -> serde_json::Map<String, Value> {
+    let mut labels: serde_json::Map<String, Value> = svc
+        .metadata
+        .labels
+        .iter()
+        .filter(|(k, _)| !reserved.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), json!(v)))
+        .collect();
+    if !service_ip_set(svc) {
+        labels.insert(HEADLESS_LABEL.into(), json!(""));
+    }
+    for (k, v) in own {
+        labels.insert((*k).into(), json!(v));
+    }
+    labels
+}
 
 /// `helper.IsServiceIPSet`: the Service has a cluster IP (not `None`, not empty).
 fn service_ip_set(svc: &kubeplay_api::Service) -> bool {

@@ -5,7 +5,7 @@
 //! owner at once and deletes dependents afterwards; foreground deletion marks the owner
 //! (deletionTimestamp + `foregroundDeletion` finalizer), deletes dependents (in foreground too),
 //! and removes the owner when none remain; orphan removes the ownerReferences and the owner.
-use crate::api::{Kind, Node, Object, ObjectMeta};
+use crate::api::{Kind, Labels, Node, Object, ObjectMeta};
 use crate::clock::{rfc3339, Ms};
 use crate::kubelet::HEARTBEAT_MS;
 use crate::node::{self, NodeRt};
@@ -37,7 +37,7 @@ pub fn instance_ip(i: u32) -> u32 {
 impl Sim {
     pub(crate) fn bootstrap(&mut self, objects: Vec<Object>) {
         for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
-            self.create_namespace(ns);
+            self.create_namespace(ns, namespace_labels(ns, &Labels::new()), Labels::new());
         }
         let defines_cluster = objects
             .iter()
@@ -67,13 +67,14 @@ impl Sim {
         self.apply(rest);
     }
 
-    fn create_namespace(&mut self, name: &str) {
+    /// Create a namespace with these labels (see [`namespace_labels`]) and annotations.
+    fn create_namespace(&mut self, name: &str, labels: Labels, annotations: Labels) {
         let mut meta = ObjectMeta {
             name: name.into(),
+            labels: labels.into(),
+            annotations,
             ..Default::default()
         };
-        meta.labels
-            .insert("kubernetes.io/metadata.name".into(), name.into());
         self.stamp_new(&mut meta, false);
         meta.generation = None;
         let ns = crate::api::Namespace {
@@ -330,9 +331,8 @@ impl Sim {
         match obj {
             Object::Namespace(applied) => {
                 // the manifest's labels and annotations (kubectl apply's last-applied among
-                // them); the API server keeps `kubernetes.io/metadata.name` whatever they say
-                let mut labels = (*applied.metadata.labels).clone();
-                labels.insert("kubernetes.io/metadata.name".into(), name.clone());
+                // them)
+                let labels = namespace_labels(&name, &applied.metadata.labels);
                 let annotations = applied.metadata.annotations;
                 if let Some(cur) = self.store.namespaces.get(&name) {
                     if *cur.obj.metadata.labels == labels
@@ -349,11 +349,7 @@ impl Sim {
                     self.tr("Namespace", name.clone(), "Updated", String::new());
                     return Ok(ApplyAction::Configured);
                 }
-                self.create_namespace(&name);
-                if let Some(cur) = self.store.namespaces.get_mut(&name) {
-                    cur.obj.metadata.labels = labels.into();
-                    cur.obj.metadata.annotations = annotations;
-                }
+                self.create_namespace(&name, labels, annotations);
                 Ok(ApplyAction::Created)
             }
             Object::Node(n) => {
@@ -1098,4 +1094,12 @@ pub fn parse_ip(s: &str) -> Option<u32> {
         n += 1;
     }
     (n == 4).then_some(out)
+}
+
+/// A namespace's labels: the given ones plus `kubernetes.io/metadata.name`, which the API
+/// server sets to the name whatever a manifest says (NamespaceDefaultLabelName).
+fn namespace_labels(name: &str, given: &Labels) -> Labels {
+    let mut labels = given.clone();
+    labels.insert("kubernetes.io/metadata.name".into(), name.into());
+    labels
 }
